@@ -1,0 +1,27 @@
+// MathJax 3, served from the site itself (no CDN): see mkdocs.yml.
+window.MathJax = {
+  tex: {
+    inlineMath: [["\\(", "\\)"]],
+    displayMath: [["\\[", "\\]"]],
+    processEscapes: true,
+    processEnvironments: true,
+    tags: "ams",
+  },
+  options: {
+    ignoreHtmlClass: ".*|",
+    processHtmlClass: "arithmatex",
+  },
+  svg: { fontCache: "global" },
+};
+
+// Material's instant navigation swaps page content without a reload.
+if (typeof document$ !== "undefined") {
+  document$.subscribe(() => {
+    if (window.MathJax.typesetPromise) {
+      MathJax.startup.output.clearCache();
+      MathJax.typesetClear();
+      MathJax.texReset();
+      MathJax.typesetPromise();
+    }
+  });
+}

@@ -1,0 +1,119 @@
+"""Run the pages' python fences under pytest exactly as the build does.
+
+pytest-markdown-docs collects every python fence of ``docs/*.md`` as a
+test.  Its default runner gives each fence a fresh namespace; the build
+(markdown-exec) shares one namespace per ``session="..."``.  The runner
+below matches the build: one namespace per (page, session), blocks run in
+page order, and a block selected alone (``pytest -k``) first runs the
+earlier blocks of its session.
+
+It is registered through the plugin's runner registry, which is not a
+documented API: pytest-markdown-docs is pinned in constraints.txt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The tests run the quick profile unless told otherwise.
+os.environ.setdefault("MLP_NOTES_PROFILE", "quick")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from markdown_it import MarkdownIt  # noqa: E402
+from pytest_markdown_docs._runners import (  # noqa: E402
+    DefaultRunner,
+    register_runner,
+)
+
+ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Fence:
+    start_line: int  # as pytest-markdown-docs counts: opening line + 1
+    info: str
+    content: str
+
+    @property
+    def options(self) -> dict[str, str]:
+        return dict(ATTR.findall(self.info))
+
+
+def fences(path: Path) -> list[Fence]:
+    """All python fences of a Markdown file, in order."""
+    tokens = MarkdownIt("commonmark").parse(path.read_text("utf8"))
+    found = []
+    for t in tokens:
+        if (
+            t.type == "fence"
+            and t.map
+            and t.info.split()[:1]
+            in (
+                ["python"],
+                ["py"],
+            )
+        ):
+            found.append(Fence(t.map[0] + 1, t.info, t.content))
+    return found
+
+
+@dataclass
+class Session:
+    namespace: dict = field(default_factory=lambda: {"__name__": "__main__"})
+    done: set = field(default_factory=set)
+    failed_at: int | None = None
+    output: list = field(default_factory=list)
+
+
+_sessions: dict[tuple[str, str], Session] = {}
+
+
+def _run(fence: Fence, path: Path, session: Session) -> None:
+    code = compile("\n" * fence.start_line + fence.content, str(path), "exec")
+    buffer = io.StringIO()
+    session.done.add(fence.start_line)
+    try:
+        with contextlib.redirect_stdout(buffer):
+            exec(code, session.namespace)
+    except BaseException:
+        session.failed_at = fence.start_line
+        raise
+    finally:
+        session.output.append(buffer.getvalue())
+
+
+@register_runner(default=True)
+class PageSessionRunner(DefaultRunner):
+    """Shares one namespace per (page, session), like markdown-exec."""
+
+    def runtest(self, test, args, *, asyncio_runner=None):
+        path = Path(test.source_path)
+        by_line = {f.start_line: f for f in fences(path)}
+        fence = by_line[test.start_line]
+        opts = fence.options
+        if opts.get("exec") != "on":
+            raise AssertionError(
+                f"{path}:{fence.start_line}: this python fence is neither "
+                'executed (exec="on") nor display-only (notest)'
+            )
+        name = opts.get("session", "")
+        session = _sessions.setdefault((str(path), name), Session())
+        if session.failed_at is not None:
+            raise AssertionError(
+                f"an earlier block of session {name!r} (line "
+                f"{session.failed_at}) failed"
+            )
+        for earlier in by_line.values():
+            if (
+                earlier.start_line < fence.start_line
+                and earlier.options.get("exec") == "on"
+                and earlier.options.get("session", "") == name
+                and earlier.start_line not in session.done
+            ):
+                _run(earlier, path, session)
+        _run(fence, path, session)

@@ -1,0 +1,162 @@
+"""Figures for the pages: functions return matplotlib Figures; ``to_svg``
+turns one into inline SVG for the page.  Nothing else in the package
+imports this module, so ``import mlp_notes`` stays free of matplotlib.
+
+Figures have a white background so that they read the same in the site's
+light and dark palettes.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+_ids = itertools.count()
+
+
+def figure(
+    ncols: int = 1, nrows: int = 1, *, width: float = 5.0, height: float = 2.8
+):
+    """A new white-background figure and its axes (like ``plt.subplots``)."""
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False
+    )
+    fig.patch.set_facecolor("white")
+    return fig, axes
+
+
+def to_svg(fig: Figure, *, alt: str = "") -> str:
+    """Render ``fig`` as an inline, responsive ``<svg>`` and close it.
+
+    Every figure gets its own id salt, so clip paths of several figures on
+    one page never collide.
+
+    Args:
+        fig: the figure.
+        alt: a text description, stored as the SVG's ``<title>`` and
+            ``aria-label``.
+    """
+    buffer = io.StringIO()
+    with matplotlib.rc_context(
+        {"svg.hashsalt": f"mlp-notes-{next(_ids)}", "svg.fonttype": "none"}
+    ):
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
+    # Responsive: keep the viewBox, let CSS size it.
+    svg = re.sub(
+        r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1
+    )
+    label = alt.replace('"', "'")
+    svg = svg.replace(
+        "<svg",
+        f'<svg class="mlp-figure" role="img" aria-label="{label}" '
+        'style="max-width:100%;height:auto"',
+        1,
+    )
+    return f'<figure class="mlp-figure">{svg}</figure>'
+
+
+def curves(
+    x: Sequence[float] | np.ndarray | Mapping[str, Sequence[float]],
+    ys: Mapping[str, Sequence[float]],
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str = "",
+    logx: bool = False,
+    logy: bool = False,
+    ax=None,
+    styles: Mapping[str, str] | None = None,
+) -> Figure:
+    """Plot named curves over a shared x (or one x per curve when a mapping).
+
+    Args:
+        x: x values, shape (n,), or a mapping name -> x values.
+        ys: mapping name -> y values (n,).
+        ax: draw into these axes instead of a new figure.
+        styles: optional matplotlib format string per curve name.
+    """
+    if ax is None:
+        fig, axes = figure()
+        ax = axes[0, 0]
+    fig = ax.figure
+    for name, y in ys.items():
+        xs = x[name] if isinstance(x, Mapping) else x
+        fmt = (styles or {}).get(name, "-")
+        ax.plot(np.asarray(xs), np.asarray(y, dtype=float), fmt, label=name)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(True, alpha=0.3)
+    if len(ys) > 1:
+        ax.legend(fontsize="small")
+    return fig
+
+
+def image_grid(
+    images: np.ndarray,
+    titles: Sequence[str],
+    *,
+    ncols: int = 8,
+    scale: float = 1.3,
+    title_colors: Sequence[str] | None = None,
+) -> Figure:
+    """Show grey images in a grid with a title under each.
+
+    Args:
+        images: (n, 28, 28) or (n, 1, 28, 28) array or tensor.
+        titles: n strings.
+        title_colors: optional colour per title (e.g. red for mistakes).
+    """
+    images = np.asarray(images).reshape(len(titles), 28, 28)
+    nrows = -(-len(titles) // ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(scale * ncols, scale * 1.25 * nrows),
+        squeeze=False,
+    )
+    fig.patch.set_facecolor("white")
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(titles):
+            ax.imshow(images[i], cmap="gray_r")
+            color = title_colors[i] if title_colors else "black"
+            ax.set_title(titles[i], fontsize=8, color=color)
+    return fig
+
+
+def function_and_derivative(
+    x, panels: Mapping[str, tuple], *, ncols: int = 3
+) -> Figure:
+    """One panel per function: f(x), its analytic derivative, and autograd's.
+
+    Args:
+        x: grid, shape (n,).
+        panels: name -> (f(x), analytic f'(x), autograd f'(x)), each (n,).
+    """
+    nrows = -(-len(panels) // ncols)
+    fig, axes = figure(ncols, nrows, width=3.4, height=2.5)
+    x = np.asarray(x)
+    for ax, (name, (y, dy, dy_auto)) in zip(axes.flat, panels.items()):
+        ax.plot(x, np.asarray(y), label=f"{name}(x)")
+        ax.plot(x, np.asarray(dy), label="derivative (analytic)")
+        ax.plot(x[::8], np.asarray(dy_auto)[::8], ".", ms=3, label="autograd")
+        ax.set_title(name)
+        ax.grid(True, alpha=0.3)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize="x-small")
+    fig.tight_layout()
+    return fig
