@@ -51,7 +51,9 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
-    # Responsive: keep the viewBox, let CSS size it.
+    # Responsive: natural size as CSS width, never wider than the column.
+    size = re.search(r'<svg[^>]*? width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    width = float(size.group(1)) * 4 / 3  # pt -> CSS px
     svg = re.sub(
         r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1
     )
@@ -59,7 +61,7 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
     svg = svg.replace(
         "<svg",
         f'<svg class="mlp-figure" role="img" aria-label="{label}" '
-        'style="max-width:100%;height:auto"',
+        f'style="width:{width:.0f}px;max-width:100%;height:auto"',
         1,
     )
     return f'<figure class="mlp-figure">{svg}</figure>'

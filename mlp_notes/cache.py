@@ -1,0 +1,124 @@
+"""Disk cache for expensive runs (joblib.Memory underneath).
+
+A cached run is reused only when nothing it depends on changed.  The key
+holds:
+
+* the call's arguments (the run's configuration),
+* the code of the ``mlp_notes`` modules the run declares it depends on,
+  as their syntax tree without docstrings (a docstring or comment edit
+  does not retrain; changing a line of code does),
+* the data set's checksum (``mlp_notes.data.CHECKSUM``, fixed by the MD5
+  check every load performs, so no tensor is hashed per call),
+* the device type (CPU and CUDA results differ in the last bits).
+
+Where: ``$MLP_NOTES_CACHE/runs`` (see ``mlp_notes.settings``); set
+``MLP_NOTES_CACHE=off`` to recompute everything.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import joblib
+
+from mlp_notes import data, settings
+
+T = TypeVar("T")
+
+
+@functools.lru_cache(maxsize=64)
+def _module_hash(path: str, mtime_ns: int) -> str:
+    tree = ast.parse(Path(path).read_text())
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            body[0] = ast.Pass()  # drop the docstring
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+
+
+def code_hash(modules: tuple[str, ...]) -> str:
+    """Hash of the code (not the docstrings) of the named modules."""
+    parts = []
+    for name in sorted(set(modules)):
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ValueError(f"cannot find module {name!r} to hash")
+        path = Path(spec.origin)
+        parts.append(
+            f"{name}:{_module_hash(str(path), path.stat().st_mtime_ns)}"
+        )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _invoke(name: str, key: dict, fn: Callable, kwargs: dict):
+    return fn(**kwargs)
+
+
+# --8<-- [start:cached]
+def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Cache a keyword-only run function on disk.
+
+    Args:
+        depends: modules whose code the run depends on; the decorated
+            function's own module is always included.
+
+    Example::
+
+        @cached("mlp_notes.training", "mlp_notes.models")
+        def train_width(*, num_hiddens: int, num_epochs: int) -> History:
+            ...
+    """
+
+    def decorator(fn: Callable[..., T]) -> Callable[..., T]:
+        modules = (fn.__module__, "mlp_notes.cache", *depends)
+
+        @functools.wraps(fn)
+        def wrapper(**kwargs) -> T:
+            directory = settings.cache_dir()
+            if directory is None:
+                return fn(**kwargs)
+            key = {
+                "code": code_hash(modules),
+                "data": data.CHECKSUM,
+                "device": settings.default_device().type,
+            }
+            memory = joblib.Memory(directory / "joblib", verbose=0)
+            run = memory.cache(_invoke, ignore=["fn"])
+            return run(f"{fn.__module__}.{fn.__qualname__}", key, fn, kwargs)
+
+        wrapper.uncached = fn
+        wrapper.depends = modules
+        return wrapper
+
+    return decorator
+
+
+# --8<-- [end:cached]
+
+
+def is_cached(fn: Callable, **kwargs) -> bool:
+    """Whether ``fn(**kwargs)`` would be answered from the cache."""
+    directory = settings.cache_dir()
+    if directory is None:
+        return False
+    key = {
+        "code": code_hash(fn.depends),
+        "data": data.CHECKSUM,
+        "device": settings.default_device().type,
+    }
+    memory = joblib.Memory(directory / "joblib", verbose=0)
+    run = memory.cache(_invoke, ignore=["fn"])
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return run.check_call_in_cache(name, key, None, kwargs)

@@ -1,0 +1,184 @@
+"""The chapter's models: ``MLPScratch`` (§4.2) and a concise builder (§4.3).
+
+Both take images of shape (N, 1, 28, 28) or flat (N, 784) and return
+logits of shape (N, 10); the softmax lives in the loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from mlp_notes import activations
+
+
+# --8<-- [start:mlp_scratch]
+class MLPScratch(nn.Module):
+    """D2L's one-hidden-layer MLP with explicit parameters.
+
+    Args:
+        num_inputs: input features (784 for Fashion-MNIST).
+        num_outputs: classes (10).
+        num_hiddens: hidden units (256).
+        sigma: standard deviation of the Gaussian weight init (0.01).
+        generator: random generator for the weights.
+    """
+
+    def __init__(
+        self,
+        num_inputs: int = 784,
+        num_outputs: int = 10,
+        num_hiddens: int = 256,
+        sigma: float = 0.01,
+        *,
+        generator: torch.Generator | None = None,
+    ):
+        super().__init__()
+        self.num_inputs = num_inputs
+        g = generator
+        self.W1 = nn.Parameter(
+            torch.randn(num_inputs, num_hiddens, generator=g) * sigma
+        )
+        self.b1 = nn.Parameter(torch.zeros(num_hiddens))
+        self.W2 = nn.Parameter(
+            torch.randn(num_hiddens, num_outputs, generator=g) * sigma
+        )
+        self.b2 = nn.Parameter(torch.zeros(num_outputs))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        X = X.reshape(-1, self.num_inputs)  # (batch_size, num_inputs)
+        H = activations.relu(
+            X @ self.W1 + self.b1
+        )  # (batch_size, num_hiddens)
+        return H @ self.W2 + self.b2  # (batch_size, num_outputs)
+
+
+# --8<-- [end:mlp_scratch]
+
+#: Activation name -> module class for the concise builder.
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "gelu": nn.GELU,
+    "swish": nn.SiLU,
+    "prelu": nn.PReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "identity": nn.Identity,
+}
+
+#: Initialization schemes of the concise builder (weights; biases -> 0
+#: except for "default", which keeps PyTorch's own init of both).
+INITS = ("default", "normal", "xavier", "he", "zeros")
+
+
+class Standardize(nn.Module):
+    """(X - mean) / std with fixed statistics (a buffer, not learned)."""
+
+    def __init__(self, mean: float, std: float):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(float(mean)))
+        self.register_buffer("std", torch.tensor(float(std)))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return (X - self.mean) / self.std
+
+
+# --8<-- [start:mlp]
+def mlp(
+    hiddens: Sequence[int] = (256,),
+    *,
+    num_inputs: int = 784,
+    num_outputs: int = 10,
+    activation: str = "relu",
+    dropout: float | Sequence[float] = 0.0,
+    input_dropout: float = 0.0,
+    init: str = "normal",
+    sigma: float = 0.01,
+    standardize: tuple[float, float] | None = None,
+    generator: torch.Generator | None = None,
+) -> nn.Sequential:
+    """Concise MLP: Flatten -> [Linear -> activation -> Dropout] * k -> Linear.
+
+    Args:
+        hiddens: widths of the hidden layers, e.g. (256,) or (256, 256).
+        activation: a key of ``ACTIVATIONS``.
+        dropout: dropout after each hidden layer (one value or one per layer).
+        input_dropout: dropout on the input pixels.
+        init: a key of ``INITS``; "normal" is D2L's N(0, sigma^2) weights.
+        standardize: (mean, std) of the inputs, applied first if given.
+        generator: random generator for the initialization.
+
+    Raises:
+        ValueError: unknown activation or init, or a probability outside
+            [0, 1).
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)}, "
+            f"got {activation!r}"
+        )
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    rates = (
+        [dropout] * len(hiddens)
+        if isinstance(dropout, float | int)
+        else dropout
+    )
+    for p in [*rates, input_dropout]:
+        if not 0 <= p < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {p}")
+    layers: list[nn.Module] = [nn.Flatten()]
+    if standardize is not None:
+        layers.append(Standardize(*standardize))
+    if input_dropout:
+        layers.append(nn.Dropout(input_dropout))
+    fan_in = num_inputs
+    for width, p in zip(hiddens, rates, strict=True):
+        layers += [nn.Linear(fan_in, width), ACTIVATIONS[activation]()]
+        if p:
+            layers.append(nn.Dropout(p))
+        fan_in = width
+    layers.append(nn.Linear(fan_in, num_outputs))
+    net = nn.Sequential(*layers)
+    initialize_(net, init, sigma=sigma, generator=generator)
+    return net
+
+
+# --8<-- [end:mlp]
+
+
+def initialize_(
+    net: nn.Module,
+    init: str,
+    *,
+    sigma: float = 0.01,
+    generator: torch.Generator | None = None,
+) -> nn.Module:
+    """Re-initialize every ``nn.Linear`` of ``net`` in place."""
+    if init == "default":
+        return net
+    with torch.no_grad():
+        for m in net.modules():
+            if not isinstance(m, nn.Linear):
+                continue
+            fan_out, fan_in = m.weight.shape
+            W = torch.randn(m.weight.shape, generator=generator)
+            if init == "normal":
+                W *= sigma
+            elif init == "xavier":
+                W *= (2 / (fan_in + fan_out)) ** 0.5
+            elif init == "he":
+                W *= (2 / fan_in) ** 0.5
+            elif init == "zeros":
+                W.zero_()
+            m.weight.copy_(W)
+            m.bias.zero_()
+    return net
+
+
+def num_parameters(net: nn.Module) -> int:
+    """Number of trainable scalars."""
+    return sum(p.numel() for p in net.parameters() if p.requires_grad)

@@ -1,0 +1,261 @@
+"""Training on in-memory tensors: ``fit`` returns a ``History``.
+
+The data set lives on the device as a few tensors; an epoch permutes the
+training tensor once and slices minibatches from it (no per-image
+transforms, no DataLoader workers).  Model selection uses a validation
+split carved out of the 60,000 training images; the test set is only
+evaluated for reporting.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from mlp_notes import settings
+from mlp_notes.data import load_fashion_mnist
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train / validation / test tensors on one device.
+
+    X_*: float32 (n, 1, 28, 28) in [0, 1]; y_*: int64 (n,).
+    """
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_val: torch.Tensor
+    y_val: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @property
+    def device(self) -> torch.device:
+        return self.X_train.device
+
+
+# --8<-- [start:split]
+@functools.lru_cache(maxsize=8)
+def fashion_mnist_split(
+    val_size: int = 10_000,
+    *,
+    seed: int = 0,
+    subset: int | None = None,
+    device: str | None = None,
+) -> Split:
+    """Fashion-MNIST with ``val_size`` training images held out.
+
+    Args:
+        val_size: validation images taken from the 60,000 training images.
+        seed: seed of the permutation that chooses them.
+        subset: keep only this many of the remaining training images.
+        device: where the tensors live (default: CUDA if present).
+    """
+    X, y, X_test, y_test = load_fashion_mnist()
+    g = torch.Generator().manual_seed(seed)
+    perm = torch.randperm(len(X), generator=g)
+    val, train = perm[:val_size], perm[val_size:]
+    if subset is not None:
+        train = train[:subset]
+    dev = torch.device(device) if device else settings.default_device()
+    return Split(
+        *(t.to(dev) for t in (X[train], y[train], X[val], y[val])),
+        X_test.to(dev),
+        y_test.to(dev),
+    )
+
+
+# --8<-- [end:split]
+
+
+@dataclass
+class History:
+    """Per-epoch record of a training run.
+
+    Attributes:
+        train_loss: mean cross-entropy over each epoch's minibatches.
+        train_acc: accuracy on the minibatches as they were trained.
+        val_acc: validation accuracy after each epoch.
+        seconds: wall-clock seconds of each epoch (training only).
+        test_acc: test accuracy after the last epoch (reporting only).
+        diverged_at: first epoch (1-based) whose loss was not finite.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    test_acc: float | None = None
+    diverged_at: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+
+# --8<-- [start:evaluate]
+@torch.no_grad()
+def accuracy(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 4096
+) -> float:
+    """Fraction of correct argmax predictions, with the model in eval mode."""
+    was_training = model.training
+    model.eval()
+    correct = 0
+    for i in range(0, len(X), batch_size):
+        logits = model(X[i : i + batch_size])
+        correct += (logits.argmax(dim=1) == y[i : i + batch_size]).sum()
+    model.train(was_training)
+    return int(correct) / len(X)
+
+
+# --8<-- [end:evaluate]
+
+OptimizerFactory = Callable[..., torch.optim.Optimizer]
+
+
+def make_optimizer(
+    name: str | OptimizerFactory,
+    params,
+    *,
+    lr: float,
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+) -> torch.optim.Optimizer:
+    """ "sgd", "adamw", or a factory ``f(params, lr=..., weight_decay=...)``."""
+    if callable(name):
+        return name(params, lr=lr, weight_decay=weight_decay)
+    if name == "sgd":
+        return torch.optim.SGD(
+            params, lr=lr, momentum=momentum, weight_decay=weight_decay
+        )
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    raise ValueError(
+        f"optimizer must be 'sgd', 'adamw' or a callable: {name!r}"
+    )
+
+
+def check_args(*, num_epochs: int, lr: float, batch_size: int) -> None:
+    """One ValueError naming the bound, before any work is done."""
+    if not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0, got {lr}")
+    if not (isinstance(batch_size, int) and batch_size >= 1):
+        raise ValueError(
+            f"batch_size must be an integer >= 1, got {batch_size}"
+        )
+    if not (isinstance(num_epochs, int) and num_epochs >= 1):
+        raise ValueError(
+            f"num_epochs must be an integer >= 1, got {num_epochs}"
+        )
+
+
+# --8<-- [start:fit]
+def fit(
+    model: nn.Module,
+    data: Split,
+    *,
+    num_epochs: int,
+    lr: float,
+    batch_size: int = 256,
+    optimizer: str | OptimizerFactory = "sgd",
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+    schedule: str | None = None,
+    label_smoothing: float = 0.0,
+    generator: torch.Generator | None = None,
+    progress: bool = False,
+) -> History:
+    """Train ``model`` on ``data`` with softmax cross-entropy; return a History.
+
+    Args:
+        model: maps (n, 1, 28, 28) images to (n, 10) logits; moved to
+            ``data``'s device.
+        data: a :class:`Split` (train / validation / test tensors).
+        num_epochs: passes over the training tensor.
+        lr: learning rate (peak rate under ``schedule="onecycle"``).
+        batch_size: minibatch size (the last minibatch may be smaller).
+        optimizer: "sgd", "adamw" or a factory (see ``make_optimizer``).
+        schedule: None (constant) or "onecycle".
+        generator: shuffles the minibatches (a CPU generator).
+        progress: show a tqdm progress bar (for terminals, not pages).
+
+    Returns:
+        The :class:`History`; a non-finite loss stops training and is
+        recorded as ``diverged_at`` instead of raising.
+
+    Raises:
+        ValueError: lr <= 0, batch_size < 1, num_epochs < 1, or an unknown
+            optimizer or schedule.
+    """
+    check_args(num_epochs=num_epochs, lr=lr, batch_size=batch_size)
+    if schedule not in (None, "onecycle"):
+        raise ValueError(f"schedule must be None or 'onecycle': {schedule!r}")
+    model.to(data.device)
+    opt = make_optimizer(
+        optimizer,
+        model.parameters(),
+        lr=lr,
+        weight_decay=weight_decay,
+        momentum=momentum,
+    )
+    n = len(data.X_train)
+    steps = -(-n // batch_size)
+    sched = None
+    if schedule == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=lr, total_steps=num_epochs * steps
+        )
+    history = History()
+    epochs = range(1, num_epochs + 1)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epochs = tqdm(epochs, desc="epochs", unit="epoch")
+    for epoch in epochs:
+        start = time.perf_counter()
+        model.train()
+        perm = torch.randperm(n, generator=generator).to(data.device)
+        X, y = data.X_train[perm], data.y_train[perm]  # shuffled copies
+        loss_sum = torch.zeros((), device=data.device)
+        correct = torch.zeros((), device=data.device, dtype=torch.long)
+        for i in range(0, n, batch_size):
+            Xb, yb = X[i : i + batch_size], y[i : i + batch_size]
+            logits = model(Xb)  # (batch_size, 10)
+            loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if sched is not None:
+                sched.step()
+            loss_sum += loss.detach() * len(yb)
+            correct += (logits.argmax(1) == yb).sum()
+        train_loss = loss_sum.item() / n  # one device sync per epoch
+        history.seconds.append(time.perf_counter() - start)
+        history.train_loss.append(train_loss)
+        history.train_acc.append(correct.item() / n)
+        if not math.isfinite(train_loss):
+            history.diverged_at = epoch
+            history.val_acc.append(float("nan"))
+            break
+        history.val_acc.append(accuracy(model, data.X_val, data.y_val))
+        if progress:
+            epochs.set_postfix(loss=train_loss, val_acc=history.val_acc[-1])
+    if not history.diverged:
+        history.test_acc = accuracy(model, data.X_test, data.y_test)
+    return history
+
+
+# --8<-- [end:fit]
