@@ -134,7 +134,7 @@ def make_optimizer(
     weight_decay: float = 0.0,
     momentum: float = 0.0,
 ) -> torch.optim.Optimizer:
-    """ "sgd", "adamw", or a factory ``f(params, lr=..., weight_decay=...)``."""
+    """Build "sgd", "adamw", or ``factory(params, lr=, weight_decay=)``."""
     if callable(name):
         return name(params, lr=lr, weight_decay=weight_decay)
     if name == "sgd":
@@ -178,7 +178,7 @@ def fit(
     generator: torch.Generator | None = None,
     progress: bool = False,
 ) -> History:
-    """Train ``model`` on ``data`` with softmax cross-entropy; return a History.
+    """Train ``model`` with softmax cross-entropy; return a History.
 
     Args:
         model: maps (n, 1, 28, 28) images to (n, 10) logits; moved to
