@@ -157,14 +157,23 @@ def initialize_(
     sigma: float = 0.01,
     generator: torch.Generator | None = None,
 ) -> nn.Module:
-    """Re-initialize every ``nn.Linear`` of ``net`` in place."""
-    if init == "default":
-        return net
+    """Re-initialize every ``nn.Linear`` of ``net`` in place.
+
+    "default" redraws PyTorch's own scheme (weights and biases
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in))) from ``generator``, so that it too
+    is reproducible; the others set biases to zero.
+    """
     with torch.no_grad():
         for m in net.modules():
             if not isinstance(m, nn.Linear):
                 continue
             fan_out, fan_in = m.weight.shape
+            if init == "default":
+                bound = fan_in**-0.5
+                for p in (m.weight, m.bias):
+                    u = torch.rand(p.shape, generator=generator)
+                    p.copy_((2 * u - 1) * bound)
+                continue
             W = torch.randn(m.weight.shape, generator=generator)
             if init == "normal":
                 W *= sigma

@@ -39,6 +39,7 @@ class Profile:
         seeds: seeds over which spreads (mean ± std) are reported.
         best_epochs: epochs of the best-MLP recipe.
         search_trials: trials of each hyperparameter-search strategy.
+        search_epochs: epochs of each search trial.
         poly_epochs: epochs of the polynomial-regression demo (D2L: 400).
         poly_overfit_epochs: epochs of the 20-feature overfit demo (1500).
         wd_epochs: epochs of the weight-decay demo (D2L: 100).
@@ -51,6 +52,7 @@ class Profile:
     seeds: tuple[int, ...]
     best_epochs: int
     search_trials: int
+    search_epochs: int
     poly_epochs: int
     poly_overfit_epochs: int
     wd_epochs: int
@@ -72,6 +74,7 @@ PROFILES = {
         seeds=(0, 1, 2),
         best_epochs=40,
         search_trials=16,
+        search_epochs=3,
         poly_epochs=400,
         poly_overfit_epochs=1500,
         wd_epochs=100,
@@ -82,8 +85,9 @@ PROFILES = {
         sweep_epochs=1,
         sweep_subset=12_000,
         seeds=(0,),
-        best_epochs=1,
+        best_epochs=2,
         search_trials=4,
+        search_epochs=1,
         poly_epochs=100,
         poly_overfit_epochs=200,
         wd_epochs=50,

@@ -162,6 +162,45 @@ def check_args(*, num_epochs: int, lr: float, batch_size: int) -> None:
         )
 
 
+# --8<-- [start:train_epoch]
+def train_epoch(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    opt: torch.optim.Optimizer,
+    sched=None,
+    *,
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    label_smoothing: float = 0.0,
+) -> tuple[float, int]:
+    """One pass over (X, y) in shuffled minibatches.
+
+    Returns:
+        The summed loss and the number of correct predictions.
+    """
+    model.train()
+    perm = torch.randperm(len(X), generator=generator).to(X.device)
+    X, y = X[perm], y[perm]  # one shuffled copy; minibatches are slices
+    loss_sum = torch.zeros((), device=X.device)
+    correct = torch.zeros((), device=X.device, dtype=torch.long)
+    for i in range(0, len(X), batch_size):
+        Xb, yb = X[i : i + batch_size], y[i : i + batch_size]
+        logits = model(Xb)  # (batch_size, num_outputs)
+        loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+        loss_sum += loss.detach() * len(yb)  # no .item(): no device sync
+        correct += (logits.argmax(1) == yb).sum()
+    return loss_sum.item(), int(correct.item())
+
+
+# --8<-- [end:train_epoch]
+
+
 # --8<-- [start:fit]
 def fit(
     model: nn.Module,
@@ -226,26 +265,20 @@ def fit(
         epochs = tqdm(epochs, desc="epochs", unit="epoch")
     for epoch in epochs:
         start = time.perf_counter()
-        model.train()
-        perm = torch.randperm(n, generator=generator).to(data.device)
-        X, y = data.X_train[perm], data.y_train[perm]  # shuffled copies
-        loss_sum = torch.zeros((), device=data.device)
-        correct = torch.zeros((), device=data.device, dtype=torch.long)
-        for i in range(0, n, batch_size):
-            Xb, yb = X[i : i + batch_size], y[i : i + batch_size]
-            logits = model(Xb)  # (batch_size, 10)
-            loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if sched is not None:
-                sched.step()
-            loss_sum += loss.detach() * len(yb)
-            correct += (logits.argmax(1) == yb).sum()
-        train_loss = loss_sum.item() / n  # one device sync per epoch
+        loss_sum, correct = train_epoch(
+            model,
+            data.X_train,
+            data.y_train,
+            opt,
+            sched,
+            batch_size=batch_size,
+            generator=generator,
+            label_smoothing=label_smoothing,
+        )
+        train_loss = loss_sum / n
         history.seconds.append(time.perf_counter() - start)
         history.train_loss.append(train_loss)
-        history.train_acc.append(correct.item() / n)
+        history.train_acc.append(correct / n)
         if not math.isfinite(train_loss):
             history.diverged_at = epoch
             history.val_acc.append(float("nan"))

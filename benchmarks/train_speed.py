@@ -1,0 +1,236 @@
+"""Our training loop against D2L's, side by side in one process.
+
+The chapter's model (784-256-10, ReLU, N(0, 0.01^2) weights, SGD lr 0.1,
+batch 256) is trained on all 60,000 training images by
+
+* D2L's loop: torchvision's FashionMNIST with ``ToTensor`` per image, a
+  DataLoader with 4 workers, ``train_epoch_ch3``'s steps (reconstructed
+  from d2l/torch.py v0.17.6), and
+* ours: ``mlp_notes.training.fit`` on in-memory tensors.
+
+Each trains for ``--epochs`` epochs (the first is a warm-up); we report
+the median seconds of the others, the ratio, both test accuracies after
+the same number of epochs, the machine's measured matmul throughput, and
+how far our epoch is from the compute bound (epoch FLOPs / FLOP/s).
+Results go to benchmarks/results/<device>.json, which the site renders.
+
+    python benchmarks/train_speed.py            # CPU (or CUDA if present)
+    python benchmarks/train_speed.py --device cuda
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import torchvision
+from torch import nn
+from torch.utils import data as tud
+from torchvision import transforms
+
+from mlp_notes import data as mdata
+from mlp_notes.models import mlp
+from mlp_notes.training import Split, accuracy, fit
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def matmul_gflops(
+    device: torch.device, n: int = 2048, reps: int = 10
+) -> float:
+    """Measured float32 matmul throughput (GFLOP/s), best of ``reps``."""
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
+    a @ b
+    best = float("inf")
+    for _ in range(reps):
+        sync(device)
+        t = time.perf_counter()
+        a @ b
+        sync(device)
+        best = min(best, time.perf_counter() - t)
+    return 2 * n**3 / best / 1e9
+
+
+def epoch_gflop(n: int, sizes=(784, 256, 10)) -> float:
+    """FLOPs of one epoch: forward 2nP; backward 2x that, minus the input
+    gradient of the first layer, which nobody needs."""
+    (d, h, q) = sizes
+    forward = 2 * n * (d * h + h * q)
+    backward = 2 * n * (d * h) + 2 * 2 * n * (h * q)
+    return (forward + backward) / 1e9
+
+
+# --- D2L's loop (d2l/torch.py v0.17.6, train_ch3 / train_epoch_ch3) ------
+def d2l_iters(root: str, batch_size: int = 256, workers: int = 4):
+    trans = transforms.Compose([transforms.ToTensor()])
+    train = torchvision.datasets.FashionMNIST(
+        root=root, train=True, transform=trans, download=True
+    )
+    test = torchvision.datasets.FashionMNIST(
+        root=root, train=False, transform=trans, download=True
+    )
+    return (
+        tud.DataLoader(train, batch_size, shuffle=True, num_workers=workers),
+        tud.DataLoader(test, batch_size, shuffle=False, num_workers=workers),
+    )
+
+
+def d2l_train_epoch(net, train_iter, loss, updater, device) -> None:
+    net.train()
+    metric = [0.0, 0.0, 0.0]
+    for X, y in train_iter:
+        X, y = X.to(device), y.to(device)
+        y_hat = net(X)
+        ls = loss(y_hat, y)
+        updater.zero_grad()
+        ls.mean().backward()
+        updater.step()
+        metric[0] += float(ls.sum())
+        metric[1] += float((y_hat.argmax(axis=1) == y).sum())
+        metric[2] += y.numel()
+
+
+def d2l_evaluate(net, data_iter, device) -> float:
+    net.eval()
+    right = total = 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            right += float((net(X).argmax(axis=1) == y).sum())
+            total += y.numel()
+    return right / total
+
+
+def raw_root() -> str:
+    """A torchvision root with the verified files decompressed."""
+    root = Path(tempfile.mkdtemp(prefix="fmnist-"))
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    source = mdata.load_fashion_mnist().source
+    for name in mdata.MD5:
+        path = mdata._find_file(Path(source), name)
+        body = path.read_bytes()
+        (raw / name).write_bytes(
+            gzip.decompress(body) if path.suffix == ".gz" else body
+        )
+    return str(root)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--device", default=None)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+    device = torch.device(
+        args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    )
+    E = args.epochs
+
+    # data: first load (decode + verify) and a later one in this process
+    t = time.perf_counter()
+    ds = mdata.load_fashion_mnist()
+    first_load = time.perf_counter() - t
+    t = time.perf_counter()
+    X, y, X_test, y_test = mdata.load_fashion_mnist()
+    split = Split(
+        X.to(device),
+        y.to(device),
+        X_test.to(device),
+        y_test.to(device),
+        X_test.to(device),
+        y_test.to(device),
+    )
+    ready = time.perf_counter() - t
+
+    gflops = matmul_gflops(device)
+
+    # D2L's loop
+    torch.manual_seed(args.seed)
+    net = mlp(
+        (256,),
+        init="normal",
+        generator=torch.Generator().manual_seed(args.seed),
+    ).to(device)
+    loss = nn.CrossEntropyLoss(reduction="none")
+    updater = torch.optim.SGD(net.parameters(), lr=0.1)
+    train_iter, test_iter = d2l_iters(raw_root())
+    book = []
+    for _ in range(E):
+        sync(device)
+        t = time.perf_counter()
+        d2l_train_epoch(net, train_iter, loss, updater, device)
+        sync(device)
+        book.append(time.perf_counter() - t)
+    book_acc = d2l_evaluate(net, test_iter, device)
+
+    # ours
+    g = torch.Generator().manual_seed(args.seed)
+    net = mlp((256,), init="normal", generator=g)
+    history = fit(
+        net, split, num_epochs=E, lr=0.1, batch_size=256, generator=g
+    )
+    ours = history.seconds
+    our_acc = accuracy(net, split.X_test, split.y_test)
+
+    book_med = statistics.median(book[1:])
+    our_med = statistics.median(ours[1:])
+    bound = epoch_gflop(len(X)) / gflops
+    name = (
+        torch.cuda.get_device_name()
+        if device.type == "cuda"
+        else (platform.processor() or platform.machine())
+    )
+    result = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "device": device.type,
+        "machine": f"{name}, {os.cpu_count()} CPU cores",
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "torchvision": torchvision.__version__,
+        },
+        "epochs": E,
+        "timed_epochs": E - 1,
+        "book_seconds_per_epoch": book_med,
+        "ours_seconds_per_epoch": our_med,
+        "speedup": book_med / our_med,
+        "book_test_acc": book_acc,
+        "ours_test_acc": our_acc,
+        "matmul_gflops": gflops,
+        "epoch_gflop": epoch_gflop(len(X)),
+        "compute_bound_seconds": bound,
+        "ours_over_bound": our_med / bound,
+        "data_first_load_seconds": first_load,
+        "data_ready_seconds": ready,
+        "data_source": ds.source,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{device.type}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    print(
+        f"\nspeed-up {result['speedup']:.1f}x per epoch; test accuracy "
+        f"book {book_acc:.4f} vs ours {our_acc:.4f} after {E} epochs; "
+        f"our epoch is {result['ours_over_bound']:.2f}x the compute bound "
+        f"({bound:.2f} s at {gflops:.0f} GFLOP/s); wrote {out}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The run cache: reused only when nothing the run depends on changed."""
+
+import importlib
+import sys
+import textwrap
+import time
+
+import pytest
+
+from mlp_notes import cache
+from mlp_notes.experiments import train_run
+
+MODULE = '''
+"""A module with a cached run."""
+from mlp_notes.cache import cached
+
+CALLS = []
+
+
+@cached("helper_mod")
+def run(*, x):
+    """Docstring version 1."""
+    CALLS.append(x)
+    return x * 2
+'''
+HELPER = '''
+"""Helper, version 1."""
+VALUE = 1
+'''
+
+
+@pytest.fixture
+def modules(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLP_NOTES_CACHE", str(tmp_path / "cache"))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "run_mod.py").write_text(textwrap.dedent(MODULE))
+    (src / "helper_mod.py").write_text(textwrap.dedent(HELPER))
+    (src / "other_mod.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(src))
+    yield src
+    for name in ("run_mod", "helper_mod", "other_mod"):
+        sys.modules.pop(name, None)
+
+
+def load(src):
+    sys.modules.pop("run_mod", None)
+    importlib.invalidate_caches()
+    return importlib.import_module("run_mod")
+
+
+def edit(path, old, new):
+    time.sleep(0.01)  # a new mtime
+    path.write_text(path.read_text().replace(old, new))
+
+
+def calls_after(src, x=3):
+    mod = load(src)
+    assert mod.run(x=x) == 2 * x
+    return mod.CALLS
+
+
+def test_second_call_is_served_from_disk(modules):
+    assert calls_after(modules) == [3]
+    assert calls_after(modules) == []  # a new process would see the same
+    assert calls_after(modules, x=4) == [4]  # another configuration
+
+
+def test_code_change_in_run_module_recomputes(modules):
+    calls_after(modules)
+    edit(modules / "run_mod.py", "return x * 2", "return x + x")
+    assert calls_after(modules) == [3]
+
+
+def test_code_change_in_dependency_recomputes(modules):
+    calls_after(modules)
+    edit(modules / "helper_mod.py", "VALUE = 1", "VALUE = 2")
+    assert calls_after(modules) == [3]
+
+
+def test_docstring_and_comment_edits_do_not_recompute(modules):
+    calls_after(modules)
+    edit(modules / "run_mod.py", "Docstring version 1.", "Reworded.")
+    edit(modules / "helper_mod.py", "version 1", "version 2  # comment")
+    assert calls_after(modules) == []
+
+
+def test_unrelated_module_does_not_recompute(modules):
+    calls_after(modules)
+    edit(modules / "other_mod.py", "X = 1", "X = 2")
+    assert calls_after(modules) == []
+
+
+def test_cache_can_be_switched_off(modules, monkeypatch):
+    monkeypatch.setenv("MLP_NOTES_CACHE", "off")
+    assert calls_after(modules) == [3]
+    assert calls_after(modules) == [3]
+
+
+def test_data_checksum_is_part_of_the_key(modules, monkeypatch):
+    calls_after(modules)
+    monkeypatch.setattr(cache.data, "CHECKSUM", "0" * 32)
+    assert calls_after(modules) == [3]
+
+
+def test_training_runs_depend_on_training_code():
+    for name in ("mlp_notes.training", "mlp_notes.models", "mlp_notes.data"):
+        assert name in train_run.depends
+    assert "mlp_notes.plotting" not in train_run.depends

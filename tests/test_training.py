@@ -1,0 +1,114 @@
+import math
+
+import pytest
+import torch
+
+from mlp_notes.models import MLPScratch, mlp
+from mlp_notes.training import (
+    Split,
+    accuracy,
+    fashion_mnist_split,
+    fit,
+)
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A 6,000-image training subset of the real data."""
+    return fashion_mnist_split(subset=6000)
+
+
+def test_split_holds_out_validation_from_training():
+    d = fashion_mnist_split()
+    assert len(d.X_train) == 50_000 and len(d.X_val) == 10_000
+    assert len(d.X_test) == 10_000
+    # no validation image is also a training image
+    train = {hash(x.numpy().tobytes()) for x in d.X_train[::50]}
+    val = {hash(x.numpy().tobytes()) for x in d.X_val}
+    assert len(train & val) <= 2  # Fashion-MNIST has a few exact duplicates
+
+
+def test_fit_learns_and_records_history(small):
+    g = torch.Generator().manual_seed(0)
+    h = fit(MLPScratch(generator=g), small, num_epochs=8, lr=0.1, generator=g)
+    assert h.epochs == 8 and len(h.val_acc) == len(h.seconds) == 8
+    assert h.train_loss[-1] < h.train_loss[0]
+    assert h.val_acc[-1] > 0.7 and h.test_acc > 0.7
+    assert not h.diverged
+
+
+def test_fit_matches_a_plain_reference_loop(small):
+    """Same seed, same data order: our fit equals a textbook loop."""
+    g1, g2 = (torch.Generator().manual_seed(5) for _ in range(2))
+    net1, net2 = MLPScratch(generator=g1), MLPScratch(generator=g2)
+    h = fit(net1, small, num_epochs=1, lr=0.1, batch_size=512, generator=g1)
+    opt = torch.optim.SGD(net2.parameters(), lr=0.1)
+    perm = torch.randperm(len(small.X_train), generator=g2)
+    losses = []
+    for i in range(0, len(perm), 512):
+        idx = perm[i : i + 512]
+        loss = torch.nn.functional.cross_entropy(
+            net2(small.X_train[idx]), small.y_train[idx]
+        )
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item() * len(idx))
+    assert h.train_loss[0] == pytest.approx(sum(losses) / len(perm), rel=1e-5)
+    for p, q in zip(net1.parameters(), net2.parameters(), strict=True):
+        torch.testing.assert_close(p, q)
+
+
+def test_accuracy_against_manual_count(small):
+    net = mlp((16,), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        manual = (net(small.X_val).argmax(1) == small.y_val).float().mean()
+    assert accuracy(net, small.X_val, small.y_val, 777) == pytest.approx(
+        manual.item()
+    )
+
+
+def test_divergence_is_recorded_not_raised(small):
+    g = torch.Generator().manual_seed(0)
+    net = mlp((64,), activation="identity", init="default", generator=g)
+    h = fit(net, small, num_epochs=5, lr=1e4, generator=g)
+    assert h.diverged and h.diverged_at == h.epochs
+    assert not math.isfinite(h.train_loss[-1]) and h.test_acc is None
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lr": 0}, "lr must be"),
+        ({"lr": -0.1}, "lr must be"),
+        ({"lr": float("nan")}, "lr must be"),
+        ({"batch_size": 0}, "batch_size must be"),
+        ({"num_epochs": 0}, "num_epochs must be"),
+        ({"optimizer": "adagrad"}, "optimizer must be"),
+        ({"schedule": "cosine"}, "schedule must be"),
+    ],
+)
+def test_bad_arguments_raise_naming_the_bound(small, kwargs, match):
+    args = {"num_epochs": 1, "lr": 0.1, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        fit(mlp((8,)), small, **args)
+
+
+def test_onecycle_adamw_label_smoothing_runs(small):
+    g = torch.Generator().manual_seed(0)
+    h = fit(
+        mlp((64,), init="default", generator=g),
+        small,
+        num_epochs=2,
+        lr=3e-3,
+        optimizer="adamw",
+        weight_decay=0.01,
+        schedule="onecycle",
+        label_smoothing=0.1,
+        generator=g,
+    )
+    assert h.val_acc[-1] > 0.7
+
+
+def test_split_is_a_frozen_record(small):
+    assert isinstance(small, Split) and small.device.type in ("cpu", "cuda")
