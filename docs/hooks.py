@@ -2,6 +2,9 @@
 
 * ``on_pre_build`` drops ``mlp_notes`` from ``sys.modules`` so that
   ``mkdocs serve`` picks up edits to the package.
+* Every page that runs code is also written as a Jupyter notebook
+  (``site/notebooks/<page>.ipynb``, see ``mlp_notes.notebooks``) and gets
+  a download button.
 * Each executed page gets a provenance line (profile, seed, device,
   versions, build date, how long the page took to execute) right under
   its title.  The seed and profile come from the page's own first block,
@@ -15,6 +18,7 @@ import platform
 import re
 import sys
 import time
+from pathlib import Path
 
 _started: dict[str, float] = {}
 
@@ -52,5 +56,18 @@ def on_page_content(html, page, config, files):
         f"torch {torch.__version__}, Python {platform.python_version()}. "
         f"Executing this page took {seconds:.1f} s.</p>"
     )
+    depth = page.url.count("/")
+    href = "../" * depth + f"notebooks/{Path(page.file.src_uri).stem}.ipynb"
+    button = (
+        f'<p><a class="md-button mlp-notebook" href="{href}" download>'
+        "Download this page as a Jupyter notebook</a></p>"
+    )
     # right after the page title
-    return re.sub(r"(</h1>)", r"\1" + line, html, count=1)
+    return re.sub(r"(</h1>)", r"\1" + line + button, html, count=1)
+
+
+def on_post_build(config):
+    from mlp_notes.notebooks import write_notebooks
+
+    docs = Path(config["docs_dir"])
+    write_notebooks(docs, docs.parent, Path(config["site_dir"]) / "notebooks")

@@ -67,6 +67,23 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
     return f'<figure class="mlp-figure">{svg}</figure>'
 
 
+def show(fig: Figure, *, alt: str = "") -> None:
+    """Show a figure: printed as inline SVG on a page (markdown-exec and
+    pytest capture stdout); displayed as a figure in a Jupyter notebook."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+    except ImportError:
+        kernel = None
+    if kernel is not None:
+        from IPython.display import HTML, display
+
+        display(HTML(to_svg(fig, alt=alt)))
+    else:
+        print(to_svg(fig, alt=alt))
+
+
 def curves(
     x: Sequence[float] | np.ndarray | Mapping[str, Sequence[float]],
     ys: Mapping[str, Sequence[float]],

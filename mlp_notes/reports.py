@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def benchmark_results(directory: Path = RESULTS) -> list[dict]:
@@ -68,4 +69,77 @@ def benchmark_table(results: list[dict]) -> str:
             f"{r['data_ready_seconds']:.3f} s"
         ),
     )
+    return "\n".join(rows)
+
+
+#: Chapter pages in the book's order: (file, old-edition section, title,
+#: where the material lives in the current edition).
+CHAPTER = (
+    ("mlp.md", "4.1", "Multilayer perceptrons", "5.1"),
+    ("mlp-scratch.md", "4.2", "An MLP from scratch", "5.2"),
+    ("mlp-concise.md", "4.3", "A concise MLP", "5.2"),
+    (
+        "underfit-overfit.md",
+        "4.4",
+        "Model selection, underfitting and overfitting",
+        "3.6 (text only)",
+    ),
+    ("weight-decay.md", "4.5", "Weight decay", "3.7"),
+    ("dropout.md", "4.6", "Dropout", "5.6"),
+    ("backprop.md", "4.7", "Forward and backward propagation", "5.3"),
+    (
+        "numerical-stability.md",
+        "4.8",
+        "Numerical stability and initialization",
+        "5.4",
+    ),
+)
+
+
+def _anchor(heading: str) -> str:
+    """The id Python-Markdown's toc extension gives a heading."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", heading)
+    text = re.sub(r"[^\w\s-]", "", text.encode("ascii", "ignore").decode())
+    return re.sub(r"[-\s]+", "-", text.strip().lower())
+
+
+def exercises(page: Path) -> list[tuple[str, str]]:
+    """(heading, anchor) of each exercise of a page: the ``### N. ...``
+    headings under its ``## Exercises`` section."""
+    found, inside = [], False
+    for line in page.read_text().splitlines():
+        if line.startswith("## "):
+            inside = line.strip() == "## Exercises"
+        elif inside and line.startswith("### "):
+            heading = line[4:].strip()
+            found.append((heading, _anchor(heading)))
+    return found
+
+
+def exercise_index(docs: Path) -> str:
+    """Markdown list of every exercise, linked to its answer, by section."""
+    lines, total = [], 0
+    for name, section, title, _ in CHAPTER:
+        page = docs / name
+        if not page.is_file():
+            raise FileNotFoundError(f"chapter page {page} is missing")
+        found = exercises(page)
+        total += len(found)
+        lines.append(f"**§{section} [{title}]({name})** ({len(found)})\n")
+        lines += [f"- [{h}]({name}#{a})" for h, a in found]
+        lines.append("")
+    return f"{total} exercises in all.\n\n" + "\n".join(lines)
+
+
+def section_map() -> str:
+    """Markdown table: old edition section -> page -> current edition."""
+    rows = [
+        "| old edition (v0.17) | this guide | current edition (v1.0) |",
+        "|---|---|---|",
+    ]
+    for name, section, title, new in CHAPTER:
+        rows.append(f"| §{section} | [{title}]({name}) | §{new} |")
     return "\n".join(rows)

@@ -16,9 +16,20 @@ ATTR = re.compile(r'(\w+)="([^"]*)"')
 # Options markdown-exec and superfences understand; anything else is a typo
 # the build would silently ignore (or, for markdown-exec, skip the block).
 KNOWN_ATTRS = {
-    "exec", "session", "source", "result", "html", "id", "title",
-    "hl_lines", "linenums", "returncode", "tabs", "update_toc", "idprefix",
-}  # fmt: skip
+    "exec",
+    "session",
+    "source",
+    "result",
+    "html",
+    "id",
+    "title",
+    "hl_lines",
+    "linenums",
+    "returncode",
+    "tabs",
+    "update_toc",
+    "idprefix",
+}
 KNOWN_WORDS = {"notest"}
 SNIPPET = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from mlp_notes.reports import CHAPTER
+
 pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +28,7 @@ def test_page_built_without_tracebacks(stem):
     assert "markdown-exec" not in html.lower() or "error" not in html.lower()
 
 
-@pytest.mark.parametrize("stem", [p for p in PAGES if p != "index"])
+@pytest.mark.parametrize("stem", [Path(c[0]).stem for c in CHAPTER])
 def test_chapter_page_states_profile_and_has_figures(stem):
     html = built(stem)
     m = re.search(r'class="mlp-provenance" data-profile="(\w+)"', html)
@@ -40,3 +42,45 @@ def test_mathjax_is_served_locally():
     assert (SITE / "assets/mathjax/tex-svg-full.js").stat().st_size > 1e6
     html = built("mlp")
     assert "cdn.jsdelivr" not in html and "fonts.googleapis" not in html
+
+
+def _links():
+    """(page, href) for every <a href> and <img src> in the built site."""
+    for html in sorted(SITE.rglob("*.html")):
+        text = html.read_text()
+        for href in re.findall(r'<(?:a|link)\b[^>]*\bhref="([^"]+)"', text):
+            yield html, href
+        for src in re.findall(r'<(?:img|script)\b[^>]*\bsrc="([^"]+)"', text):
+            yield html, src
+
+
+def test_internal_links_resolve(capsys):
+    if not (SITE / "index.html").is_file():
+        pytest.fail("site/ missing: run `mkdocs build` before `-m site`")
+    broken, external = [], set()
+    ids: dict[Path, set] = {}
+    for html, href in _links():
+        if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+            external.add(href)
+            continue
+        path, _, anchor = href.partition("#")
+        target = (html.parent / path).resolve() if path else html
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            broken.append(f"{html.relative_to(SITE)} -> {href}")
+            continue
+        if anchor and target.suffix == ".html":
+            if target not in ids:
+                ids[target] = set(
+                    re.findall(r'\bid="([^"]+)"', target.read_text())
+                )
+            if anchor not in ids[target]:
+                broken.append(
+                    f"{html.relative_to(SITE)} -> {href} (no anchor)"
+                )
+    with capsys.disabled():
+        print(f"\n{len(external)} external links (listed, not fetched):")
+        for href in sorted(external):
+            print("  ", href)
+    assert not broken, "broken internal links:\n" + "\n".join(broken)

@@ -1,0 +1,107 @@
+"""Every page of the built site in headless Chromium (Debian's, via
+Playwright): math typeset, figures drawn, no console errors, and no
+request leaving localhost.  Screenshots go to screenshots/ for a person
+to look at."""
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "site"
+SHOTS = ROOT / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pages() -> list[str]:
+    """URL paths of every built page (from the nav's Markdown files)."""
+    stems = sorted(p.stem for p in (ROOT / "docs").glob("*.md"))
+    return ["" if s == "index" else f"{s}/" for s in stems]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (SITE / "index.html").is_file():
+        pytest.fail("site/ is not built: run `mkdocs build` first")
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(SITE)
+    )
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", pages())
+def test_page_renders(server, browser, path, scheme):
+    context = browser.new_context(
+        color_scheme=scheme, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    errors, outside = [], []
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        if r.request.url.startswith(server):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(server + path, wait_until="load")
+    page.wait_for_function("() => window.MathJax && MathJax.startup")
+    page.evaluate("() => MathJax.startup.promise")
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, f"console errors: {errors}"
+    # every math element was typeset: no raw TeX delimiters left
+    raw = page.evaluate(
+        """() => [...document.querySelectorAll('.arithmatex')]
+             .filter(e => !e.querySelector('mjx-container'))
+             .map(e => e.textContent.slice(0, 60))"""
+    )
+    assert not raw, f"untypeset math: {raw}"
+    text = page.inner_text("article")
+    assert not re.search(r"\\\(|\\\[|\$\$", text), "raw TeX in the text"
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('figure.mlp-figure svg')]
+             .map(s => [s.getBoundingClientRect().width,
+                        s.getBoundingClientRect().height])"""
+    )
+    assert all(w > 50 and h > 50 for w, h in sizes), sizes
+    name = path.strip("/") or "index"
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}-{scheme}.png", full_page=True)
+    context.close()
