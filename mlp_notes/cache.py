@@ -96,7 +96,9 @@ def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
             }
             memory = joblib.Memory(directory / "joblib", verbose=0)
             run = memory.cache(_invoke, ignore=["fn"])
-            return run(f"{fn.__module__}.{fn.__qualname__}", key, fn, kwargs)
+            name = f"{fn.__module__}.{fn.__qualname__}"
+            # sorted: the same configuration in any argument order is one key
+            return run(name, key, fn, dict(sorted(kwargs.items())))
 
         wrapper.uncached = fn
         wrapper.depends = modules
@@ -121,4 +123,6 @@ def is_cached(fn: Callable, **kwargs) -> bool:
     memory = joblib.Memory(directory / "joblib", verbose=0)
     run = memory.cache(_invoke, ignore=["fn"])
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return run.check_call_in_cache(name, key, None, kwargs)
+    return run.check_call_in_cache(
+        name, key, None, dict(sorted(kwargs.items()))
+    )

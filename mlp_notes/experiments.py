@@ -181,6 +181,7 @@ BEST_RECIPE = dict(
     lr=2e-3,  # peak of the one-cycle schedule
     weight_decay=0.05,  # decoupled (AdamW)
     label_smoothing=0.1,
+    flip=True,  # mirror half the images each epoch
     batch_size=256,
 )
 
@@ -213,6 +214,7 @@ def train_best(
         weight_decay=cfg["weight_decay"],
         schedule="onecycle",
         label_smoothing=cfg["label_smoothing"],
+        flip=cfg["flip"],
         generator=g,
     )
     return Run(history=history, num_params=num_parameters(net))

@@ -60,9 +60,10 @@ def evaluate(
 def grid_points(n_trials: int) -> list[tuple[float, int, int]]:
     """A grid of about ``n_trials`` points: lr x width x depth.
 
-    16 trials: 4 learning rates x 2 widths x 2 depths; 4 trials: 2 x 2 x 1.
+    16 trials: 4 learning rates x 2 widths x 2 depths; 12: 3 x 2 x 2;
+    4 trials: 2 x 2 x 1.
     """
-    k_lr = 4 if n_trials >= 16 else 2
+    k_lr = 4 if n_trials >= 16 else 3 if n_trials >= 12 else 2
     k_depth = 2 if n_trials >= 8 else 1
     k_width = max(1, n_trials // (k_lr * k_depth))
     lo, hi = (math.log10(v) for v in LR_RANGE)

@@ -173,8 +173,12 @@ def train_epoch(
     batch_size: int,
     generator: torch.Generator | None = None,
     label_smoothing: float = 0.0,
+    flip: bool = False,
 ) -> tuple[float, int]:
     """One pass over (X, y) in shuffled minibatches.
+
+    With ``flip``, each image is mirrored left-right with probability 1/2
+    (data augmentation: a mirrored shoe is still a shoe).
 
     Returns:
         The summed loss and the number of correct predictions.
@@ -182,6 +186,9 @@ def train_epoch(
     model.train()
     perm = torch.randperm(len(X), generator=generator).to(X.device)
     X, y = X[perm], y[perm]  # one shuffled copy; minibatches are slices
+    if flip:
+        mirror = torch.rand(len(X), generator=generator) < 0.5
+        X[mirror.to(X.device)] = X[mirror.to(X.device)].flip(-1)
     loss_sum = torch.zeros((), device=X.device)
     correct = torch.zeros((), device=X.device, dtype=torch.long)
     for i in range(0, len(X), batch_size):
@@ -214,6 +221,7 @@ def fit(
     momentum: float = 0.0,
     schedule: str | None = None,
     label_smoothing: float = 0.0,
+    flip: bool = False,
     generator: torch.Generator | None = None,
     progress: bool = False,
 ) -> History:
@@ -228,6 +236,8 @@ def fit(
         batch_size: minibatch size (the last minibatch may be smaller).
         optimizer: "sgd", "adamw" or a factory (see ``make_optimizer``).
         schedule: None (constant) or "onecycle".
+        label_smoothing: passed to the cross-entropy loss.
+        flip: mirror half the training images each epoch (augmentation).
         generator: shuffles the minibatches (a CPU generator).
         progress: show a tqdm progress bar (for terminals, not pages).
 
@@ -274,6 +284,7 @@ def fit(
             batch_size=batch_size,
             generator=generator,
             label_smoothing=label_smoothing,
+            flip=flip,
         )
         train_loss = loss_sum / n
         history.seconds.append(time.perf_counter() - start)

@@ -107,3 +107,18 @@ def test_training_runs_depend_on_training_code():
     for name in ("mlp_notes.training", "mlp_notes.models", "mlp_notes.data"):
         assert name in train_run.depends
     assert "mlp_notes.plotting" not in train_run.depends
+
+
+def test_argument_order_does_not_matter(modules, monkeypatch):
+    mod = load(modules)
+    calls = []
+    monkeypatch.setattr(mod, "CALLS", calls)
+    from mlp_notes.cache import cached
+
+    @cached()
+    def two(*, a, b):
+        calls.append((a, b))
+        return a - b
+
+    assert two(a=1, b=2) == two(b=2, a=1) == -1
+    assert calls == [(1, 2)]

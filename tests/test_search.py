@@ -20,7 +20,7 @@ def fake(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("n", [4, 16])
+@pytest.mark.parametrize("n", [4, 12, 16])
 def test_grid_has_the_budgeted_number_of_distinct_points(n):
     points = search.grid_points(n)
     assert len(points) == n == len(set(points))

@@ -112,3 +112,17 @@ def test_onecycle_adamw_label_smoothing_runs(small):
 
 def test_split_is_a_frozen_record(small):
     assert isinstance(small, Split) and small.device.type in ("cpu", "cuda")
+
+
+def test_flip_augments_a_copy_not_the_data(small):
+    before = small.X_train.clone()
+    g = torch.Generator().manual_seed(0)
+    h = fit(
+        mlp((32,), generator=g),
+        small,
+        num_epochs=1,
+        lr=0.1,
+        flip=True,
+        generator=g,
+    )
+    assert torch.equal(small.X_train, before) and h.val_acc[0] > 0.5
