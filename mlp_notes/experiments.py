@@ -48,7 +48,7 @@ class Run:
 
 
 # --8<-- [start:train_run]
-def _seeded(fn):
+def seeded(fn):
     """Run ``fn`` with the global RNG seeded (dropout masks use it) and
     restored afterwards, so a cached and an uncached call leave the
     caller's random state alike."""
@@ -63,7 +63,7 @@ def _seeded(fn):
 
 
 @cached(*DEPENDS)
-@_seeded
+@seeded
 def train_run(
     *,
     model: str = "concise",
@@ -187,7 +187,7 @@ BEST_RECIPE = dict(
 
 
 @cached(*DEPENDS)
-@_seeded
+@seeded
 def train_best(
     *, num_epochs: int, seed: int = 0, subset: int | None = None, **recipe
 ) -> Run:

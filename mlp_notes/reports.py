@@ -143,3 +143,103 @@ def section_map() -> str:
     for name, section, title, new in CHAPTER:
         rows.append(f"| §{section} | [{title}]({name}) | §{new} |")
     return "\n".join(rows)
+
+
+def _row(name: str, where: str, runs: list, setting: str) -> dict:
+    from mlp_notes.experiments import fmt_spread, seeds_summary
+
+    val = fmt_spread(*seeds_summary(runs, "val_acc"))
+    test = fmt_spread(*seeds_summary(runs, "test_acc"))
+    seconds = sum(r.seconds for r in runs) / len(runs)
+    return {
+        "name": name,
+        "where": where,
+        "setting": setting,
+        "val": val,
+        "test": test,
+        "seeds": len(runs),
+        "minutes": seconds / 60,
+        "params": runs[0].num_params,
+    }
+
+
+def results_rows(profile) -> list[dict]:
+    """The headline models of the site, trained (or read from the cache)
+    with exactly the configurations their pages use."""
+    from mlp_notes import search
+    from mlp_notes.experiments import train_best, train_run
+
+    E, seeds = profile.epochs, profile.seeds
+    rows = []
+    for model, page in (
+        ("scratch", "mlp-scratch.md"),
+        ("concise", "mlp-concise.md"),
+    ):
+        run = train_run(
+            model=model,
+            hiddens=(256,),
+            lr=0.1,
+            batch_size=256,
+            num_epochs=E,
+            seed=0,
+            keep_model=model == "scratch",
+        )
+        rows.append(
+            _row(
+                f"D2L's MLP, {model}",
+                page,
+                [run],
+                f"784-256-10, SGD lr 0.1, batch 256, {E} epochs",
+            )
+        )
+    found = search.winner(
+        search.compare(
+            profile.search_trials,
+            num_epochs=profile.search_epochs,
+            subset=profile.sweep_subset,
+            seed=0,
+        )
+    )
+    hiddens = (found.width,) * found.depth
+    runs = [
+        train_run(hiddens=hiddens, lr=found.lr, num_epochs=E, seed=s)
+        for s in seeds
+    ]
+    rows.append(
+        _row(
+            "Search winner (grid/random/TPE)",
+            "mlp-scratch.md#4-tune-learning-rate-width-and-depth-jointly",
+            runs,
+            f"784-{'-'.join(map(str, hiddens))}-10, SGD lr "
+            f"{found.lr:.3g}, {E} epochs",
+        )
+    )
+    subset = None if profile.name == "full" else 10_000
+    runs = [
+        train_best(num_epochs=profile.best_epochs, seed=s, subset=subset)
+        for s in seeds
+    ]
+    rows.append(
+        _row(
+            "Best MLP",
+            "mlp-concise.md#beyond-the-book-a-090-mlp",
+            runs,
+            f"3x1024, dropout, AdamW one-cycle, {profile.best_epochs} epochs",
+        )
+    )
+    return rows
+
+
+def results_table(rows: list[dict]) -> str:
+    """Markdown table of ``results_rows``."""
+    lines = [
+        "| model | setting | params | val acc | test acc | training / seed |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| [{r['name']}]({r['where']}) | {r['setting']} | "
+            f"{r['params']:,} | {r['val']} | {r['test']} | "
+            f"{r['minutes']:.1f} min |"
+        )
+    return "\n".join(lines)

@@ -145,3 +145,22 @@ def tpe_search(
 def best_so_far(trials: list[Trial]) -> list[float]:
     """Best validation accuracy after each trial."""
     return list(itertools.accumulate((t.val_acc for t in trials), max))
+
+
+def compare(
+    n_trials: int, *, num_epochs: int, subset: int | None, seed: int = 0
+) -> dict[str, list[Trial]]:
+    """The three strategies on the same budget (the §4.2 page's search)."""
+    budget = dict(num_epochs=num_epochs, subset=subset)
+    return {
+        "grid": grid_search(n_trials, **budget),
+        "random": random_search(n_trials, seed=seed, **budget),
+        "TPE (optuna)": tpe_search(n_trials, seed=seed, **budget),
+    }
+
+
+def winner(results: dict[str, list[Trial]]) -> Trial:
+    """The trial with the best validation accuracy over all strategies."""
+    return max(
+        (t for ts in results.values() for t in ts), key=lambda t: t.val_acc
+    )

@@ -1,0 +1,186 @@
+"""Dropout (§4.6): D2L's two-hidden-layer MLP with noise, and its runs.
+
+``DropoutMLPScratch`` is D2L's ``Net`` (784-256-256-10, ReLU, dropout after
+each hidden layer in training mode only), with the noise switchable to
+Gaussian multiplicative noise or DropConnect for the exercises.  The run
+functions are cached: a rebuild does not retrain.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from mlp_notes import activations
+from mlp_notes.cache import cached
+from mlp_notes.experiments import seeded
+from mlp_notes.models import mlp
+from mlp_notes.regularization import (
+    DropConnectLinear,
+    dropout_layer,
+    gaussian_noise_layer,
+)
+from mlp_notes.training import History, fashion_mnist_split, fit
+
+NOISES = ("dropout", "gaussian", "dropconnect")
+
+
+# --8<-- [start:net]
+class DropoutMLPScratch(nn.Module):
+    """784 -> 256 -> 256 -> 10 with noise after each hidden layer.
+
+    Args:
+        dropout1, dropout2: drop probabilities of the two hidden layers.
+        noise: "dropout" (inverted dropout on the hidden units),
+            "gaussian" (multiplicative N(1, p/(1-p)) noise on the units) or
+            "dropconnect" (dropout on the weights *reading* each hidden
+            layer: lin2 with dropout1, lin3 with dropout2).
+        generator: for the init (PyTorch's default U(+-1/sqrt(fan_in))) and
+            the noise.
+    """
+
+    def __init__(
+        self,
+        num_inputs: int = 784,
+        num_outputs: int = 10,
+        num_hiddens1: int = 256,
+        num_hiddens2: int = 256,
+        dropout1: float = 0.2,
+        dropout2: float = 0.5,
+        *,
+        noise: str = "dropout",
+        generator: torch.Generator | None = None,
+    ):
+        super().__init__()
+        if noise not in NOISES:
+            raise ValueError(f"noise must be one of {NOISES}, got {noise!r}")
+        self.num_inputs, self.noise = num_inputs, noise
+        self.dropout1, self.dropout2 = dropout1, dropout2
+        self.generator = generator
+        connect = noise == "dropconnect"
+        self.lin1 = nn.Linear(num_inputs, num_hiddens1)
+        self.lin2 = (
+            DropConnectLinear(num_hiddens1, num_hiddens2, dropout1)
+            if connect
+            else nn.Linear(num_hiddens1, num_hiddens2)
+        )
+        self.lin3 = (
+            DropConnectLinear(num_hiddens2, num_outputs, dropout2)
+            if connect
+            else nn.Linear(num_hiddens2, num_outputs)
+        )
+        for lin in (self.lin1, self.lin2, self.lin3):
+            bound = 1 / math.sqrt(lin.in_features)
+            nn.init.uniform_(lin.weight, -bound, bound, generator=generator)
+            nn.init.uniform_(lin.bias, -bound, bound, generator=generator)
+            lin.generator = generator  # used by DropConnectLinear
+
+    def _noise(self, H: torch.Tensor, p: float) -> torch.Tensor:
+        if not self.training or self.noise == "dropconnect":
+            return H
+        layer = dropout_layer if self.noise == "dropout" else (
+            gaussian_noise_layer
+        )  # fmt: skip
+        return layer(H, p, self.generator)
+
+    def hidden(self, X: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Both hidden layers before ("H1", "H2") and after ("H1'",
+        "H2'") the noise, each (batch_size, 256); the noise acts only in
+        training mode."""
+        X = X.reshape(-1, self.num_inputs)  # (batch_size, num_inputs)
+        H1 = activations.relu(self.lin1(X))
+        H1d = self._noise(H1, self.dropout1)
+        H2 = activations.relu(self.lin2(H1d))
+        H2d = self._noise(H2, self.dropout2)
+        return {"H1": H1, "H1'": H1d, "H2": H2, "H2'": H2d}
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.lin3(self.hidden(X)["H2'"])  # (batch_size, num_outputs)
+
+
+# --8<-- [end:net]
+
+
+def build(
+    model: str, dropout1: float, dropout2: float, noise: str, seed: int
+) -> nn.Module:
+    """ "scratch" (``DropoutMLPScratch``) or "concise" (``models.mlp``)."""
+    g = torch.Generator().manual_seed(seed)
+    if model == "concise":
+        return mlp((256, 256), dropout=(dropout1, dropout2), generator=g)
+    return DropoutMLPScratch(
+        dropout1=dropout1, dropout2=dropout2, noise=noise, generator=g
+    )
+
+
+# --8<-- [start:run]
+@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.regularization")
+@seeded  # nn.Dropout's masks come from the global generator
+def train_dropout(
+    *,
+    dropout1: float,
+    dropout2: float,
+    num_epochs: int,
+    seed: int = 0,
+    lr: float = 0.5,
+    weight_decay: float = 0.0,
+    noise: str = "dropout",
+    model: str = "scratch",
+    subset: int | None = None,
+    track: bool = False,
+    keep_state: bool = False,
+) -> dict:
+    """Train D2L's dropout MLP (SGD, batch 256) on the validation split.
+
+    Plain SGD keeps no state, so training one epoch at a time is the same
+    as one call of ``fit``; between epochs, with ``track``, the variance
+    of each hidden layer (over 1000 validation images, averaged over
+    units, training mode, i.e. with the noise) is recorded.
+
+    Returns:
+        dict with "history" (a merged History), "var" ({name: [per epoch]}
+        if ``track``) and "state" (the weights, if ``keep_state``).
+    """
+    data = fashion_mnist_split(seed=0, subset=subset)
+    net = build(model, dropout1, dropout2, noise, seed)
+    g = torch.Generator().manual_seed(seed)
+    history, var = History(), {}
+    for epoch in range(num_epochs):
+        h = fit(
+            net, data, num_epochs=1, lr=lr, weight_decay=weight_decay,
+            generator=g,
+        )  # fmt: skip
+        for name in ("train_loss", "train_acc", "val_acc", "seconds"):
+            getattr(history, name).extend(getattr(h, name))
+        history.test_acc, history.diverged_at = h.test_acc, h.diverged_at
+        if h.diverged:
+            history.diverged_at = epoch + 1
+            break
+        if track:
+            with torch.no_grad():
+                net.train()
+                acts = net.hidden(data.X_val[:1000])
+                for name, H in acts.items():
+                    var.setdefault(name, []).append(H.var(0).mean().item())
+    out = {"history": history, "var": var}
+    if keep_state:
+        out["state"] = {k: v.cpu() for k, v in net.state_dict().items()}
+    return out
+
+
+# --8<-- [end:run]
+
+
+@torch.no_grad()
+def mc_predict(net: nn.Module, X: torch.Tensor, samples: int) -> torch.Tensor:
+    """Monte Carlo dropout: mean softmax over ``samples`` noisy passes.
+
+    Returns:
+        (samples, n, num_outputs) probabilities of each pass.
+    """
+    net.train()  # keep the noise on
+    probs = torch.stack([net(X).softmax(1) for _ in range(samples)])
+    net.eval()
+    return probs

@@ -1,0 +1,236 @@
+"""Polynomial regression (§4.4): features, exact fits and SGD fits.
+
+The data are D2L's cubic (``mlp_notes.data.polynomial_data``); the model
+is linear in the features, so minibatch SGD and the exact least-squares
+solution can be compared directly.  Losses are mean squared errors
+(``nn.MSELoss``'s scale, no 1/2): the noise floor is 0.1**2 = 0.01.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from mlp_notes.cache import cached
+from mlp_notes.data import polynomial_data
+
+BASES = ("factorial", "raw", "standardized", "hermite")
+
+
+# --8<-- [start:features]
+def poly_features(x: torch.Tensor, max_degree: int = 20) -> torch.Tensor:
+    """D2L's features x^i / i! for i = 0..max_degree-1.
+
+    Args:
+        x: inputs, shape (n,).
+
+    Returns:
+        Features, shape (n, max_degree); column 0 is the constant 1.
+    """
+    return torch.stack(
+        [x**i / math.factorial(i) for i in range(max_degree)], 1
+    )
+
+
+# --8<-- [end:features]
+
+
+# --8<-- [start:bases]
+def make_features(
+    x_train: torch.Tensor,
+    x_test: torch.Tensor,
+    max_degree: int = 20,
+    basis: str = "factorial",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features of degree < max_degree in one of four bases.
+
+    * "factorial": x^i / i! (D2L's choice);
+    * "raw": x^i;
+    * "standardized": x^i shifted and scaled to mean 0, std 1 with the
+      *training* statistics (the constant column stays 1);
+    * "hermite": probabilists' Hermite polynomials He_i(x) / sqrt(i!),
+      orthonormal under x ~ N(0, 1).
+
+    Args:
+        x_train: (n_train,); x_test: (n_test,).
+
+    Returns:
+        (n_train, max_degree) and (n_test, max_degree) features.
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
+    if basis == "factorial":
+        return poly_features(x_train, max_degree), poly_features(
+            x_test, max_degree
+        )
+    if basis == "hermite":
+        return _hermite(x_train, max_degree), _hermite(x_test, max_degree)
+    i = torch.arange(max_degree, dtype=x_train.dtype)
+    F_train, F_test = x_train[:, None] ** i, x_test[:, None] ** i
+    if basis == "standardized":
+        mean, std = F_train.mean(0), F_train.std(0)
+        mean[0], std[0] = 0.0, 1.0  # keep the constant feature
+        F_train, F_test = (F_train - mean) / std, (F_test - mean) / std
+    return F_train, F_test
+
+
+def _hermite(x: torch.Tensor, max_degree: int) -> torch.Tensor:
+    # He_0 = 1, He_1 = x, He_{i+1} = x He_i - i He_{i-1}
+    H = [torch.ones_like(x), x]
+    for i in range(1, max_degree - 1):
+        H.append(x * H[i] - i * H[i - 1])
+    cols = [H[i] / math.sqrt(math.factorial(i)) for i in range(max_degree)]
+    return torch.stack(cols, 1)
+
+
+# --8<-- [end:bases]
+
+
+# --8<-- [start:least_squares]
+def least_squares(F: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The exact minimizer of ||F w - y||^2 (minimum-norm if not unique).
+
+    Solved in float64 with an SVD-based solver (``gelsd``) rather than the
+    normal equations F^T F w = F^T y, whose matrix has the *square* of
+    F's condition number.
+
+    Args:
+        F: features, shape (n, k); y: targets, shape (n, 1).
+
+    Returns:
+        w, shape (k, 1), float64.
+    """
+    F64, y64 = F.double().cpu(), y.double().cpu()
+    return torch.linalg.lstsq(F64, y64, driver="gelsd").solution
+
+
+# --8<-- [end:least_squares]
+
+
+def mse(F: torch.Tensor, w: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of each column of w: shape (m,) for w (k, m)."""
+    return ((F @ w - y) ** 2).mean(0)
+
+
+# --8<-- [start:mse_grad]
+def mse_grad(X: torch.Tensor, w: torch.Tensor, y: torch.Tensor):
+    """Gradient of mean((X w - y)^2) in w, by hand: (2/n) X^T (X w - y).
+
+    Args:
+        X: (n, k) features; w: (k, m) weights; y: (n, 1) targets.
+
+    Returns:
+        (k, m): one gradient per column of w (tested against autograd).
+    """
+    return 2 / len(y) * X.T @ (X @ w - y)
+
+
+# --8<-- [end:mse_grad]
+
+
+# --8<-- [start:train_linear]
+def train_linear(
+    F_train: torch.Tensor,
+    y_train: torch.Tensor,
+    F_test: torch.Tensor,
+    y_test: torch.Tensor,
+    *,
+    num_epochs: int,
+    lr: float = 0.01,
+    batch_size: int = 10,
+    optimizer: str = "sgd",
+    mask: torch.Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> dict:
+    """Minibatch training of y ~ F w (no bias: column 0 of F is 1).
+
+    Several models train at once when ``mask`` (k, m) is given: model j
+    uses the features where mask[:, j] is 1.  All models see the same
+    minibatches; their losses are summed, so their gradients do not mix.
+
+    Args:
+        F_train: (n, k) features; y_train: (n, 1); likewise the test set.
+        num_epochs: passes over the training set.
+        lr, batch_size: D2L's 0.01 and 10.
+        optimizer: "sgd" or "adam".
+        generator: for the init (D2L's nn.Linear default, U(+-1/sqrt(k)))
+            and the minibatch order.
+
+    Returns:
+        dict with "train_loss", "test_loss" (num_epochs, m) MSE after each
+        epoch, "w" (k, m) and "diverged_at" (first epoch with a
+        non-finite loss, or None).
+    """
+    n, k = F_train.shape
+    mask = torch.ones(k, 1) if mask is None else mask.float()  # (k, m)
+    bound = 1 / math.sqrt(k)
+    w0 = (2 * torch.rand(k, 1, generator=generator) - 1) * bound
+    w = w0 * mask  # (k, m): one column per model
+    opts = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+    opt = opts[optimizer]([w], lr=lr)
+    F_train, F_test = F_train.float(), F_test.float()
+    y_train, y_test = y_train.float(), y_test.float()
+    train, test, diverged_at = [], [], None
+    for epoch in range(1, num_epochs + 1):
+        perm = torch.randperm(n, generator=generator)
+        for i in range(0, n, batch_size):
+            idx = perm[i : i + batch_size]
+            w.grad = mse_grad(F_train[idx], w, y_train[idx]) * mask
+            opt.step()
+        with torch.no_grad():
+            train.append(mse(F_train, w, y_train))
+            test.append(mse(F_test, w, y_test))
+        if not torch.isfinite(train[-1]).all():
+            diverged_at = epoch
+            break
+    return {
+        "train_loss": torch.stack(train),
+        "test_loss": torch.stack(test),
+        "w": w.clone(),
+        "diverged_at": diverged_at,
+    }
+
+
+# --8<-- [end:train_linear]
+
+
+def split_data(
+    seed: int, n_train: int = 100, n_test: int = 100, noise: float = 0.1
+) -> tuple[torch.Tensor, ...]:
+    """x_train (n_train,), y_train (n_train, 1), x_test, y_test (seeded)."""
+    g = torch.Generator().manual_seed(seed)
+    x, y = polynomial_data(n_train + n_test, noise=noise, generator=g)
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+
+
+# --8<-- [start:fit_polynomial]
+@cached("mlp_notes.data")
+def fit_polynomial(
+    *,
+    num_features: int,
+    num_epochs: int,
+    seed: int,
+    lr: float = 0.01,
+    basis: str = "factorial",
+    optimizer: str = "sgd",
+    n_train: int = 100,
+    all_degrees: bool = False,
+) -> dict:
+    """Train on the first ``num_features`` features of seed's data set.
+
+    With ``all_degrees``, train one model per number of features
+    1..num_features at once (same data and minibatches).
+    """
+    x_tr, y_tr, x_te, y_te = split_data(seed, n_train)
+    F_tr, F_te = make_features(x_tr, x_te, num_features, basis)
+    k = num_features
+    mask = torch.tril(torch.ones(k, k)).T if all_degrees else None
+    g = torch.Generator().manual_seed(1000 + seed)
+    return train_linear(
+        F_tr, y_tr, F_te, y_te, num_epochs=num_epochs, lr=lr,
+        optimizer=optimizer, mask=mask, generator=g,
+    )  # fmt: skip
+
+
+# --8<-- [end:fit_polynomial]
