@@ -1,0 +1,170 @@
+"""What training costs beyond prediction: memory kept for backward, time.
+
+Memory is measured device-agnostically by counting bytes: autograd's
+``saved_tensors_hooks`` see every tensor the forward pass stores for the
+backward pass, and forward hooks see what a prediction holds at once.
+Tensors that share storage (a view, or one activation saved by two
+operations) are counted once.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def _storage(t: torch.Tensor) -> tuple[int, int]:
+    s = t.untyped_storage()
+    return s.data_ptr(), s.nbytes()
+
+
+# --8<-- [start:saved_for_backward]
+def saved_for_backward(
+    loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor]
+) -> dict[str, int]:
+    """Bytes that autograd keeps from ``loss_fn()``'s forward pass.
+
+    Args:
+        loss_fn: runs a forward pass and returns the loss.
+        params: the model's parameters (kept anyway; reported apart).
+
+    Returns:
+        ``{"activations": bytes, "parameters": bytes, "tensors": count}``;
+        "activations" is everything saved that is not a parameter (the
+        input batch, hidden activations, softmax outputs, labels).
+    """
+    param_ptrs = {_storage(p)[0] for p in params}
+    saved: dict[int, int] = {}
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        ptr, nbytes = _storage(t)
+        saved[ptr] = nbytes
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        loss_fn()
+    acts = sum(b for p, b in saved.items() if p not in param_ptrs)
+    pars = sum(b for p, b in saved.items() if p in param_ptrs)
+    return {"activations": acts, "parameters": pars, "tensors": len(saved)}
+
+
+# --8<-- [end:saved_for_backward]
+
+
+# --8<-- [start:prediction_peak]
+@torch.no_grad()
+def prediction_peak(net: nn.Sequential, X: torch.Tensor) -> int:
+    """Largest bytes of activations alive at once in a no-grad forward.
+
+    Without autograd a layer's input can be freed once its output exists,
+    so at most one input and one output are alive together.
+
+    Args:
+        net: a Sequential of layers.  X: a batch.
+    """
+    peak, h = 0, X
+    for layer in net:
+        out = layer(h)
+        live = {_storage(h)[0]: _storage(h)[1]}
+        live[_storage(out)[0]] = _storage(out)[1]  # a view adds nothing
+        peak = max(peak, sum(live.values()))
+        h = out
+    return peak
+
+
+# --8<-- [end:prediction_peak]
+
+
+def parameter_bytes(net: nn.Module) -> int:
+    """Bytes of the parameters (gradients take as much again)."""
+    return sum(p.numel() * p.element_size() for p in net.parameters())
+
+
+def classification_loss(
+    net: nn.Module, X: torch.Tensor, y: torch.Tensor
+) -> Callable[[], torch.Tensor]:
+    """A closure computing the mean cross-entropy of ``net`` on (X, y)."""
+    return lambda: F.cross_entropy(net(X), y)
+
+
+def median_seconds(fn: Callable[[], object], repeats: int = 5) -> float:
+    """Median wall-clock seconds of ``fn()`` after one warm-up call."""
+    return statistics.median(wall_times(fn, repeats))
+
+
+def best_seconds(fn: Callable[[], object], repeats: int = 5) -> float:
+    """Fastest of ``repeats`` timed calls (least disturbed by other load)."""
+    return min(wall_times(fn, repeats))
+
+
+def wall_times(
+    fn: Callable[[], object], repeats: int, threads: int | None = 1
+) -> list[float]:
+    """Seconds of each of ``repeats`` calls of ``fn()``, after a warm-up.
+
+    Args:
+        threads: CPU threads while timing (restored afterwards).  One
+            thread keeps ratios stable on a machine shared with other
+            work; None leaves torch's setting alone.
+    """
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        fn()
+        times = []
+        for _ in range(repeats):
+            if torch.cuda.is_available():
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            fn()
+            if torch.cuda.is_available():
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(before)
+    return times
+
+
+def train_step(
+    net: nn.Module, X: torch.Tensor, y: torch.Tensor, lr: float = 0.0
+) -> Callable[[], None]:
+    """A closure doing forward, backward and an SGD step (lr 0: no change)."""
+
+    def step() -> None:
+        net.zero_grad(set_to_none=True)
+        F.cross_entropy(net(X), y).backward()
+        with torch.no_grad():
+            for p in net.parameters():
+                p -= lr * p.grad
+
+    return step
+
+
+# --8<-- [start:accumulate]
+def accumulated_gradients(
+    net: nn.Module, X: torch.Tensor, y: torch.Tensor, micro: int
+) -> list[torch.Tensor]:
+    """Gradient of the mean loss over (X, y), in micro-batches of ``micro``.
+
+    Each micro-batch's backward frees its activations before the next
+    forward, so memory scales with ``micro``, not ``len(X)``; weighting
+    each micro-batch mean by its share gives the full-batch gradient.
+
+    Returns:
+        One gradient per parameter, in ``net.parameters()`` order.
+    """
+    net.zero_grad(set_to_none=True)
+    for i in range(0, len(X), micro):
+        Xm, ym = X[i : i + micro], y[i : i + micro]
+        share = len(Xm) / len(X)
+        (F.cross_entropy(net(Xm), ym) * share).backward()  # adds to .grad
+    return [p.grad.clone() for p in net.parameters()]
+
+
+# --8<-- [end:accumulate]

@@ -1,0 +1,212 @@
+"""Experiments of §4.8: exploding products, symmetry, conditioning, LARS.
+
+The training runs are cached (see ``mlp_notes.cache``); they return
+small, picklable summaries for the page to print and plot.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+
+from mlp_notes import initialization
+from mlp_notes.cache import cached
+from mlp_notes.models import mlp
+from mlp_notes.optim import LARS
+from mlp_notes.training import fashion_mnist_split, fit
+
+
+# --8<-- [start:matrix_product]
+def matrix_product(
+    num_factors: int,
+    size: int = 4,
+    *,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> list[float]:
+    """max |entry| of M_0 M_1 ... M_k for k = 0..num_factors.
+
+    Each M_k is (size, size) with N(0, 1) entries, as in D2L's example
+    (M times 100 further matrices).
+
+    Returns:
+        num_factors + 1 magnitudes.
+    """
+    M = torch.randn(size, size, generator=generator, dtype=dtype)
+    sizes = [M.abs().max().item()]
+    for _ in range(num_factors):
+        M = M @ torch.randn(size, size, generator=generator, dtype=dtype)
+        sizes.append(M.abs().max().item())
+    return sizes
+
+
+# --8<-- [end:matrix_product]
+
+
+def row_spread(W: torch.Tensor) -> float:
+    """max_j ||W_j - W_0|| over the mean row norm: 0 iff all rows are equal.
+
+    Args:
+        W: (units, fan_in), one row per unit.
+    """
+    gap = (W - W[0]).norm(dim=1).max()
+    return (gap / W.norm(dim=1).mean().clamp_min(1e-30)).item()
+
+
+# --8<-- [start:train_symmetric]
+@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.initialization")
+def train_symmetric(
+    *,
+    value: float | None,
+    dropout: float,
+    num_hiddens: int,
+    num_epochs: int,
+    lr: float,
+    subset: int | None,
+    seed: int,
+) -> dict:
+    """Train a one-hidden-layer MLP from a constant (or random) start.
+
+    Args:
+        value: every weight starts at this value; None: D2L's N(0, 0.01^2).
+        dropout: dropout probability after the hidden layer.
+
+    Returns:
+        {"history", "W1": first 8 hidden units' weights (8, 784),
+        "spread": row_spread of W1, "spread_W2": of W2 transposed}.
+    """
+    g = torch.Generator().manual_seed(seed)
+    net = mlp((num_hiddens,), dropout=dropout, generator=g)
+    if value is not None:
+        initialization.constant_(net, value)
+    data = fashion_mnist_split(seed=0, subset=subset)
+    history = fit(net, data, num_epochs=num_epochs, lr=lr, generator=g)
+    W1, W2 = net[1].weight.detach().cpu(), net[-1].weight.detach().cpu()
+    return {
+        "history": history,
+        "W1": W1[:8].clone(),
+        "spread": row_spread(W1),
+        "spread_W2": row_spread(W2.T),
+    }
+
+
+# --8<-- [end:train_symmetric]
+
+
+@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.initialization")
+def train_softmax_regression(
+    *,
+    value: float | None,
+    num_epochs: int,
+    lr: float,
+    subset: int | None,
+    seed: int,
+) -> dict:
+    """Softmax regression from equal weights (or D2L's random start).
+
+    Returns:
+        {"history", "spread": row_spread of the (10, 784) weight,
+        "initial_spread"}.
+    """
+    g = torch.Generator().manual_seed(seed)
+    net = mlp((), generator=g)  # Flatten -> Linear(784, 10)
+    if value is not None:
+        initialization.constant_(net, value)
+    start = row_spread(net[1].weight.detach().cpu())
+    data = fashion_mnist_split(seed=0, subset=subset)
+    history = fit(net, data, num_epochs=num_epochs, lr=lr, generator=g)
+    W = net[1].weight.detach().cpu()
+    return {
+        "history": history,
+        "spread": row_spread(W),
+        "initial_spread": start,
+    }
+
+
+# --8<-- [start:singular_bounds]
+def singular_bounds(A: torch.Tensor, B: torch.Tensor) -> dict[str, float]:
+    """Singular values and condition numbers of A, B and AB (square).
+
+    Returns:
+        smax / smin of each and kappa = smax / smin, keys like
+        "smax_AB", "smax_A*smax_B", "kappa_AB", "kappa_A*kappa_B".
+    """
+    out = {}
+    for name, M in (("A", A), ("B", B), ("AB", A @ B)):
+        s = torch.linalg.svdvals(M)
+        out[f"smax_{name}"], out[f"smin_{name}"] = s[0].item(), s[-1].item()
+        out[f"kappa_{name}"] = (s[0] / s[-1]).item()
+    out["smax_A*smax_B"] = out["smax_A"] * out["smax_B"]
+    out["smin_A*smin_B"] = out["smin_A"] * out["smin_B"]
+    out["kappa_A*kappa_B"] = out["kappa_A"] * out["kappa_B"]
+    out["rho_AB"] = torch.linalg.eigvals(A @ B).abs().max().item()
+    return out
+
+
+# --8<-- [end:singular_bounds]
+
+
+def product_condition(
+    depth: int, size: int, *, generator: torch.Generator | None = None
+) -> list[float]:
+    """log10 condition number of a product of k Gaussian matrices, k=1..depth.
+
+    Each factor is scaled by 1/sqrt(size) so that its norm stays O(1).
+    """
+    P = torch.eye(size, dtype=torch.float64)
+    logs = []
+    for _ in range(depth):
+        M = torch.randn(size, size, generator=generator, dtype=torch.float64)
+        P = P @ (M / size**0.5)
+        s = torch.linalg.svdvals(P)
+        logs.append((s[0] / s[-1]).log10().item())
+    return logs
+
+
+# --8<-- [start:train_deep]
+@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.optim")
+def train_deep(
+    *,
+    optimizer: str,
+    lr: float,
+    hiddens: tuple[int, ...],
+    num_epochs: int,
+    subset: int | None,
+    seed: int,
+    momentum: float = 0.9,
+    trust_coefficient: float = 0.01,
+) -> dict:
+    """Train a deep ReLU MLP (He init) with "sgd" or "lars".
+
+    Returns:
+        {"history": History (diverged_at set if the loss blew up)}.
+    """
+    g = torch.Generator().manual_seed(seed)
+    net = mlp(hiddens, init="he", generator=g)
+    data = fashion_mnist_split(seed=0, subset=subset)
+    if optimizer == "lars":
+        factory = functools.partial(
+            LARS, momentum=momentum, trust_coefficient=trust_coefficient
+        )
+        history = fit(
+            net,
+            data,
+            num_epochs=num_epochs,
+            lr=lr,
+            optimizer=factory,
+            generator=g,
+        )
+    else:
+        history = fit(
+            net,
+            data,
+            num_epochs=num_epochs,
+            lr=lr,
+            momentum=momentum,
+            generator=g,
+        )
+    return {"history": history}
+
+
+# --8<-- [end:train_deep]

@@ -1,0 +1,49 @@
+"""§4.8 experiments: exploding products, symmetry, singular-value bounds."""
+
+import pytest
+import torch
+
+from mlp_notes import stability
+
+
+def test_product_of_gaussian_matrices_explodes():
+    g = torch.Generator().manual_seed(0)
+    sizes = stability.matrix_product(100, generator=g)
+    assert len(sizes) == 101 and sizes[-1] > 1e15 * sizes[0]
+
+
+def test_singular_value_bounds_hold_and_eigenvalues_do_not_factor():
+    g = torch.Generator().manual_seed(1)
+    for _ in range(50):
+        A, B = (torch.randn(6, 6, generator=g, dtype=torch.float64)
+                for _ in range(2))  # fmt: skip
+        b = stability.singular_bounds(A, B)
+        assert b["smax_AB"] <= b["smax_A*smax_B"] * (1 + 1e-12)
+        assert b["smin_AB"] >= b["smin_A*smin_B"] * (1 - 1e-9)
+        assert b["kappa_AB"] <= b["kappa_A*kappa_B"] * (1 + 1e-9)
+        assert b["rho_AB"] <= b["smax_AB"] * (1 + 1e-12)
+    N = torch.tensor([[0.0, 1.0], [0.0, 0.0]], dtype=torch.float64)
+    b = stability.singular_bounds(N, N.T)  # both nilpotent/eigenvalues 0
+    assert b["rho_AB"] == pytest.approx(1.0)
+
+
+def test_row_spread():
+    W = torch.ones(4, 3)
+    assert stability.row_spread(W) == 0
+    W[2, 0] = 2
+    assert stability.row_spread(W) > 0
+
+
+def test_condition_number_grows_with_depth():
+    g = torch.Generator().manual_seed(2)
+    logs = stability.product_condition(12, 8, generator=g)
+    assert logs[-1] > logs[0] + 2
+
+
+@pytest.mark.slow
+def test_constant_init_stays_symmetric_unless_dropout():
+    kw = dict(num_hiddens=16, num_epochs=1, lr=0.1, subset=2000, seed=0)
+    same = stability.train_symmetric.uncached(value=0.01, dropout=0.0, **kw)
+    drop = stability.train_symmetric.uncached(value=0.01, dropout=0.5, **kw)
+    assert same["spread"] < 1e-5 and same["spread_W2"] < 1e-5
+    assert drop["spread"] > 1e-3
