@@ -32,7 +32,8 @@ class DropoutMLPScratch(nn.Module):
     """784 -> 256 -> 256 -> 10 with noise after each hidden layer.
 
     Args:
-        dropout1, dropout2: drop probabilities of the two hidden layers.
+        dropout1: drop probability after the first hidden layer.
+        dropout2: drop probability after the second hidden layer.
         noise: "dropout" (inverted dropout on the hidden units),
             "gaussian" (multiplicative N(1, p/(1-p)) noise on the units) or
             "dropconnect" (dropout on the weights *reading* each hidden

@@ -82,7 +82,13 @@ def train_run(
 
     Args:
         model: "scratch" (``MLPScratch``, one hidden layer) or "concise".
-        hiddens, activation, init, dropout: passed to ``models.mlp``.
+        hiddens: hidden widths (passed to ``models.mlp``).
+        activation: activation name (passed to ``models.mlp``).
+        init: initialization scheme (passed to ``models.mlp``).
+        dropout: dropout after each hidden layer.
+        lr: learning rate of SGD.
+        num_epochs: passes over the training split.
+        batch_size: minibatch size.
         seed: seeds the initialization and the minibatch order.
         subset: train on this many images of the training split.
         keep_model: also return the trained weights (CPU tensors).

@@ -8,6 +8,8 @@ light and dark palettes.
 
 from __future__ import annotations
 
+import builtins
+import inspect
 import io
 import itertools
 import re
@@ -68,8 +70,13 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
 
 
 def show(fig: Figure, *, alt: str = "") -> None:
-    """Show a figure: printed as inline SVG on a page (markdown-exec and
-    pytest capture stdout); displayed as a figure in a Jupyter notebook."""
+    """Show a figure: inline SVG on a page, a figure in a Jupyter notebook.
+
+    On a page the SVG is printed with the *calling block's* ``print``:
+    markdown-exec captures a block's output by giving it its own ``print``,
+    and a plain ``print`` here, inside the package, would go to the
+    terminal instead of the page.
+    """
     try:
         from IPython import get_ipython
 
@@ -80,8 +87,10 @@ def show(fig: Figure, *, alt: str = "") -> None:
         from IPython.display import HTML, display
 
         display(HTML(to_svg(fig, alt=alt)))
-    else:
-        print(to_svg(fig, alt=alt))
+        return
+    caller = inspect.currentframe().f_back
+    emit = caller.f_globals.get("print", builtins.print)
+    emit(to_svg(fig, alt=alt))
 
 
 def curves(

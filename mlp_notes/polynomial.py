@@ -152,7 +152,8 @@ def train_linear(
     Args:
         F_train: (n, k) features; y_train: (n, 1); likewise the test set.
         num_epochs: passes over the training set.
-        lr, batch_size: D2L's 0.01 and 10.
+        lr: learning rate (D2L: 0.01).
+        batch_size: minibatch size (D2L: 10).
         optimizer: "sgd" or "adam".
         generator: for the init (D2L's nn.Linear default, U(+-1/sqrt(k)))
             and the minibatch order.
