@@ -222,7 +222,7 @@ def results_rows(profile) -> list[dict]:
     rows.append(
         _row(
             "Best MLP",
-            "mlp-concise.md#beyond-the-book-a-090-mlp",
+            "mlp-concise.md#beyond-the-book-a-stronger-mlp",
             runs,
             f"3x1024, dropout, AdamW one-cycle, {profile.best_epochs} epochs",
         )
