@@ -119,8 +119,23 @@ def exercises(page: Path) -> list[tuple[str, str]]:
     return found
 
 
-def exercise_index(docs: Path) -> str:
-    """Markdown list of every exercise, linked to its answer, by section."""
+def _url(name: str, prefix: str) -> str:
+    """The built URL of a page (directory URLs), relative via ``prefix``.
+
+    Output printed by a page's code is not rewritten by MkDocs, so links
+    in it must already be URLs, not ``.md`` paths.
+    """
+    return f"{prefix}{Path(name).stem}/"
+
+
+def exercise_index(docs: Path, prefix: str = "") -> str:
+    """Markdown list of every exercise, linked to its answer, by section.
+
+    Args:
+        docs: the docs directory.
+        prefix: path from the calling page to the site root ("" for the
+            home page, "../" for a page one level down).
+    """
     lines, total = [], 0
     for name, section, title, _ in CHAPTER:
         page = docs / name
@@ -128,20 +143,23 @@ def exercise_index(docs: Path) -> str:
             raise FileNotFoundError(f"chapter page {page} is missing")
         found = exercises(page)
         total += len(found)
-        lines.append(f"**§{section} [{title}]({name})** ({len(found)})\n")
-        lines += [f"- [{h}]({name}#{a})" for h, a in found]
+        url = _url(name, prefix)
+        lines.append(f"**§{section} [{title}]({url})** ({len(found)})\n")
+        lines += [f"- [{h}]({url}#{a})" for h, a in found]
         lines.append("")
     return f"{total} exercises in all.\n\n" + "\n".join(lines)
 
 
-def section_map() -> str:
+def section_map(prefix: str = "") -> str:
     """Markdown table: old edition section -> page -> current edition."""
     rows = [
         "| old edition (v0.17) | this guide | current edition (v1.0) |",
         "|---|---|---|",
     ]
     for name, section, title, new in CHAPTER:
-        rows.append(f"| §{section} | [{title}]({name}) | §{new} |")
+        rows.append(
+            f"| §{section} | [{title}]({_url(name, prefix)}) | §{new} |"
+        )
     return "\n".join(rows)
 
 
@@ -230,15 +248,17 @@ def results_rows(profile) -> list[dict]:
     return rows
 
 
-def results_table(rows: list[dict]) -> str:
-    """Markdown table of ``results_rows``."""
+def results_table(rows: list[dict], prefix: str = "../") -> str:
+    """Markdown table of ``results_rows`` (links relative via ``prefix``)."""
     lines = [
         "| model | setting | params | val acc | test acc | training / seed |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
+        page, _, anchor = r["where"].partition("#")
+        url = _url(page, prefix) + (f"#{anchor}" if anchor else "")
         lines.append(
-            f"| [{r['name']}]({r['where']}) | {r['setting']} | "
+            f"| [{r['name']}]({url}) | {r['setting']} | "
             f"{r['params']:,} | {r['val']} | {r['test']} | "
             f"{r['minutes']:.1f} min |"
         )

@@ -18,7 +18,10 @@ window.MathJax = {
 if (typeof document$ !== "undefined") {
   document$.subscribe(() => {
     if (window.MathJax.typesetPromise) {
-      MathJax.startup.output.clearCache();
+      const output = MathJax.startup.output;
+      if (output && typeof output.clearCache === "function") {
+        output.clearCache();
+      }
       MathJax.typesetClear();
       MathJax.texReset();
       MathJax.typesetPromise();
