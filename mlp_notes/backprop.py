@@ -201,6 +201,13 @@ def hvp(
 # --8<-- [end:hvp]
 
 
+def _unflatten(
+    theta: torch.Tensor, d: int, h: int, q: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """theta = (vec W1, vec W2) -> W1 (h, d), W2 (q, h)."""
+    return theta[: h * d].reshape(h, d), theta[h * d :].reshape(q, h)
+
+
 def flat_objective(
     X: torch.Tensor, y: torch.Tensor, h: int, q: int, lambd: float
 ) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -208,9 +215,7 @@ def flat_objective(
     d = X.shape[1]
 
     def f(theta: torch.Tensor) -> torch.Tensor:
-        W1 = theta[: h * d].reshape(h, d)
-        W2 = theta[h * d :].reshape(q, h)
-        return objective(X, y, W1, W2, lambd)
+        return objective(X, y, *_unflatten(theta, d, h, q), lambd)
 
     return f
 
@@ -222,9 +227,7 @@ def flat_gradients(
     d = X.shape[1]
 
     def grad(theta: torch.Tensor) -> torch.Tensor:
-        W1 = theta[: h * d].reshape(h, d)
-        W2 = theta[h * d :].reshape(q, h)
-        g = gradients(X, y, W1, W2, lambd)
+        g = gradients(X, y, *_unflatten(theta, d, h, q), lambd)
         return torch.cat([g["W1"].flatten(), g["W2"].flatten()])
 
     return grad

@@ -66,6 +66,20 @@ def _invoke(name: str, key: dict, fn: Callable, kwargs: dict):
     return fn(**kwargs)
 
 
+def _call_args(directory: Path, fn: Callable, modules, kwargs: dict):
+    """The memoized ``_invoke`` and the arguments that key one run."""
+    key = {
+        "code": code_hash(modules),
+        "data": data.CHECKSUM,
+        "device": settings.default_device().type,
+    }
+    memory = joblib.Memory(directory / "joblib", verbose=0)
+    run = memory.cache(_invoke, ignore=["fn"])
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    # sorted: the same configuration in any argument order is one key
+    return run, (name, key, fn, dict(sorted(kwargs.items())))
+
+
 # --8<-- [start:cached]
 def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Cache a keyword-only run function on disk.
@@ -89,16 +103,8 @@ def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
             directory = settings.cache_dir()
             if directory is None:
                 return fn(**kwargs)
-            key = {
-                "code": code_hash(modules),
-                "data": data.CHECKSUM,
-                "device": settings.default_device().type,
-            }
-            memory = joblib.Memory(directory / "joblib", verbose=0)
-            run = memory.cache(_invoke, ignore=["fn"])
-            name = f"{fn.__module__}.{fn.__qualname__}"
-            # sorted: the same configuration in any argument order is one key
-            return run(name, key, fn, dict(sorted(kwargs.items())))
+            run, args = _call_args(directory, fn, modules, kwargs)
+            return run(*args)
 
         wrapper.uncached = fn
         wrapper.depends = modules
@@ -115,14 +121,5 @@ def is_cached(fn: Callable, **kwargs) -> bool:
     directory = settings.cache_dir()
     if directory is None:
         return False
-    key = {
-        "code": code_hash(fn.depends),
-        "data": data.CHECKSUM,
-        "device": settings.default_device().type,
-    }
-    memory = joblib.Memory(directory / "joblib", verbose=0)
-    run = memory.cache(_invoke, ignore=["fn"])
-    name = f"{fn.__module__}.{fn.__qualname__}"
-    return run.check_call_in_cache(
-        name, key, None, dict(sorted(kwargs.items()))
-    )
+    run, args = _call_args(directory, fn, fn.depends, kwargs)
+    return run.check_call_in_cache(*args)
