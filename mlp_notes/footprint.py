@@ -9,6 +9,7 @@ operations) are counted once.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable, Iterable
@@ -100,6 +101,32 @@ def median_seconds(fn: Callable[[], object], repeats: int = 5) -> float:
 def best_seconds(fn: Callable[[], object], repeats: int = 5) -> float:
     """Fastest of ``repeats`` timed calls (least disturbed by other load)."""
     return min(wall_times(fn, repeats))
+
+
+def best_seconds_each(
+    *fns: Callable[[], object], repeats: int = 5, threads: int | None = 1
+) -> list[float]:
+    """Fastest of ``repeats`` timed calls of each of ``fns``, in turn.
+
+    The calls alternate (f, g, f, g, ...) after one warm-up call each, so
+    a burst of other load on a shared machine slows every function alike
+    and the ratios hold better than with back-to-back timings.
+    """
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        for f in fns:
+            f()
+        best = [math.inf] * len(fns)
+        for _ in range(repeats):
+            for i, f in enumerate(fns):
+                start = time.perf_counter()
+                f()
+                best[i] = min(best[i], time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(before)
+    return best
 
 
 def wall_times(

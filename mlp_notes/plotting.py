@@ -46,8 +46,9 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
             ``aria-label``.
     """
     buffer = io.StringIO()
+    fig_id = f"mlp-fig-{next(_ids)}"
     with matplotlib.rc_context(
-        {"svg.hashsalt": f"mlp-notes-{next(_ids)}", "svg.fonttype": "none"}
+        {"svg.hashsalt": fig_id, "svg.fonttype": "none"}
     ):
         fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
@@ -66,7 +67,14 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
         f'style="width:{width:.0f}px;max-width:100%;height:auto"',
         1,
     )
-    return f'<figure class="mlp-figure">{svg}</figure>'
+    # Click to enlarge: GLightbox (mkdocs-glightbox) shows a copy of the
+    # figure found by its id, so the SVG is not stored twice in the page.
+    return (
+        f'<figure class="mlp-figure" id="{fig_id}">'
+        f'<a class="glightbox" href="#{fig_id}" data-type="inline" '
+        f'data-width="95vw" aria-label="Enlarge the figure">{svg}</a>'
+        "</figure>"
+    )
 
 
 def show(fig: Figure, *, alt: str = "") -> None:

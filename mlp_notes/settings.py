@@ -37,7 +37,8 @@ class Profile:
         sweep_subset: training examples used by each sweep point
             (``None``: the whole training split).
         seeds: seeds over which spreads (mean ± std) are reported.
-        best_epochs: epochs of the best-MLP recipe.
+        best_epochs: epochs of each best-MLP run.
+        best_subset: training images of the best-MLP runs (``None``: all).
         search_trials: trials of each hyperparameter-search strategy.
         search_epochs: epochs of each search trial.
         poly_epochs: epochs of the polynomial-regression demo (D2L: 400).
@@ -51,6 +52,7 @@ class Profile:
     sweep_subset: int | None
     seeds: tuple[int, ...]
     best_epochs: int
+    best_subset: int | None
     search_trials: int
     search_epochs: int
     poly_epochs: int
@@ -73,6 +75,7 @@ PROFILES = {
         sweep_subset=None,
         seeds=(0, 1, 2),
         best_epochs=40,
+        best_subset=None,
         search_trials=12,
         search_epochs=3,
         poly_epochs=400,
@@ -86,6 +89,7 @@ PROFILES = {
         sweep_subset=12_000,
         seeds=(0,),
         best_epochs=2,
+        best_subset=10_000,
         search_trials=4,
         search_epochs=1,
         poly_epochs=100,

@@ -108,15 +108,29 @@ class History:
 # --8<-- [start:evaluate]
 @torch.no_grad()
 def accuracy(
-    model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 4096
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int = 4096,
+    *,
+    mirror: bool = False,
 ) -> float:
-    """Fraction of correct argmax predictions, with the model in eval mode."""
+    """Fraction of correct argmax predictions, with the model in eval mode.
+
+    With ``mirror``, the prediction averages the softmax of each image and
+    of its left-right mirror image (test-time augmentation).
+    """
+    if len(X) == 0:
+        raise ValueError("accuracy of an empty set: no images given")
     was_training = model.training
     model.eval()
     correct = 0
     for i in range(0, len(X), batch_size):
-        logits = model(X[i : i + batch_size])
-        correct += (logits.argmax(dim=1) == y[i : i + batch_size]).sum()
+        Xb = X[i : i + batch_size]
+        scores = model(Xb).softmax(1)
+        if mirror:
+            scores += model(Xb.flip(-1)).softmax(1)
+        correct += (scores.argmax(dim=1) == y[i : i + batch_size]).sum()
     model.train(was_training)
     return int(correct) / len(X)
 
@@ -141,8 +155,10 @@ def make_optimizer(
         return torch.optim.SGD(
             params, lr=lr, momentum=momentum, weight_decay=weight_decay
         )
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    if name == "adamw":  # fused: one kernel for all parameters
+        return torch.optim.AdamW(
+            params, lr=lr, weight_decay=weight_decay, fused=True
+        )
     raise ValueError(
         f"optimizer must be 'sgd', 'adamw' or a callable: {name!r}"
     )

@@ -105,3 +105,29 @@ def test_page_renders(server, browser, path, scheme):
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}-{scheme}.png", full_page=True)
     context.close()
+
+
+def test_figure_enlarges(server, browser):
+    """Clicking a figure opens it in a lightbox, larger than on the page."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "mlp/", wait_until="load")
+    figure = page.locator("figure.mlp-figure svg").first
+    before = figure.bounding_box()
+    figure.click()
+    enlarged = page.locator(".glightbox-container .gslide.current svg")
+    enlarged.wait_for(state="visible", timeout=5000)
+    page.wait_for_timeout(1000)  # the opening animation
+    after = enlarged.bounding_box()
+    assert after["height"] <= 1000, after  # fits the window
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / "figure-enlarged.png")
+    page.keyboard.press("Escape")
+    page.locator(".glightbox-container").wait_for(
+        state="detached", timeout=5000
+    )
+    assert not errors, errors
+    assert after["width"] > 1.3 * before["width"], (before, after)
+    context.close()

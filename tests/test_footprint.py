@@ -59,3 +59,12 @@ def test_timing_helpers_run():
     assert footprint.best_seconds(lambda: None, 3) >= 0
     assert all(torch.equal(a, b) for a, b in zip(before, net.parameters()))
     assert footprint.parameter_bytes(net) == 4 * (784 * 16 + 16 + 16 * 10 + 10)
+
+
+def test_best_seconds_each_orders_by_cost():
+    import time
+
+    fast, slow = footprint.best_seconds_each(
+        lambda: None, lambda: time.sleep(0.01), repeats=3
+    )
+    assert 0 <= fast < 0.005 and slow >= 0.01

@@ -68,6 +68,24 @@ def test_accuracy_against_manual_count(small):
     )
 
 
+def test_mirror_accuracy_averages_image_and_mirror_image(small):
+    net = mlp((16,), generator=torch.Generator().manual_seed(0))
+    X, y = small.X_val[:1000], small.y_val[:1000]
+    with torch.no_grad():
+        p = net(X).softmax(1) + net(X.flip(-1)).softmax(1)
+    manual = (p.argmax(1) == y).float().mean().item()
+    assert accuracy(net, X, y, 300, mirror=True) == pytest.approx(manual)
+    # a mirror-symmetric input set: mirroring changes nothing
+    Xs = (X + X.flip(-1)) / 2
+    assert accuracy(net, Xs, y, mirror=True) == accuracy(net, Xs, y)
+
+
+def test_accuracy_of_nothing_is_an_error(small):
+    net = mlp((16,))
+    with pytest.raises(ValueError, match="empty"):
+        accuracy(net, small.X_val[:0], small.y_val[:0])
+
+
 def test_divergence_is_recorded_not_raised(small):
     g = torch.Generator().manual_seed(0)
     net = mlp((64,), activation="identity", init="default", generator=g)
