@@ -201,14 +201,21 @@ def train_epoch(
     """
     model.train()
     perm = torch.randperm(len(X), generator=generator).to(X.device)
-    X, y = X[perm], y[perm]  # one shuffled copy; minibatches are slices
     if flip:
-        mirror = torch.rand(len(X), generator=generator) < 0.5
-        X[mirror.to(X.device)] = X[mirror.to(X.device)].flip(-1)
+        mirror = (torch.rand(len(X), generator=generator) < 0.5).to(X.device)
+    # Minibatches are gathered into two reused buffers: no shuffled copy
+    # of the whole data set, and the batch stays in cache for the matmul.
+    X_buf = X.new_empty((batch_size, *X.shape[1:]))
+    y_buf = y.new_empty(batch_size)
     loss_sum = torch.zeros((), device=X.device)
     correct = torch.zeros((), device=X.device, dtype=torch.long)
     for i in range(0, len(X), batch_size):
-        Xb, yb = X[i : i + batch_size], y[i : i + batch_size]
+        idx = perm[i : i + batch_size]
+        Xb = torch.index_select(X, 0, idx, out=X_buf[: len(idx)])
+        yb = torch.index_select(y, 0, idx, out=y_buf[: len(idx)])
+        if flip:
+            m = mirror[i : i + batch_size]
+            Xb[m] = Xb[m].flip(-1)
         logits = model(Xb)  # (batch_size, num_outputs)
         loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
         opt.zero_grad(set_to_none=True)

@@ -13,8 +13,9 @@ def fake_run(val, mirror_val, test=0.5, mirror_test=0.6):
 def test_best_mlp_chooses_on_validation_and_adds_seeds(monkeypatch):
     calls = []
     scores = {  # (plain val, mirrored val) by dropout rate
-        0.3: (0.90, 0.91),
-        0.2: (0.92, 0.905),
+        0.2: (0.90, 0.91),
+        0.1: (0.92, 0.905),
+        0.0: (0.89, 0.90),
     }
 
     def train_best(*, seed, dropout, **kwargs):
@@ -25,8 +26,8 @@ def test_best_mlp_chooses_on_validation_and_adds_seeds(monkeypatch):
     monkeypatch.setattr(experiments, "train_best", train_best)
     profile = settings.PROFILES["full"]
     best = experiments.best_mlp(profile)
-    assert best.choice == "dropout 0.2, input 0.1" and not best.mirror
-    assert [s for s, _ in calls] == [0, 0, 1, 2]  # seed 0 is reused
+    assert best.choice == "dropout 0.1, input 0" and not best.mirror
+    assert [s for s, _ in calls] == [0, 0, 0, 1, 2]  # seed 0 is reused
     assert best.runs[0] is best.trials[best.choice]
     assert best.accs("val") == [0.92] * 3
     assert best.accs("test") == [1 - 0.92] * 3
@@ -34,9 +35,9 @@ def test_best_mlp_chooses_on_validation_and_adds_seeds(monkeypatch):
 
 def test_best_mlp_mirror_wins_when_its_validation_is_higher(monkeypatch):
     def train_best(*, seed, dropout, **kwargs):
-        return fake_run(0.90, 0.91 if dropout == 0.3 else 0.905)
+        return fake_run(0.90, 0.91 if dropout == 0.2 else 0.905)
 
     monkeypatch.setattr(experiments, "train_best", train_best)
     best = experiments.best_mlp(settings.PROFILES["quick"])
-    assert best.choice == "dropout 0.3, input 0.1" and best.mirror
+    assert best.choice == "dropout 0.2, input 0.1" and best.mirror
     assert best.accs("test") == [0.6]  # the mirrored test accuracy
