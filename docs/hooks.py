@@ -9,6 +9,9 @@
   versions, build date, how long the page took to execute) right under
   its title.  The seed and profile come from the page's own first block,
   which calls ``mlp_notes.settings.start_page(seed=...)``.
+* A rebuild with nothing changed replays each page's recorded block
+  outputs instead of executing them (``mlp_notes.pagecache``; the key
+  covers every page, the package and the stored benchmark results).
 """
 
 from __future__ import annotations
@@ -20,41 +23,108 @@ import sys
 import time
 from pathlib import Path
 
+from markdown_exec._internal.formatters import python as _mx_python
+
 _started: dict[str, float] = {}
+_run_python = _mx_python._run_python  # markdown-exec's, wrapped below
+_replay: dict = {"key": None, "page": None, "mode": None}
+
+
+def _recording_run_python(code, *args, **kwargs):
+    """markdown-exec's runner, replaying or recording the page's outputs."""
+    from mlp_notes.pagecache import PageOutputs
+
+    state, digest = _replay, PageOutputs.code_digest(code)
+    outputs: PageOutputs = state["page"]
+    if state["mode"] == "replay":
+        i = state["cursor"]
+        state["cursor"] += 1
+        if i >= len(outputs.blocks) or outputs.blocks[i][0] != digest:
+            raise RuntimeError(
+                "page cache out of step with the page: delete "
+                "$MLP_NOTES_CACHE/pages and rebuild"
+            )
+        return outputs.blocks[i][1]
+    try:
+        output = _run_python(code, *args, **kwargs)
+    except Exception:
+        state["failed"] = True
+        raise
+    if outputs is not None:
+        outputs.blocks.append((digest, output))
+    return output
+
+
+_mx_python._run_python = _recording_run_python
 
 
 def on_pre_build(config):
     for name in [m for m in sys.modules if m.split(".")[0] == "mlp_notes"]:
         del sys.modules[name]
+    from mlp_notes import pagecache
+
+    root = Path(config["config_file_path"]).parent
+    results = tuple((root / "benchmarks" / "results").glob("*.json"))
+    _replay["key"] = pagecache.page_key(Path(config["docs_dir"]), results)
 
 
 def on_page_markdown(markdown, page, config, files):
-    from mlp_notes import settings
+    from mlp_notes import pagecache, settings
 
     settings._page = None  # a page that does not call start_page gets none
     _started[page.file.src_uri] = time.perf_counter()
+    name = Path(page.file.src_uri).stem
+    stored = pagecache.load(name, _replay["key"])
+    _replay.update(
+        name=name,
+        mode="replay" if stored else "record",
+        page=stored or pagecache.PageOutputs(_replay["key"]),
+        cursor=0,
+        failed=False,
+    )
     return markdown
+
+
+def _page_provenance(page) -> tuple[dict | None, str]:
+    """The page's record and how it was executed, replayed or recorded."""
+    from mlp_notes import pagecache, settings
+
+    seconds = time.perf_counter() - _started.pop(page.file.src_uri)
+    outputs, today = _replay["page"], datetime.date.today().isoformat()
+    if _replay["mode"] == "replay":
+        if _replay["cursor"] != len(outputs.blocks):
+            raise RuntimeError(f"page cache of {page.file.src_uri} is stale")
+        return outputs.record, (
+            f"Executing this page took {outputs.seconds:.1f} s on "
+            f"{outputs.date}; this build replayed that output, as nothing "
+            "it depends on has changed since."
+        )
+    record = settings.page_record()
+    record = None if record is None else dict(record.__dict__)
+    if not _replay["failed"]:
+        outputs.record, outputs.seconds, outputs.date = record, seconds, today
+        pagecache.save(_replay["name"], outputs)
+    return record, f"Executing this page took {seconds:.1f} s."
 
 
 def on_page_content(html, page, config, files):
     from mlp_notes import settings
 
-    record = settings.page_record()
+    record, executed = _page_provenance(page)
     if record is None:
         return html
     import torch
 
     import mlp_notes
 
-    seconds = time.perf_counter() - _started.pop(page.file.src_uri)
     today = datetime.date.today().isoformat()
     line = (
-        f'<p class="mlp-provenance" data-profile="{record.profile}">'
-        f"Built {today} with profile <strong>{record.profile}</strong>, "
-        f"seed {record.seed}, on {record.device} "
+        f'<p class="mlp-provenance" data-profile="{record["profile"]}">'
+        f"Built {today} with profile <strong>{record['profile']}</strong>, "
+        f"seed {record['seed']}, on {record['device']} "
         f"({settings.machine()}); mlp_notes {mlp_notes.__version__}, "
         f"torch {torch.__version__}, Python {platform.python_version()}. "
-        f"Executing this page took {seconds:.1f} s.</p>"
+        f"{executed}</p>"
     )
     depth = page.url.count("/")
     href = "../" * depth + f"notebooks/{Path(page.file.src_uri).stem}.ipynb"
