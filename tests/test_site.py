@@ -37,7 +37,7 @@ def test_chapter_page_states_profile_and_has_figures(stem):
     m = re.search(r'class="mlp-provenance" data-profile="(\w+)"', html)
     assert m, f"{stem}: no provenance line"
     assert m.group(1) in {"quick", "full"}
-    assert html.count('<figure class="mlp-figure">') >= 1
+    assert html.count('<figure class="mlp-figure" id="mlp-fig-') >= 1
     assert 'class="arithmatex"' in html
 
 
