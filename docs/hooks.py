@@ -9,6 +9,8 @@
   versions, build date, how long the page took to execute) right under
   its title.  The seed and profile come from the page's own first block,
   which calls ``mlp_notes.settings.start_page(seed=...)``.
+* Each executed page links the ``mlp_notes`` objects its blocks import to
+  their entries in the API reference.
 * A rebuild with nothing changed replays each page's recorded block
   outputs instead of executing them (``mlp_notes.pagecache``; the key
   covers every page, the package and the stored benchmark results).
@@ -26,6 +28,45 @@ from pathlib import Path
 from markdown_exec._internal.formatters import python as _mx_python
 
 _started: dict[str, float] = {}
+_api: dict[str, list[tuple[str, str]]] = {}
+_IMPORT = re.compile(
+    r"^\s*from mlp_notes(?:\.(\w+))? import (\([^)]*\)|[^\n]+)", re.M
+)
+
+
+def api_links(markdown: str) -> list[tuple[str, str]]:
+    """(label, API anchor) of each ``mlp_notes`` name a page imports.
+
+    Documented functions and classes get their own entry; modules and
+    other names (constants) link to their module's entry.
+    """
+    import importlib
+    import inspect
+
+    links: dict[str, str] = {}
+    for module, names in _IMPORT.findall(markdown):
+        for item in names.strip("()").split(","):
+            name = item.split()[0] if item.split() else "_"  # "x as y": x
+            if name.startswith("_"):
+                continue
+            if not module:  # from mlp_notes import settings
+                links[name] = f"mlp_notes.{name}"
+                continue
+            obj = getattr(importlib.import_module(f"mlp_notes.{module}"), name)
+            plain = inspect.unwrap(obj)  # e.g. lru_cache, cached wrappers
+            documented = (
+                inspect.isfunction(plain) or inspect.isclass(plain)
+            ) and inspect.getdoc(plain)
+            home = getattr(obj, "__module__", None) or f"mlp_notes.{module}"
+            if not home.startswith("mlp_notes"):
+                home = f"mlp_notes.{module}"  # e.g. a re-exported Path
+                documented = False
+            links[f"{home.removeprefix('mlp_notes.')}.{name}"] = (
+                f"{home}.{name}" if documented else home
+            )
+    return sorted(links.items())
+
+
 _run_python = _mx_python._run_python  # markdown-exec's, wrapped below
 _replay: dict = {"key": None, "page": None, "mode": None}
 
@@ -73,6 +114,7 @@ def on_page_markdown(markdown, page, config, files):
 
     settings._page = None  # a page that does not call start_page gets none
     _started[page.file.src_uri] = time.perf_counter()
+    _api[page.file.src_uri] = api_links(markdown)
     name = Path(page.file.src_uri).stem
     stored = pagecache.load(name, _replay["key"])
     _replay.update(
@@ -132,6 +174,14 @@ def on_page_content(html, page, config, files):
         f'<p><a class="md-button mlp-notebook" href="{href}" download>'
         "Download this page as a Jupyter notebook</a></p>"
     )
+    api = "../" * depth + "api/"
+    used = ", ".join(
+        f'<a href="{api}#{anchor}"><code>{label}</code></a>'
+        for label, anchor in _api.pop(page.file.src_uri, [])
+    )
+    if used:
+        button += f'<p class="mlp-api">API used on this page: {used}</p>'
+
     # right after the page title
     return re.sub(r"(</h1>)", r"\1" + line + button, html, count=1)
 

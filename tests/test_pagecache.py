@@ -100,3 +100,35 @@ def test_hooks_record_then_replay_without_executing(
     (tree / "a.md").write_text("# A, edited\n")
     build()
     assert marker.read_text() == "xx"  # an edit executes again
+
+
+def test_api_links_follow_the_imports_of_a_page():
+    hooks = _hooks_module_only()
+    md = (
+        "```python\n"
+        "from mlp_notes import activations as act, settings\n"
+        "from mlp_notes.experiments import (\n"
+        "    train_run,\n    BEST_RECIPE,\n)\n"
+        "from mlp_notes.training import fashion_mnist_split\n"
+        "```\n"
+    )
+    assert hooks.api_links(md) == [
+        ("activations", "mlp_notes.activations"),
+        ("experiments.BEST_RECIPE", "mlp_notes.experiments"),  # a constant
+        ("experiments.train_run", "mlp_notes.experiments.train_run"),
+        ("settings", "mlp_notes.settings"),
+        (
+            "training.fashion_mnist_split",  # through its lru_cache
+            "mlp_notes.training.fashion_mnist_split",
+        ),
+    ]
+
+
+def _hooks_module_only():
+    from markdown_exec._internal.formatters import python as mx_python
+
+    before = mx_python._run_python
+    try:
+        return _hooks()
+    finally:
+        mx_python._run_python = before
