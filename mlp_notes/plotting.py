@@ -72,7 +72,8 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
     return (
         f'<figure class="mlp-figure" id="{fig_id}">'
         f'<a class="glightbox" href="#{fig_id}" data-type="inline" '
-        f'data-width="95vw" aria-label="Enlarge the figure">{svg}</a>'
+        'data-width="95vw" data-height="85vh" '
+        f'aria-label="Enlarge the figure">{svg}</a>'
         "</figure>"
     )
 

@@ -121,7 +121,12 @@ def test_figure_enlarges(server, browser):
     enlarged.wait_for(state="visible", timeout=5000)
     page.wait_for_timeout(1000)  # the opening animation
     after = enlarged.bounding_box()
-    assert after["height"] <= 1000, after  # fits the window
+    box = page.locator(".glightbox-container .gslide.current .gslide-inline")
+    frame = box.bounding_box()
+    # the whole figure is visible: inside its box, and the box in the window
+    assert after["y"] >= frame["y"] - 1, (after, frame)
+    assert after["y"] + after["height"] <= frame["y"] + frame["height"] + 1
+    assert frame["y"] >= 0 and frame["y"] + frame["height"] <= 1000, frame
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "figure-enlarged.png")
     page.keyboard.press("Escape")
