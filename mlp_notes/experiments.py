@@ -37,9 +37,8 @@ class Run:
     mirror_test_acc: float | None = None
 
     @property
-    def val_acc(self) -> float | None:
-        """Final validation accuracy (None: trained without validation)."""
-        return self.history.val_acc[-1] if self.history.val_acc else None
+    def val_acc(self) -> float:
+        return self.history.val_acc[-1]
 
     @property
     def test_acc(self) -> float | None:

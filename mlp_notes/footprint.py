@@ -9,6 +9,7 @@ operations) are counted once.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 import time
@@ -112,20 +113,13 @@ def best_seconds_each(
     a burst of other load on a shared machine slows every function alike
     and the ratios hold better than with back-to-back timings.
     """
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
+    with _threads(threads):
         for f in fns:
             f()
         best = [math.inf] * len(fns)
         for _ in range(repeats):
             for i, f in enumerate(fns):
-                start = time.perf_counter()
-                f()
-                best[i] = min(best[i], time.perf_counter() - start)
-    finally:
-        torch.set_num_threads(before)
+                best[i] = min(best[i], _seconds(f))
     return best
 
 
@@ -139,23 +133,32 @@ def wall_times(
             thread keeps ratios stable on a machine shared with other
             work; None leaves torch's setting alone.
     """
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
+    with _threads(threads):
         fn()
-        times = []
-        for _ in range(repeats):
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            fn()
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
-            times.append(time.perf_counter() - start)
+        return [_seconds(fn) for _ in range(repeats)]
+
+
+@contextlib.contextmanager
+def _threads(n: int | None):
+    """torch's CPU threads set to ``n`` (None: unchanged), then restored."""
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
     finally:
         torch.set_num_threads(before)
-    return times
+
+
+def _seconds(fn: Callable[[], object]) -> float:
+    """Wall-clock seconds of one call, with the GPU (if any) synchronized."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
 
 
 def train_step(
