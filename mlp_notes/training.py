@@ -9,6 +9,7 @@ evaluated for reporting.
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import time
@@ -54,12 +55,15 @@ def fashion_mnist_split(
     """Fashion-MNIST with ``val_size`` training images held out.
 
     Args:
-        val_size: validation images taken from the 60,000 training images.
+        val_size: validation images taken from the 60,000 training images
+            (0 for a final refit on all of them, once choices are made).
         seed: seed of the permutation that chooses them.
         subset: keep only this many of the remaining training images.
         device: where the tensors live (default: CUDA if present).
     """
     X, y, X_test, y_test = load_fashion_mnist()
+    if not 0 <= val_size < len(X):
+        raise ValueError(f"val_size must be in [0, {len(X)}): got {val_size}")
     g = torch.Generator().manual_seed(seed)
     perm = torch.randperm(len(X), generator=g)
     val, train = perm[:val_size], perm[val_size:]
@@ -83,7 +87,8 @@ class History:
     Attributes:
         train_loss: mean cross-entropy over each epoch's minibatches.
         train_acc: accuracy on the minibatches as they were trained.
-        val_acc: validation accuracy after each epoch.
+        val_acc: validation accuracy after each epoch (empty when the split
+            holds no validation images: a final refit on all of them).
         seconds: wall-clock seconds of each epoch (training only).
         test_acc: test accuracy after the last epoch (reporting only).
         diverged_at: first epoch (1-based) whose loss was not finite.
@@ -190,45 +195,150 @@ def train_epoch(
     generator: torch.Generator | None = None,
     label_smoothing: float = 0.0,
     flip: bool = False,
+    mixed_precision: bool = False,
 ) -> tuple[float, int]:
     """One pass over (X, y) in shuffled minibatches.
 
     With ``flip``, each image is mirrored left-right with probability 1/2
-    (data augmentation: a mirrored shoe is still a shoe).
+    (data augmentation: a mirrored shoe is still a shoe).  With
+    ``mixed_precision``, the forward pass runs under ``torch.autocast`` in
+    bfloat16 (weights, gradients and updates stay float32).
 
     Returns:
         The summed loss and the number of correct predictions.
     """
     model.train()
     perm = torch.randperm(len(X), generator=generator).to(X.device)
+    y_perm = y[perm]  # labels in this epoch's order: batches are slices
     if flip:
         mirror = (torch.rand(len(X), generator=generator) < 0.5).to(X.device)
-    # Minibatches are gathered into two reused buffers: no shuffled copy
-    # of the whole data set, and the batch stays in cache for the matmul.
+    # Minibatches are gathered into a reused buffer: no shuffled copy of
+    # the whole data set, and the batch stays in cache for the matmul.
     X_buf = X.new_empty((batch_size, *X.shape[1:]))
-    y_buf = y.new_empty(batch_size)
+    predicted = torch.empty_like(y_perm)
     loss_sum = torch.zeros((), device=X.device)
-    correct = torch.zeros((), device=X.device, dtype=torch.long)
     for i in range(0, len(X), batch_size):
         idx = perm[i : i + batch_size]
         Xb = torch.index_select(X, 0, idx, out=X_buf[: len(idx)])
-        yb = torch.index_select(y, 0, idx, out=y_buf[: len(idx)])
+        yb = y_perm[i : i + batch_size]
         if flip:
             m = mirror[i : i + batch_size]
             Xb[m] = Xb[m].flip(-1)
-        logits = model(Xb)  # (batch_size, num_outputs)
-        loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
+        with torch.autocast(
+            X.device.type, dtype=torch.bfloat16, enabled=mixed_precision
+        ):
+            logits = model(Xb)  # (batch_size, num_outputs)
+            loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         if sched is not None:
             sched.step()
-        loss_sum += loss.detach() * len(yb)  # no .item(): no device sync
-        correct += (logits.argmax(1) == yb).sum()
-    return loss_sum.item(), int(correct.item())
+        # running sums stay on the device: no .item(), no sync per step
+        loss_sum.add_(loss.detach(), alpha=len(yb))
+        torch.argmax(logits, 1, out=predicted[i : i + batch_size])
+    return loss_sum.item(), int((predicted == y_perm).sum())
 
 
 # --8<-- [end:train_epoch]
+
+
+class GraphedStep:
+    """A training step captured as CUDA graphs, one per minibatch size.
+
+    On a GPU, the chapter's small model spends a step launching some twenty
+    tiny kernels from Python; replaying a captured graph launches them all
+    at once.  ``fit`` uses it on CUDA when the step holds no state and no
+    host work: SGD without momentum, a constant learning rate, no flip,
+    no autocast.  A replay does exactly what ``train_epoch``'s step does.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        opt: torch.optim.Optimizer,
+        X: torch.Tensor,
+        y: torch.Tensor,
+        *,
+        batch_size: int,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        self.loss_sum = torch.zeros((), device=X.device)
+        self.correct = torch.zeros((), device=X.device, dtype=torch.long)
+        full = min(batch_size, len(X))
+        sizes = sorted({full, len(X) % batch_size or full})
+
+        def step(net, optimizer, Xb, yb):
+            logits = net(Xb)
+            loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            return logits, loss
+
+        # Capture needs a warm-up (cuBLAS workspaces, autograd's workers);
+        # it runs on a throwaway copy so the real weights do not move.
+        ghost = copy.deepcopy(model)
+        ghost_opt = torch.optim.SGD(ghost.parameters(), lr=0.0)
+        side = torch.cuda.Stream(X.device)
+        side.wait_stream(torch.cuda.current_stream(X.device))
+        with torch.cuda.stream(side):
+            for _ in range(3):
+                for n in sizes:
+                    step(ghost, ghost_opt, X[:n], y[:n])
+        torch.cuda.current_stream(X.device).wait_stream(side)
+        self.graphs = {}
+        for n in sizes:
+            X_in, y_in = X[:n].clone(), y[:n].clone()  # static inputs
+            graph = torch.cuda.CUDAGraph()
+            opt.zero_grad(set_to_none=True)  # grads are born in the graph
+            with torch.cuda.graph(graph):
+                logits, loss = step(model, opt, X_in, y_in)
+                self.loss_sum.add_(loss.detach(), alpha=n)
+                self.correct.add_((logits.argmax(1) == y_in).sum())
+            self.graphs[n] = (graph, X_in, y_in)
+
+    def epoch(
+        self,
+        model: nn.Module,
+        X: torch.Tensor,
+        y: torch.Tensor,
+        *,
+        batch_size: int,
+        generator: torch.Generator | None = None,
+    ) -> tuple[float, int]:
+        """``train_epoch`` by graph replays; same shuffles, same result."""
+        model.train()
+        perm = torch.randperm(len(X), generator=generator).to(X.device)
+        self.loss_sum.zero_()
+        self.correct.zero_()
+        for i in range(0, len(X), batch_size):
+            idx = perm[i : i + batch_size]
+            graph, X_in, y_in = self.graphs[len(idx)]
+            torch.index_select(X, 0, idx, out=X_in)
+            torch.index_select(y, 0, idx, out=y_in)
+            graph.replay()
+        return self.loss_sum.item(), int(self.correct.item())
+
+
+def graph_eligible(
+    device: torch.device,
+    *,
+    optimizer,
+    momentum: float,
+    schedule: str | None,
+    flip: bool,
+    mixed_precision: bool,
+) -> bool:
+    """Whether ``fit`` can replay its step as a CUDA graph (GraphedStep)."""
+    return (
+        device.type == "cuda"
+        and optimizer == "sgd"
+        and momentum == 0
+        and schedule is None
+        and not flip
+        and not mixed_precision
+    )
 
 
 # --8<-- [start:fit]
@@ -245,6 +355,8 @@ def fit(
     schedule: str | None = None,
     label_smoothing: float = 0.0,
     flip: bool = False,
+    mixed_precision: bool = False,
+    cuda_graph: bool = True,
     generator: torch.Generator | None = None,
     progress: bool = False,
 ) -> History:
@@ -261,6 +373,9 @@ def fit(
         schedule: None (constant) or "onecycle".
         label_smoothing: passed to the cross-entropy loss.
         flip: mirror half the training images each epoch (augmentation).
+        mixed_precision: forward pass in bfloat16 under ``torch.autocast``.
+        cuda_graph: on CUDA, replay the step as a CUDA graph where it holds
+            no state (see :class:`GraphedStep`); the result is the same.
         generator: shuffles the minibatches (a CPU generator).
         progress: show a tqdm progress bar (for terminals, not pages).
 
@@ -290,6 +405,24 @@ def fit(
         sched = torch.optim.lr_scheduler.OneCycleLR(
             opt, max_lr=lr, total_steps=num_epochs * steps
         )
+    start = time.perf_counter()
+    graphed = None
+    if cuda_graph and graph_eligible(
+        data.device,
+        optimizer=optimizer,
+        momentum=momentum,
+        schedule=schedule,
+        flip=flip,
+        mixed_precision=mixed_precision,
+    ):
+        graphed = GraphedStep(
+            model,
+            opt,
+            data.X_train,
+            data.y_train,
+            batch_size=batch_size,
+            label_smoothing=label_smoothing,
+        )
     history = History()
     epochs = range(1, num_epochs + 1)
     if progress:
@@ -297,29 +430,42 @@ def fit(
 
         epochs = tqdm(epochs, desc="epochs", unit="epoch")
     for epoch in epochs:
-        start = time.perf_counter()
-        loss_sum, correct = train_epoch(
-            model,
-            data.X_train,
-            data.y_train,
-            opt,
-            sched,
-            batch_size=batch_size,
-            generator=generator,
-            label_smoothing=label_smoothing,
-            flip=flip,
-        )
+        if epoch > 1:  # the first epoch's time includes any graph capture
+            start = time.perf_counter()
+        if graphed is not None:
+            loss_sum, correct = graphed.epoch(
+                model,
+                data.X_train,
+                data.y_train,
+                batch_size=batch_size,
+                generator=generator,
+            )
+        else:
+            loss_sum, correct = train_epoch(
+                model,
+                data.X_train,
+                data.y_train,
+                opt,
+                sched,
+                batch_size=batch_size,
+                generator=generator,
+                label_smoothing=label_smoothing,
+                flip=flip,
+                mixed_precision=mixed_precision,
+            )
         train_loss = loss_sum / n
         history.seconds.append(time.perf_counter() - start)
         history.train_loss.append(train_loss)
         history.train_acc.append(correct / n)
         if not math.isfinite(train_loss):
             history.diverged_at = epoch
-            history.val_acc.append(float("nan"))
+            if len(data.X_val):
+                history.val_acc.append(float("nan"))
             break
-        history.val_acc.append(accuracy(model, data.X_val, data.y_val))
+        if len(data.X_val):  # a final refit on all images has none
+            history.val_acc.append(accuracy(model, data.X_val, data.y_val))
         if progress:
-            epochs.set_postfix(loss=train_loss, val_acc=history.val_acc[-1])
+            epochs.set_postfix(loss=train_loss, val_acc=history.val_acc[-1:])
     if not history.diverged:
         history.test_acc = accuracy(model, data.X_test, data.y_test)
     return history

@@ -9,6 +9,8 @@ from mlp_notes.training import (
     accuracy,
     fashion_mnist_split,
     fit,
+    graph_eligible,
+    train_epoch,
 )
 
 
@@ -23,8 +25,8 @@ def test_split_holds_out_validation_from_training():
     assert len(d.X_train) == 50_000 and len(d.X_val) == 10_000
     assert len(d.X_test) == 10_000
     # no validation image is also a training image
-    train = {hash(x.numpy().tobytes()) for x in d.X_train[::50]}
-    val = {hash(x.numpy().tobytes()) for x in d.X_val}
+    train = {hash(x.cpu().numpy().tobytes()) for x in d.X_train[::50]}
+    val = {hash(x.cpu().numpy().tobytes()) for x in d.X_val}
     assert len(train & val) <= 2  # Fashion-MNIST has a few exact duplicates
 
 
@@ -41,6 +43,7 @@ def test_fit_matches_a_plain_reference_loop(small):
     """Same seed, same data order: our fit equals a textbook loop."""
     g1, g2 = (torch.Generator().manual_seed(5) for _ in range(2))
     net1, net2 = MLPScratch(generator=g1), MLPScratch(generator=g2)
+    net2.to(small.device)  # fit moves net1 itself
     h = fit(net1, small, num_epochs=1, lr=0.1, batch_size=512, generator=g1)
     opt = torch.optim.SGD(net2.parameters(), lr=0.1)
     perm = torch.randperm(len(small.X_train), generator=g2)
@@ -61,6 +64,7 @@ def test_fit_matches_a_plain_reference_loop(small):
 
 def test_accuracy_against_manual_count(small):
     net = mlp((16,), generator=torch.Generator().manual_seed(0))
+    net.to(small.device)
     with torch.no_grad():
         manual = (net(small.X_val).argmax(1) == small.y_val).float().mean()
     assert accuracy(net, small.X_val, small.y_val, 777) == pytest.approx(
@@ -70,6 +74,7 @@ def test_accuracy_against_manual_count(small):
 
 def test_mirror_accuracy_averages_image_and_mirror_image(small):
     net = mlp((16,), generator=torch.Generator().manual_seed(0))
+    net.to(small.device)
     X, y = small.X_val[:1000], small.y_val[:1000]
     with torch.no_grad():
         p = net(X).softmax(1) + net(X.flip(-1)).softmax(1)
@@ -81,7 +86,7 @@ def test_mirror_accuracy_averages_image_and_mirror_image(small):
 
 
 def test_accuracy_of_nothing_is_an_error(small):
-    net = mlp((16,))
+    net = mlp((16,)).to(small.device)
     with pytest.raises(ValueError, match="empty"):
         accuracy(net, small.X_val[:0], small.y_val[:0])
 
@@ -139,3 +144,64 @@ def test_flip_augments_a_copy_not_the_data(small):
     h = fit(net, small, num_epochs=3, lr=0.1, flip=True, generator=g)
     assert torch.equal(small.X_train, before)
     assert h.val_acc[-1] > 0.65
+
+
+def test_mixed_precision_learns_like_float32(small):
+    """bfloat16 autocast: the same run, a few thousandths apart."""
+    accs = []
+    for mixed in (False, True):
+        g = torch.Generator().manual_seed(0)
+        net = mlp((256,), init="default", generator=g)
+        h = fit(net, small, num_epochs=3, lr=3e-3, optimizer="adamw",
+                mixed_precision=mixed, generator=g)  # fmt: skip
+        accs.append(h.val_acc[-1])
+        assert all(p.dtype == torch.float32 for p in net.parameters())
+    assert accs[1] > 0.8 and abs(accs[0] - accs[1]) < 0.02
+
+
+def test_refit_split_has_no_validation_and_fit_records_none():
+    d = fashion_mnist_split(val_size=0, subset=3000)
+    assert len(d.X_val) == 0 and len(d.X_train) == 3000
+    g = torch.Generator().manual_seed(0)
+    net = mlp((32,), init="default", generator=g)
+    h = fit(net, d, num_epochs=3, lr=0.1, generator=g)
+    assert h.val_acc == [] and h.epochs == 3 and h.test_acc > 0.6
+
+
+@pytest.mark.parametrize("val_size", [-1, 60_000])
+def test_bad_val_size_raises(val_size):
+    with pytest.raises(ValueError, match="val_size must be"):
+        fashion_mnist_split(val_size=val_size)
+
+
+def test_cuda_graph_only_where_the_step_holds_no_state():
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+    plain = dict(optimizer="sgd", momentum=0.0, schedule=None, flip=False,
+                 mixed_precision=False)  # fmt: skip
+    assert graph_eligible(cuda, **plain)
+    assert not graph_eligible(cpu, **plain)
+    for change in [dict(optimizer="adamw"), dict(momentum=0.9),
+                   dict(schedule="onecycle"), dict(flip=True),
+                   dict(mixed_precision=True)]:  # fmt: skip
+        assert not graph_eligible(cuda, **{**plain, **change})
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_graph_replays_equal_eager_steps(small):
+    """fit's graphed epochs = train_epoch's eager ones, same shuffles."""
+    nets, losses = [], []
+    for graph in (True, False):
+        g = torch.Generator().manual_seed(3)
+        net = mlp((64,), dropout=0.0, init="normal", generator=g)
+        h = fit(net, small, num_epochs=2, lr=0.1, batch_size=500,
+                weight_decay=1e-3, cuda_graph=graph, generator=g)  # fmt: skip
+        nets.append(net)
+        losses.append(h.train_loss)
+    assert losses[0] == pytest.approx(losses[1], rel=1e-5)
+    for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
+        torch.testing.assert_close(p, q)
+    # and train_epoch itself still trains a graphed model eagerly
+    opt = torch.optim.SGD(nets[0].parameters(), lr=0.1)
+    loss_sum, _ = train_epoch(nets[0], small.X_train, small.y_train, opt,
+                              batch_size=500)  # fmt: skip
+    assert loss_sum / len(small.X_train) < losses[0][0]
