@@ -267,13 +267,14 @@ def train_best(
 # --8<-- [start:best_mlp]
 @dataclass
 class BestMLP:
-    """The stronger MLP of §4.3: the candidates, the choice, its seeds.
+    """The stronger MLP of §4.3: the candidates, the choice, its refits.
 
     Attributes:
-        trials: each candidate's seed-0 run.
+        trials: each candidate's seed-0 run on the training split.
         choice: the candidate with the best validation accuracy.
         mirror: whether mirror-averaged predictions won on validation.
-        runs: the chosen candidate, one run per seed (seed 0 first).
+        runs: the choice retrained on all training images, one run per
+            seed (seed 0 first); they have no validation accuracy.
     """
 
     trials: dict[str, Run]
@@ -281,20 +282,28 @@ class BestMLP:
     mirror: bool
     runs: list[Run]
 
-    def accs(self, split: str) -> list[float]:
-        """Accuracy of each run on "val" or "test", as chosen to predict."""
-        prefix = "mirror_" if self.mirror else ""
-        return [getattr(r, f"{prefix}{split}_acc") for r in self.runs]
+    @property
+    def val_acc(self) -> float:
+        """The chosen trial's validation accuracy, as chosen to predict."""
+        run = self.trials[self.choice]
+        return run.mirror_val_acc if self.mirror else run.val_acc
+
+    def test_accs(self) -> list[float]:
+        """Test accuracy of each refit, as chosen to predict."""
+        return [
+            r.mirror_test_acc if self.mirror else r.test_acc for r in self.runs
+        ]
 
 
 def best_mlp(profile: settings.Profile) -> BestMLP:
-    """Choose among ``BEST_CANDIDATES`` on validation; add seeds.
+    """Choose among ``BEST_CANDIDATES`` on validation; refit the choice.
 
     Every candidate trains ``profile.best_epochs`` epochs on the training
     split (seed 0) and is scored on the 10,000 validation images, with
     plain and with mirror-averaged predictions.  The best (candidate,
-    prediction) pair is then trained with the profile's other seeds, for
-    the spread.  The test set is evaluated only for reporting.
+    prediction) pair is then retrained unchanged on all training images,
+    validation images included (nothing is chosen after this point), once
+    per seed of the profile.  The test set is evaluated only for reporting.
     """
     budget = dict(num_epochs=profile.best_epochs, subset=profile.best_subset)
     trials = {
@@ -307,10 +316,9 @@ def best_mlp(profile: settings.Profile) -> BestMLP:
         for mirror in (False, True)
     }
     choice, mirror = max(scores, key=scores.get)
-    runs = [trials[choice]] + [
-        train_best(seed=s, **budget, **BEST_CANDIDATES[choice])
+    runs = [
+        train_best(seed=s, refit=True, **budget, **BEST_CANDIDATES[choice])
         for s in profile.seeds
-        if s != 0
     ]
     return BestMLP(trials, choice, mirror, runs)
 

@@ -359,9 +359,12 @@ def history_curves(history, *, title: str = "") -> Figure:
         ax=axes[0, 0],
         title=title,
     )
+    accs = {"train acc": history.train_acc}
+    if history.val_acc:  # a refit on all training images has none
+        accs["val acc"] = history.val_acc
     curves(
         epochs,
-        {"train acc": history.train_acc, "val acc": history.val_acc},
+        accs,
         xlabel="epoch",
         ylabel="accuracy",
         ax=axes[0, 1],

@@ -323,21 +323,75 @@ class GraphedStep:
 
 def graph_eligible(
     device: torch.device,
+    opt: torch.optim.Optimizer,
+    sched=None,
     *,
-    optimizer,
-    momentum: float,
-    schedule: str | None,
-    flip: bool,
-    mixed_precision: bool,
+    flip: bool = False,
+    mixed_precision: bool = False,
 ) -> bool:
-    """Whether ``fit`` can replay its step as a CUDA graph (GraphedStep)."""
+    """Whether a step can be replayed as a CUDA graph (see GraphedStep):
+    on CUDA, plain SGD without momentum, no schedule, flip or autocast."""
     return (
         device.type == "cuda"
-        and optimizer == "sgd"
-        and momentum == 0
-        and schedule is None
+        and type(opt) is torch.optim.SGD
+        and all(group["momentum"] == 0 for group in opt.param_groups)
+        and sched is None
         and not flip
         and not mixed_precision
+    )
+
+
+def epoch_runner(
+    model: nn.Module,
+    data: Split,
+    opt: torch.optim.Optimizer,
+    sched=None,
+    *,
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    label_smoothing: float = 0.0,
+    flip: bool = False,
+    mixed_precision: bool = False,
+    cuda_graph: bool = True,
+) -> Callable[[], tuple[float, int]]:
+    """A function that trains one epoch per call, as ``fit`` does.
+
+    It replays a :class:`GraphedStep` where ``graph_eligible`` (capturing
+    it here) and runs :func:`train_epoch` otherwise; either way a call
+    returns the summed loss and the number of correct predictions.
+    """
+    X, y = data.X_train, data.y_train
+    if cuda_graph and graph_eligible(
+        data.device, opt, sched, flip=flip, mixed_precision=mixed_precision
+    ):
+        graphed = GraphedStep(
+            model,
+            opt,
+            X,
+            y,
+            batch_size=batch_size,
+            label_smoothing=label_smoothing,
+        )
+        return functools.partial(
+            graphed.epoch,
+            model,
+            X,
+            y,
+            batch_size=batch_size,
+            generator=generator,
+        )
+    return functools.partial(
+        train_epoch,
+        model,
+        X,
+        y,
+        opt,
+        sched,
+        batch_size=batch_size,
+        generator=generator,
+        label_smoothing=label_smoothing,
+        flip=flip,
+        mixed_precision=mixed_precision,
     )
 
 
@@ -406,23 +460,18 @@ def fit(
             opt, max_lr=lr, total_steps=num_epochs * steps
         )
     start = time.perf_counter()
-    graphed = None
-    if cuda_graph and graph_eligible(
-        data.device,
-        optimizer=optimizer,
-        momentum=momentum,
-        schedule=schedule,
+    run_epoch = epoch_runner(
+        model,
+        data,
+        opt,
+        sched,
+        batch_size=batch_size,
+        generator=generator,
+        label_smoothing=label_smoothing,
         flip=flip,
         mixed_precision=mixed_precision,
-    ):
-        graphed = GraphedStep(
-            model,
-            opt,
-            data.X_train,
-            data.y_train,
-            batch_size=batch_size,
-            label_smoothing=label_smoothing,
-        )
+        cuda_graph=cuda_graph,
+    )
     history = History()
     epochs = range(1, num_epochs + 1)
     if progress:
@@ -432,27 +481,7 @@ def fit(
     for epoch in epochs:
         if epoch > 1:  # the first epoch's time includes any graph capture
             start = time.perf_counter()
-        if graphed is not None:
-            loss_sum, correct = graphed.epoch(
-                model,
-                data.X_train,
-                data.y_train,
-                batch_size=batch_size,
-                generator=generator,
-            )
-        else:
-            loss_sum, correct = train_epoch(
-                model,
-                data.X_train,
-                data.y_train,
-                opt,
-                sched,
-                batch_size=batch_size,
-                generator=generator,
-                label_smoothing=label_smoothing,
-                flip=flip,
-                mixed_precision=mixed_precision,
-            )
+        loss_sum, correct = run_epoch()
         train_loss = loss_sum / n
         history.seconds.append(time.perf_counter() - start)
         history.train_loss.append(train_loss)

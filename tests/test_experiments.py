@@ -18,8 +18,8 @@ def test_best_mlp_chooses_on_validation_and_adds_seeds(monkeypatch):
         0.0: (0.89, 0.90),
     }
 
-    def train_best(*, seed, dropout, **kwargs):
-        calls.append((seed, dropout))
+    def train_best(*, seed, dropout, refit=False, **kwargs):
+        calls.append((seed, dropout, refit))
         # test accuracy high where validation is low: must not matter
         return fake_run(*scores[dropout], test=1 - scores[dropout][0])
 
@@ -27,10 +27,11 @@ def test_best_mlp_chooses_on_validation_and_adds_seeds(monkeypatch):
     profile = settings.PROFILES["full"]
     best = experiments.best_mlp(profile)
     assert best.choice == "dropout 0.1, input 0" and not best.mirror
-    assert [s for s, _ in calls] == [0, 0, 0, 1, 2]  # seed 0 is reused
-    assert best.runs[0] is best.trials[best.choice]
-    assert best.accs("val") == [0.92] * 3
-    assert best.accs("test") == [1 - 0.92] * 3
+    # three candidates on the split, then the choice refit for each seed
+    trials = [(0, 0.2, False), (0, 0.1, False), (0, 0.0, False)]
+    assert calls == trials + [(s, 0.1, True) for s in (0, 1, 2)]
+    assert best.val_acc == 0.92
+    assert best.test_accs() == [1 - 0.92] * 3
 
 
 def test_best_mlp_mirror_wins_when_its_validation_is_higher(monkeypatch):
@@ -40,4 +41,5 @@ def test_best_mlp_mirror_wins_when_its_validation_is_higher(monkeypatch):
     monkeypatch.setattr(experiments, "train_best", train_best)
     best = experiments.best_mlp(settings.PROFILES["quick"])
     assert best.choice == "dropout 0.2, input 0.1" and best.mirror
-    assert best.accs("test") == [0.6]  # the mirrored test accuracy
+    assert best.val_acc == 0.91
+    assert best.test_accs() == [0.6]  # the mirrored test accuracy

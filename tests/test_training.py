@@ -176,14 +176,16 @@ def test_bad_val_size_raises(val_size):
 
 def test_cuda_graph_only_where_the_step_holds_no_state():
     cuda, cpu = torch.device("cuda"), torch.device("cpu")
-    plain = dict(optimizer="sgd", momentum=0.0, schedule=None, flip=False,
-                 mixed_precision=False)  # fmt: skip
-    assert graph_eligible(cuda, **plain)
-    assert not graph_eligible(cpu, **plain)
-    for change in [dict(optimizer="adamw"), dict(momentum=0.9),
-                   dict(schedule="onecycle"), dict(flip=True),
-                   dict(mixed_precision=True)]:  # fmt: skip
-        assert not graph_eligible(cuda, **{**plain, **change})
+    params = [torch.nn.Parameter(torch.zeros(3))]
+    sgd = torch.optim.SGD(params, lr=0.1, weight_decay=1e-3)
+    assert graph_eligible(cuda, sgd)
+    assert not graph_eligible(cpu, sgd)
+    assert not graph_eligible(cuda, torch.optim.SGD(params, 0.1, momentum=0.9))
+    assert not graph_eligible(cuda, torch.optim.AdamW(params))
+    sched = torch.optim.lr_scheduler.OneCycleLR(sgd, 0.1, total_steps=5)
+    assert not graph_eligible(cuda, sgd, sched)
+    assert not graph_eligible(cuda, sgd, flip=True)
+    assert not graph_eligible(cuda, sgd, mixed_precision=True)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
