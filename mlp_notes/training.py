@@ -243,6 +243,7 @@ def train_epoch(
 # --8<-- [end:train_epoch]
 
 
+# --8<-- [start:graphed_step]
 class GraphedStep:
     """A training step captured as CUDA graphs, one per minibatch size.
 
@@ -319,6 +320,9 @@ class GraphedStep:
             torch.index_select(y, 0, idx, out=y_in)
             graph.replay()
         return self.loss_sum.item(), int(self.correct.item())
+
+
+# --8<-- [end:graphed_step]
 
 
 def graph_eligible(
