@@ -149,13 +149,17 @@ def autograd_graph(
     Returns:
         (nodes, edges); an edge (a, b) means a's output is an input of b.
     """
-    by_fn = {id(t.grad_fn): k for k, t in names.items() if t.grad_fn}
+    # A node's Python wrapper lives only while referenced, and a freed
+    # wrapper's id() can be reused by another node's: keep them all alive.
+    alive = [t.grad_fn for t in names.values()]
+    by_fn = {id(fn): k for k, fn in zip(names, alive, strict=True) if fn}
     by_leaf = {id(t): k for k, t in names.items() if t.grad_fn is None}
     nodes: dict[int, GraphNode] = {}
     edges: list[tuple[int, int]] = []
     stack = [root.grad_fn]
     while stack:
         fn = stack.pop()
+        alive.append(fn)
         if id(fn) in nodes:
             continue
         if hasattr(fn, "variable"):  # AccumulateGrad: a parameter

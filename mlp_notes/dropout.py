@@ -42,6 +42,10 @@ class DropoutMLPScratch(nn.Module):
             the noise.
     """
 
+    #: Its noise is random (and drawn on the CPU): ``fit`` must not replay
+    #: its steps as a CUDA graph (see ``training.graph_eligible``).
+    graph_safe = False
+
     def __init__(
         self,
         num_inputs: int = 784,

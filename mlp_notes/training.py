@@ -64,6 +64,8 @@ def fashion_mnist_split(
     X, y, X_test, y_test = load_fashion_mnist()
     if not 0 <= val_size < len(X):
         raise ValueError(f"val_size must be in [0, {len(X)}): got {val_size}")
+    if subset is not None and subset < 1:
+        raise ValueError(f"subset must be >= 1 images, got {subset}")
     g = torch.Generator().manual_seed(seed)
     perm = torch.randperm(len(X), generator=g)
     val, train = perm[:val_size], perm[val_size:]
@@ -89,7 +91,8 @@ class History:
         train_acc: accuracy on the minibatches as they were trained.
         val_acc: validation accuracy after each epoch (empty when the split
             holds no validation images: a final refit on all of them).
-        seconds: wall-clock seconds of each epoch (training only).
+        seconds: wall-clock seconds of each epoch (training only; the
+            first also includes any CUDA-graph capture).
         test_acc: test accuracy after the last epoch (reporting only).
         diverged_at: first epoch (1-based) whose loss was not finite.
     """
@@ -214,7 +217,7 @@ def train_epoch(
         mirror = (torch.rand(len(X), generator=generator) < 0.5).to(X.device)
     # Minibatches are gathered into a reused buffer: no shuffled copy of
     # the whole data set, and the batch stays in cache for the matmul.
-    X_buf = X.new_empty((batch_size, *X.shape[1:]))
+    X_buf = X.new_empty((min(batch_size, len(X)), *X.shape[1:]))
     predicted = torch.empty_like(y_perm)
     loss_sum = torch.zeros((), device=X.device)
     for i in range(0, len(X), batch_size):
@@ -247,11 +250,12 @@ def train_epoch(
 class GraphedStep:
     """A training step captured as CUDA graphs, one per minibatch size.
 
-    On a GPU, the chapter's small model spends a step launching some twenty
-    tiny kernels from Python; replaying a captured graph launches them all
-    at once.  ``fit`` uses it on CUDA when the step holds no state and no
-    host work: SGD without momentum, a constant learning rate, no flip,
-    no autocast.  A replay does exactly what ``train_epoch``'s step does.
+    On a GPU, the chapter's small model spends a step launching many tiny
+    kernels from Python; replaying a captured graph launches them all at
+    once.  ``fit`` uses it on CUDA when the step is deterministic and holds
+    no state or host work (``graph_eligible``): a replay then does exactly
+    what ``train_epoch``'s step does.  After training, ``p.grad`` holds the
+    gradient of the last full-size minibatch.
     """
 
     def __init__(
@@ -264,6 +268,7 @@ class GraphedStep:
         batch_size: int,
         label_smoothing: float = 0.0,
     ) -> None:
+        model.train()  # the mode is captured with the graph
         self.loss_sum = torch.zeros((), device=X.device)
         self.correct = torch.zeros((), device=X.device, dtype=torch.long)
         full = min(batch_size, len(X))
@@ -281,23 +286,24 @@ class GraphedStep:
         # it runs on a throwaway copy so the real weights do not move.
         ghost = copy.deepcopy(model)
         ghost_opt = torch.optim.SGD(ghost.parameters(), lr=0.0)
-        side = torch.cuda.Stream(X.device)
-        side.wait_stream(torch.cuda.current_stream(X.device))
-        with torch.cuda.stream(side):
-            for _ in range(3):
-                for n in sizes:
-                    step(ghost, ghost_opt, X[:n], y[:n])
-        torch.cuda.current_stream(X.device).wait_stream(side)
         self.graphs = {}
-        for n in sizes:
-            X_in, y_in = X[:n].clone(), y[:n].clone()  # static inputs
-            graph = torch.cuda.CUDAGraph()
-            opt.zero_grad(set_to_none=True)  # grads are born in the graph
-            with torch.cuda.graph(graph):
-                logits, loss = step(model, opt, X_in, y_in)
-                self.loss_sum.add_(loss.detach(), alpha=n)
-                self.correct.add_((logits.argmax(1) == y_in).sum())
-            self.graphs[n] = (graph, X_in, y_in)
+        with torch.cuda.device(X.device):
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                for _ in range(3):
+                    for n in sizes:
+                        step(ghost, ghost_opt, X[:n], y[:n])
+            torch.cuda.current_stream().wait_stream(side)
+            for n in sizes:
+                X_in, y_in = X[:n].clone(), y[:n].clone()  # static inputs
+                graph = torch.cuda.CUDAGraph()
+                opt.zero_grad(set_to_none=True)  # grads are born in it
+                with torch.cuda.graph(graph):
+                    logits, loss = step(model, opt, X_in, y_in)
+                    self.loss_sum.add_(loss.detach(), alpha=n)
+                    self.correct.add_((logits.argmax(1) == y_in).sum())
+                self.graphs[n] = (graph, X_in, y_in)
 
     def epoch(
         self,
@@ -330,11 +336,23 @@ def graph_eligible(
     opt: torch.optim.Optimizer,
     sched=None,
     *,
+    model: nn.Module | None = None,
     flip: bool = False,
     mixed_precision: bool = False,
 ) -> bool:
-    """Whether a step can be replayed as a CUDA graph (see GraphedStep):
-    on CUDA, plain SGD without momentum, no schedule, flip or autocast."""
+    """Whether a step can be replayed as a CUDA graph (see GraphedStep).
+
+    On CUDA, with plain SGD without momentum, no schedule, flip or
+    autocast, and a deterministic ``model``: no dropout, and no module
+    that declares ``graph_safe = False`` (its forward does random or host
+    work).  Then a replay equals an eager step.
+    """
+    if model is not None:
+        for m in model.modules():
+            if not getattr(m, "graph_safe", True):
+                return False
+            if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0:
+                return False
     return (
         device.type == "cuda"
         and type(opt) is torch.optim.SGD
@@ -366,7 +384,12 @@ def epoch_runner(
     """
     X, y = data.X_train, data.y_train
     if cuda_graph and graph_eligible(
-        data.device, opt, sched, flip=flip, mixed_precision=mixed_precision
+        data.device,
+        opt,
+        sched,
+        model=model,
+        flip=flip,
+        mixed_precision=mixed_precision,
     ):
         graphed = GraphedStep(
             model,
@@ -432,8 +455,9 @@ def fit(
         label_smoothing: passed to the cross-entropy loss.
         flip: mirror half the training images each epoch (augmentation).
         mixed_precision: forward pass in bfloat16 under ``torch.autocast``.
-        cuda_graph: on CUDA, replay the step as a CUDA graph where it holds
-            no state (see :class:`GraphedStep`); the result is the same.
+        cuda_graph: on CUDA, replay the step as a CUDA graph where
+            :func:`graph_eligible` (deterministic, stateless steps: the
+            result is the same; see :class:`GraphedStep`).
         generator: shuffles the minibatches (a CPU generator).
         progress: show a tqdm progress bar (for terminals, not pages).
 
@@ -498,7 +522,8 @@ def fit(
         if len(data.X_val):  # a final refit on all images has none
             history.val_acc.append(accuracy(model, data.X_val, data.y_val))
         if progress:
-            epochs.set_postfix(loss=train_loss, val_acc=history.val_acc[-1:])
+            shown = {"val_acc": history.val_acc[-1]} if history.val_acc else {}
+            epochs.set_postfix(loss=train_loss, **shown)
     if not history.diverged:
         history.test_acc = accuracy(model, data.X_test, data.y_test)
     return history

@@ -10,7 +10,7 @@ def fake_run(val, mirror_val, test=0.5, mirror_test=0.6):
     return Run(h, 10, mirror_val_acc=mirror_val, mirror_test_acc=mirror_test)
 
 
-def test_best_mlp_chooses_on_validation_and_adds_seeds(monkeypatch):
+def test_best_mlp_chooses_on_validation_and_refits_each_seed(monkeypatch):
     calls = []
     scores = {  # (plain val, mirrored val) by dropout rate
         0.2: (0.90, 0.91),
