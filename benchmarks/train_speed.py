@@ -7,11 +7,14 @@ batch 256) is trained on all 60,000 training images by
   DataLoader with 4 workers, ``train_epoch_ch3``'s steps (reconstructed
   from d2l/torch.py v0.17.6), and
 * ours: ``mlp_notes.training.fit``'s epochs (``epoch_runner``: the
-  in-memory loop, replayed as a CUDA graph on a GPU).
+  in-memory loop with its default step: the hand-derived backprop step
+  on a CPU, a CUDA-graph replay on a GPU), and
+* ours with autograd: the same in-memory loop with autograd's step and
+  torch's SGD (``step="autograd"``), to show what the step itself adds.
 
 Each trains for ``--epochs`` epochs, interleaved (one epoch of each in
-turn, which goes first alternating), so both see the same machine: on a
-shared machine speed drifts within minutes.  The first epoch of each is a
+turn, the order rotating), so all see the same machine: on a shared
+machine speed drifts within minutes.  The first epoch of each is a
 warm-up; we report the median seconds of the others, the ratio, both test
 accuracies after the same number of epochs, the matmul throughput
 (measured before each of our epochs), and how far our epoch is from the
@@ -43,7 +46,7 @@ from torchvision import transforms
 
 from mlp_notes import data as mdata
 from mlp_notes.models import mlp
-from mlp_notes.training import Split, accuracy, epoch_runner
+from mlp_notes.training import Split, accuracy, epoch_runner, resolve_step
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -195,18 +198,24 @@ def main() -> None:
     def shuffles() -> torch.Generator:
         return torch.Generator().manual_seed(args.seed + 1)
 
-    book_net, our_net = model(), model()
+    book_net, our_net, autograd_net = model(), model(), model()
     loss = nn.CrossEntropyLoss(reduction="none")
     updater = torch.optim.SGD(book_net.parameters(), lr=0.1)
     train_iter, test_iter = d2l_iters(raw_root(), shuffle_generator=shuffles())
+    our_opt = torch.optim.SGD(our_net.parameters(), lr=0.1)
+    our_step = resolve_step("auto", our_net, device, our_opt)
     our_epoch = epoch_runner(
-        our_net,
+        our_net, split, our_opt, batch_size=256, generator=shuffles()
+    )
+    autograd_epoch = epoch_runner(
+        autograd_net,
         split,
-        torch.optim.SGD(our_net.parameters(), lr=0.1),
+        torch.optim.SGD(autograd_net.parameters(), lr=0.1),
         batch_size=256,
         generator=shuffles(),
+        step="autograd",
     )
-    book, ours, gflops = [], [], []
+    book, ours, autograd, gflops = [], [], [], []
 
     def book_epoch() -> None:
         sync(device)
@@ -223,11 +232,20 @@ def main() -> None:
         sync(device)
         ours.append(time.perf_counter() - t)
 
-    for epoch in range(E):  # which loop goes first alternates
-        for run in (book_epoch, ours_epoch)[:: 1 if epoch % 2 else -1]:
+    def ours_autograd_epoch() -> None:
+        sync(device)
+        t = time.perf_counter()
+        autograd_epoch()
+        sync(device)
+        autograd.append(time.perf_counter() - t)
+
+    loops = [book_epoch, ours_epoch, ours_autograd_epoch]
+    for epoch in range(E):  # the order rotates: each goes first in turn
+        for run in loops[epoch % 3 :] + loops[: epoch % 3]:
             run()
     book_acc = d2l_evaluate(book_net, test_iter, device)
     our_acc = accuracy(our_net, split.X_test, split.y_test)
+    autograd_acc = accuracy(autograd_net, split.X_test, split.y_test)
 
     book_med = statistics.median(book[1:])
     our_med = statistics.median(ours[1:])
@@ -254,12 +272,16 @@ def main() -> None:
         "timed_epochs": E - 1,
         "book_seconds_per_epoch": book_med,
         "ours_seconds_per_epoch": our_med,
+        "ours_step": our_step,
+        "autograd_seconds_per_epoch": statistics.median(autograd[1:]),
         "speedup": book_med / our_med,
         "book_test_acc": book_acc,
         "ours_test_acc": our_acc,
+        "autograd_test_acc": autograd_acc,
         "interleaved": True,
         "book_seconds": book,
         "ours_seconds": ours,
+        "autograd_seconds": autograd,
         "matmul_gflops": statistics.median(gflops[1:]),
         "epoch_gflop": flop,
         "compute_bound_seconds": bound,

@@ -4,9 +4,11 @@ A cached run is reused only when nothing it depends on changed.  The key
 holds:
 
 * the call's arguments (the run's configuration),
-* the code of the ``mlp_notes`` modules the run declares it depends on,
-  as their syntax tree without docstrings (a docstring or comment edit
-  does not retrain; changing a line of code does),
+* the code of the ``mlp_notes`` modules the run declares it depends on
+  and of every ``mlp_notes`` module those import, directly or not (so a
+  module split in two stays covered), as their syntax tree without
+  docstrings (a docstring or comment edit does not retrain; changing a
+  line of code does),
 * the data set's checksum (``mlp_notes.data.CHECKSUM``, fixed by the MD5
   check every load performs, so no tensor is hashed per call),
 * the device type (CPU and CUDA results differ in the last bits).
@@ -32,10 +34,25 @@ from mlp_notes import data, settings
 T = TypeVar("T")
 
 
+def _source(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ValueError(f"cannot find module {name!r} to hash")
+    return Path(spec.origin)
+
+
 @functools.lru_cache(maxsize=64)
-def _module_hash(path: str, mtime_ns: int) -> str:
+def _parse(path: str, mtime_ns: int) -> tuple[str, frozenset[str]]:
+    """(hash of the code without docstrings, mlp_notes names imported)."""
     tree = ast.parse(Path(path).read_text())
+    imported = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "mlp_notes":
+            imported |= {f"mlp_notes.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
         body = getattr(node, "body", None)
         if (
             isinstance(body, list)
@@ -45,20 +62,32 @@ def _module_hash(path: str, mtime_ns: int) -> str:
             and isinstance(body[0].value.value, str)
         ):
             body[0] = ast.Pass()  # drop the docstring
-    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+    ours = {m for m in imported if m.startswith("mlp_notes.")}
+    return digest, frozenset(ours)
+
+
+def _parsed(name: str) -> tuple[str, frozenset[str]]:
+    path = _source(name)
+    return _parse(str(path), path.stat().st_mtime_ns)
+
+
+def closure(modules: tuple[str, ...]) -> list[str]:
+    """The named modules and every mlp_notes module they import, sorted."""
+    seen, todo = set(), list(modules)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += [m for m in _parsed(name)[1] if m not in seen]
+    return sorted(seen)
 
 
 def code_hash(modules: tuple[str, ...]) -> str:
-    """Hash of the code (not the docstrings) of the named modules."""
-    parts = []
-    for name in sorted(set(modules)):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            raise ValueError(f"cannot find module {name!r} to hash")
-        path = Path(spec.origin)
-        parts.append(
-            f"{name}:{_module_hash(str(path), path.stat().st_mtime_ns)}"
-        )
+    """Hash of the code (not the docstrings) of the named modules and of
+    the mlp_notes modules they import."""
+    parts = [f"{name}:{_parsed(name)[0]}" for name in closure(modules)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

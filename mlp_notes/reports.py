@@ -48,6 +48,15 @@ def benchmark_table(results: list[dict]) -> str:
     row("torch", lambda r: r["versions"]["torch"])
     row("D2L's loop, s/epoch", lambda r: f"{r['book_seconds_per_epoch']:.2f}")
     row("our loop, s/epoch", lambda r: f"{r['ours_seconds_per_epoch']:.3f}")
+    row("our loop's step", lambda r: r.get("ours_step", "not recorded"))
+    row(
+        "our loop with autograd's step, s/epoch",
+        lambda r: (
+            f"{r['autograd_seconds_per_epoch']:.3f}"
+            if "autograd_seconds_per_epoch" in r
+            else "not measured"
+        ),
+    )
     row("**speed-up**", lambda r: f"**{r['speedup']:.1f}×**")
     row(
         "test accuracy after the same epochs (D2L / ours)",

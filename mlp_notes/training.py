@@ -9,7 +9,6 @@ evaluated for reporting.
 
 from __future__ import annotations
 
-import copy
 import functools
 import math
 import time
@@ -22,6 +21,13 @@ from torch import nn
 
 from mlp_notes import settings
 from mlp_notes.data import load_fashion_mnist
+from mlp_notes.steps import (
+    BackpropSGD,
+    GraphedStep,
+    backprop_eligible,
+    graph_eligible,
+    relu_layers,
+)
 
 
 @dataclass(frozen=True)
@@ -219,7 +225,7 @@ def train_epoch(
     # the whole data set, and the batch stays in cache for the matmul.
     X_buf = X.new_empty((min(batch_size, len(X)), *X.shape[1:]))
     predicted = torch.empty_like(y_perm)
-    loss_sum = torch.zeros((), device=X.device)
+    loss_sum = torch.zeros((), dtype=X.dtype, device=X.device)
     for i in range(0, len(X), batch_size):
         idx = perm[i : i + batch_size]
         Xb = torch.index_select(X, 0, idx, out=X_buf[: len(idx)])
@@ -246,121 +252,46 @@ def train_epoch(
 # --8<-- [end:train_epoch]
 
 
-# --8<-- [start:graphed_step]
-class GraphedStep:
-    """A training step captured as CUDA graphs, one per minibatch size.
-
-    On a GPU, the chapter's small model spends a step launching many tiny
-    kernels from Python; replaying a captured graph launches them all at
-    once.  ``fit`` uses it on CUDA when the step is deterministic and holds
-    no state or host work (``graph_eligible``): a replay then does exactly
-    what ``train_epoch``'s step does.  After training, ``p.grad`` holds the
-    gradient of the last full-size minibatch.
-    """
-
-    def __init__(
-        self,
-        model: nn.Module,
-        opt: torch.optim.Optimizer,
-        X: torch.Tensor,
-        y: torch.Tensor,
-        *,
-        batch_size: int,
-        label_smoothing: float = 0.0,
-    ) -> None:
-        model.train()  # the mode is captured with the graph
-        self.loss_sum = torch.zeros((), device=X.device)
-        self.correct = torch.zeros((), device=X.device, dtype=torch.long)
-        full = min(batch_size, len(X))
-        sizes = sorted({full, len(X) % batch_size or full})
-
-        def step(net, optimizer, Xb, yb):
-            logits = net(Xb)
-            loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            return logits, loss
-
-        # Capture needs a warm-up (cuBLAS workspaces, autograd's workers);
-        # it runs on a throwaway copy so the real weights do not move.
-        ghost = copy.deepcopy(model)
-        ghost_opt = torch.optim.SGD(ghost.parameters(), lr=0.0)
-        self.graphs = {}
-        with torch.cuda.device(X.device):
-            side = torch.cuda.Stream()
-            side.wait_stream(torch.cuda.current_stream())
-            with torch.cuda.stream(side):
-                for _ in range(3):
-                    for n in sizes:
-                        step(ghost, ghost_opt, X[:n], y[:n])
-            torch.cuda.current_stream().wait_stream(side)
-            for n in sizes:
-                X_in, y_in = X[:n].clone(), y[:n].clone()  # static inputs
-                graph = torch.cuda.CUDAGraph()
-                opt.zero_grad(set_to_none=True)  # grads are born in it
-                with torch.cuda.graph(graph):
-                    logits, loss = step(model, opt, X_in, y_in)
-                    self.loss_sum.add_(loss.detach(), alpha=n)
-                    self.correct.add_((logits.argmax(1) == y_in).sum())
-                self.graphs[n] = (graph, X_in, y_in)
-
-    def epoch(
-        self,
-        model: nn.Module,
-        X: torch.Tensor,
-        y: torch.Tensor,
-        *,
-        batch_size: int,
-        generator: torch.Generator | None = None,
-    ) -> tuple[float, int]:
-        """``train_epoch`` by graph replays; same shuffles, same result."""
-        model.train()
-        perm = torch.randperm(len(X), generator=generator).to(X.device)
-        self.loss_sum.zero_()
-        self.correct.zero_()
-        for i in range(0, len(X), batch_size):
-            idx = perm[i : i + batch_size]
-            graph, X_in, y_in = self.graphs[len(idx)]
-            torch.index_select(X, 0, idx, out=X_in)
-            torch.index_select(y, 0, idx, out=y_in)
-            graph.replay()
-        return self.loss_sum.item(), int(self.correct.item())
+#: ``fit``'s choices of training step (see :func:`epoch_runner`).
+STEPS = ("auto", "autograd", "backprop", "graph")
 
 
-# --8<-- [end:graphed_step]
-
-
-def graph_eligible(
+def resolve_step(
+    step: str,
+    model: nn.Module,
     device: torch.device,
     opt: torch.optim.Optimizer,
     sched=None,
     *,
-    model: nn.Module | None = None,
     flip: bool = False,
     mixed_precision: bool = False,
-) -> bool:
-    """Whether a step can be replayed as a CUDA graph (see GraphedStep).
+) -> str:
+    """The step ``epoch_runner`` takes: "autograd", "backprop" or "graph".
 
-    On CUDA, with plain SGD without momentum, no schedule, flip or
-    autocast, and a deterministic ``model``: no dropout, and no module
-    that declares ``graph_safe = False`` (its forward does random or host
-    work).  Then a replay equals an eager step.
+    "auto" becomes "graph" where ``graph_eligible`` (CUDA), else
+    "backprop" where ``backprop_eligible``, else "autograd".
+
+    Raises:
+        ValueError: an unknown ``step``, or one the run is not eligible for.
     """
-    if model is not None:
-        for m in model.modules():
-            if not getattr(m, "graph_safe", True):
-                return False
-            if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0:
-                return False
-    return (
-        device.type == "cuda"
-        and type(opt) is torch.optim.SGD
-        and all(group["momentum"] == 0 for group in opt.param_groups)
-        and sched is None
-        and not flip
-        and not mixed_precision
-    )
+    if step not in STEPS:
+        raise ValueError(f"step must be one of {STEPS}, got {step!r}")
+    options = {"flip": flip, "mixed_precision": mixed_precision}
+    eligible = {
+        "autograd": True,
+        "graph": graph_eligible(device, opt, sched, model=model, **options),
+        "backprop": backprop_eligible(model, opt, sched, **options),
+    }
+    if step == "auto":
+        return next(
+            s for s in ("graph", "backprop", "autograd") if eligible[s]
+        )
+    if not eligible[step]:
+        raise ValueError(
+            f"step={step!r} does not apply to this run (see "
+            f"mlp_notes.steps.{step}_eligible); use 'auto' or 'autograd'"
+        )
+    return step
 
 
 def epoch_runner(
@@ -374,23 +305,31 @@ def epoch_runner(
     label_smoothing: float = 0.0,
     flip: bool = False,
     mixed_precision: bool = False,
-    cuda_graph: bool = True,
+    step: str = "auto",
 ) -> Callable[[], tuple[float, int]]:
     """A function that trains one epoch per call, as ``fit`` does.
 
-    It replays a :class:`GraphedStep` where ``graph_eligible`` (capturing
-    it here) and runs :func:`train_epoch` otherwise; either way a call
-    returns the summed loss and the number of correct predictions.
+    ``step`` picks how (see :func:`resolve_step`): "autograd" is
+    :func:`train_epoch`; "graph" replays a
+    :class:`~mlp_notes.steps.GraphedStep` (captured here); "backprop" is
+    :class:`~mlp_notes.steps.BackpropSGD`'s hand-derived step.  The
+    training is the same either way; a call returns the summed loss and
+    the number of correct predictions.
+
+    Raises:
+        ValueError: an unknown ``step``, or one the run is not eligible for.
     """
-    X, y = data.X_train, data.y_train
-    if cuda_graph and graph_eligible(
+    step = resolve_step(
+        step,
+        model,
         data.device,
         opt,
         sched,
-        model=model,
         flip=flip,
         mixed_precision=mixed_precision,
-    ):
+    )
+    X, y = data.X_train, data.y_train
+    if step == "graph":
         graphed = GraphedStep(
             model,
             opt,
@@ -399,13 +338,13 @@ def epoch_runner(
             batch_size=batch_size,
             label_smoothing=label_smoothing,
         )
+        return functools.partial(graphed.epoch, generator)
+    if step == "backprop":
+        manual = BackpropSGD(
+            relu_layers(model), opt, label_smoothing=label_smoothing
+        )
         return functools.partial(
-            graphed.epoch,
-            model,
-            X,
-            y,
-            batch_size=batch_size,
-            generator=generator,
+            manual.epoch, X, y, batch_size=batch_size, generator=generator
         )
     return functools.partial(
         train_epoch,
@@ -437,7 +376,7 @@ def fit(
     label_smoothing: float = 0.0,
     flip: bool = False,
     mixed_precision: bool = False,
-    cuda_graph: bool = True,
+    step: str = "auto",
     generator: torch.Generator | None = None,
     progress: bool = False,
 ) -> History:
@@ -455,9 +394,11 @@ def fit(
         label_smoothing: passed to the cross-entropy loss.
         flip: mirror half the training images each epoch (augmentation).
         mixed_precision: forward pass in bfloat16 under ``torch.autocast``.
-        cuda_graph: on CUDA, replay the step as a CUDA graph where
-            :func:`graph_eligible` (deterministic, stateless steps: the
-            result is the same; see :class:`GraphedStep`).
+        step: "auto" (default) trains by the fastest step that gives the
+            same result: a CUDA-graph replay on a GPU, the hand-derived
+            backprop step for ReLU MLPs under plain SGD, autograd
+            otherwise; "autograd", "backprop" or "graph" ask for one (see
+            :func:`epoch_runner`).
         generator: shuffles the minibatches (a CPU generator).
         progress: show a tqdm progress bar (for terminals, not pages).
 
@@ -467,7 +408,7 @@ def fit(
 
     Raises:
         ValueError: lr <= 0, batch_size < 1, num_epochs < 1, or an unknown
-            optimizer or schedule.
+            optimizer, schedule or step.
     """
     check_args(num_epochs=num_epochs, lr=lr, batch_size=batch_size)
     if schedule not in (None, "onecycle"):
@@ -498,7 +439,7 @@ def fit(
         label_smoothing=label_smoothing,
         flip=flip,
         mixed_precision=mixed_precision,
-        cuda_graph=cuda_graph,
+        step=step,
     )
     history = History()
     epochs = range(1, num_epochs + 1)

@@ -109,6 +109,17 @@ def test_training_runs_depend_on_training_code():
     assert "mlp_notes.plotting" not in train_run.depends
 
 
+def test_the_key_follows_imports_into_other_modules():
+    """fit's steps live in mlp_notes.steps, which training imports: a run
+    that declares training depends on steps' code too, not on plotting's."""
+    from mlp_notes.cache import closure
+
+    covered = closure(train_run.depends)
+    assert "mlp_notes.steps" not in train_run.depends
+    assert {"mlp_notes.steps", "mlp_notes.activations"} <= set(covered)
+    assert "mlp_notes.plotting" not in covered
+
+
 def test_argument_order_does_not_matter(modules, monkeypatch):
     mod = load(modules)
     calls = []

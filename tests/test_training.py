@@ -3,22 +3,13 @@ import math
 import pytest
 import torch
 
-from mlp_notes.dropout import DropoutMLPScratch
 from mlp_notes.models import MLPScratch, mlp
 from mlp_notes.training import (
     Split,
     accuracy,
     fashion_mnist_split,
     fit,
-    graph_eligible,
-    train_epoch,
 )
-
-
-@pytest.fixture(scope="module")
-def small():
-    """A 6,000-image training subset of the real data."""
-    return fashion_mnist_split(subset=6000)
 
 
 def test_split_holds_out_validation_from_training():
@@ -178,47 +169,3 @@ def test_bad_val_size_raises(val_size):
 def test_empty_subset_raises():
     with pytest.raises(ValueError, match="subset must be"):
         fashion_mnist_split(subset=0)
-
-
-def test_cuda_graph_only_where_the_step_holds_no_state():
-    cuda, cpu = torch.device("cuda"), torch.device("cpu")
-    params = [torch.nn.Parameter(torch.zeros(3))]
-    sgd = torch.optim.SGD(params, lr=0.1, weight_decay=1e-3)
-    assert graph_eligible(cuda, sgd)
-    assert not graph_eligible(cpu, sgd)
-    assert not graph_eligible(cuda, torch.optim.SGD(params, 0.1, momentum=0.9))
-    assert not graph_eligible(cuda, torch.optim.AdamW(params))
-    other = torch.optim.SGD(params, lr=0.1)  # OneCycleLR sets momentum
-    sched = torch.optim.lr_scheduler.OneCycleLR(other, 0.1, total_steps=5)
-    assert not graph_eligible(cuda, sgd, sched)
-    assert not graph_eligible(cuda, sgd, flip=True)
-    assert not graph_eligible(cuda, sgd, mixed_precision=True)
-    # the model must be deterministic
-    assert graph_eligible(cuda, sgd, model=mlp((8,), dropout=0.0))
-    assert graph_eligible(cuda, sgd, model=MLPScratch())
-    assert not graph_eligible(cuda, sgd, model=mlp((8,), dropout=0.1))
-    noisy = DropoutMLPScratch(dropout1=0.0, dropout2=0.0)
-    assert not graph_eligible(cuda, sgd, model=noisy)  # declares itself
-
-
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-@pytest.mark.parametrize("batch_size", [512, 8000])  # 6000 = 11*512 + 368
-def test_cuda_graph_replays_equal_eager_steps(small, batch_size):
-    """fit's graphed epochs = train_epoch's eager ones, same shuffles,
-    with a partial last minibatch and with one minibatch of everything."""
-    nets, losses = [], []
-    for graph in (True, False):
-        g = torch.Generator().manual_seed(3)
-        net = mlp((64,), dropout=0.0, init="normal", generator=g)
-        h = fit(net, small, num_epochs=2, lr=0.1, batch_size=batch_size,
-                weight_decay=1e-3, cuda_graph=graph, generator=g)  # fmt: skip
-        nets.append(net)
-        losses.append(h.train_loss)
-    assert losses[0] == pytest.approx(losses[1], rel=1e-5)
-    for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
-        torch.testing.assert_close(p, q)
-    # and train_epoch itself still trains a graphed model eagerly
-    opt = torch.optim.SGD(nets[0].parameters(), lr=0.1)
-    loss_sum, _ = train_epoch(nets[0], small.X_train, small.y_train, opt,
-                              batch_size=batch_size)  # fmt: skip
-    assert loss_sum / len(small.X_train) < losses[0][0]
