@@ -31,6 +31,32 @@ def benchmark_results(directory: Path = RESULTS) -> list[dict]:
     return sorted(results, key=lambda r: r["device"] != "cpu")
 
 
+def benchmark_runs(device: str, directory: Path = RESULTS) -> list[dict]:
+    """Every logged run of the benchmark on ``device``, oldest first
+    (``<device>-runs.jsonl``; empty if none was logged)."""
+    path = directory / f"{device}-runs.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def benchmark_runs_table(runs: list[dict]) -> str:
+    """A Markdown table of logged runs: one row per run."""
+    rows = [
+        "| date | commit | our step | D2L s/epoch | ours s/epoch "
+        "| speed-up | our epoch / bound |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        rows.append(
+            f"| {r['date'].replace('T', ' ')} | {r['commit']} "
+            f"| {r['ours_step']} | {r['book_seconds_per_epoch']:.2f} "
+            f"| {r['ours_seconds_per_epoch']:.3f} | {r['speedup']:.1f}× "
+            f"| {r['ours_over_bound']:.2f}× |"
+        )
+    return "\n".join(rows)
+
+
 def benchmark_table(results: list[dict]) -> str:
     """A Markdown table of the stored results."""
     rows = [
