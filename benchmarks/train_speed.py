@@ -296,14 +296,18 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{device.type}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
+
     # Every run is also logged, so the spread between runs is on record
     # and the latest result cannot be a chosen one.
-    commit = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).parent,
-    ).stdout.strip()
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, cwd=RESULTS.parent
+        ).stdout.strip()
+
+    # "-dirty": the code differs from the commit (results do not count)
+    code = ["mlp_notes", "benchmarks", ":!benchmarks/results"]
+    dirty = git("-C", "..", "status", "--porcelain", "-uno", "--", *code)
+    commit = git("rev-parse", "--short", "HEAD") + ("-dirty" if dirty else "")
     summary = {
         k: result[k]
         for k in (
@@ -320,7 +324,7 @@ def main() -> None:
         )
     }
     with open(RESULTS / f"{device.type}-runs.jsonl", "a") as log:
-        log.write(json.dumps({**summary, "commit": commit or None}) + "\n")
+        log.write(json.dumps({**summary, "commit": commit}) + "\n")
     print(json.dumps(result, indent=2))
     print(
         f"\nspeed-up {result['speedup']:.1f}x per epoch; test accuracy "

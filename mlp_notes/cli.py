@@ -108,6 +108,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="cpu or cuda (default: cuda if available)",
     )
+    t.add_argument(
+        "--step",
+        choices=("auto", "autograd", "backprop", "graph"),
+        default="auto",
+        help="training step (default auto: CUDA graph on a GPU, else the "
+        "hand-derived backprop step for ReLU MLPs, else autograd)",
+    )
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--no-progress", action="store_true")
     p.train_parser = t
@@ -127,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     import torch
 
+    from mlp_notes import settings
     from mlp_notes.data import DataError
     from mlp_notes.models import MLPScratch, mlp
-    from mlp_notes.training import fashion_mnist_split, fit
+    from mlp_notes.training import fashion_mnist_split, fit, resolve_step
 
     g = torch.Generator().manual_seed(args.seed)
     if args.model == "scratch":
@@ -141,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
             dropout=args.dropout,
             generator=g,
         )
+    device = torch.device(args.device or settings.default_device())
+    sgd = torch.optim.SGD(net.parameters(), lr=args.lr)  # as fit's
+    try:
+        step = resolve_step(args.step, net, device, sgd)
+    except ValueError as err:
+        p.train_parser.error(f"--step: {err}")
     try:
         data = fashion_mnist_split(device=args.device)
     except DataError as err:
@@ -152,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         num_epochs=args.epochs,
         lr=args.lr,
         batch_size=args.batch_size,
+        step=step,
         generator=g,
         progress=not args.no_progress,
     )
@@ -167,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         f"train acc {history.train_acc[-1]:.4f}, "
         f"val acc {history.val_acc[-1]:.4f}, "
         f"test acc {history.test_acc:.4f} "
-        f"({sum(history.seconds):.1f} s training)"
+        f"({sum(history.seconds):.1f} s training, {step} step)"
     )
     return 0
 

@@ -1,6 +1,6 @@
 import pytest
 
-from mlp_notes import cli, data
+from mlp_notes import cli, data, training
 
 
 @pytest.fixture
@@ -11,7 +11,7 @@ def no_data(monkeypatch):
         raise AssertionError("data loaded before the arguments were checked")
 
     monkeypatch.setattr(data, "load_fashion_mnist", boom)
-    monkeypatch.setattr("mlp_notes.training.load_fashion_mnist", boom)
+    monkeypatch.setattr(training, "load_fashion_mnist", boom)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,19 @@ def no_data(monkeypatch):
         (["--activation", "relux"], "--activation"),
         (["--device", "tpu"], "--device"),
         (["--dropout", "0.5"], "--model concise"),
+        (["--step", "fused"], "--step"),
+        (
+            [
+                "--model",
+                "concise",
+                "--activation",
+                "tanh",
+                "--step",
+                "backprop",
+            ],
+            "--step",
+        ),  # fmt: skip
+        (["--device", "cpu", "--step", "graph"], "--step"),
     ],
 )
 def test_bad_values_give_one_usage_error(argv, option, no_data, capsys):
@@ -43,12 +56,13 @@ def test_train_runs_and_reports(capsys):
     assert cli.main(["train", "--epochs", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "val acc" in out and "test acc" in out
+    argv = ["train", "--epochs", "1", "--no-progress", "--step", "autograd"]
+    assert cli.main(argv) == 0
+    assert "autograd step" in capsys.readouterr().out
 
 
 def test_missing_data_is_one_message(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(data.ENV_VAR, str(tmp_path))
-    from mlp_notes import training
-
     training.fashion_mnist_split.cache_clear()
     data._load.cache_clear()
     try:
