@@ -32,6 +32,7 @@ import joblib
 from mlp_notes import data, settings
 
 T = TypeVar("T")
+PACKAGE = Path(__file__).parent
 
 
 def _source(name: str) -> Path:
@@ -47,10 +48,12 @@ def _parse(path: str, mtime_ns: int) -> tuple[str, frozenset[str]]:
     tree = ast.parse(Path(path).read_text())
     imported = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "mlp_notes":
-            imported |= {f"mlp_notes.{alias.name}" for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module)
+        if isinstance(node, ast.ImportFrom):
+            # "from .models import x" inside mlp_notes is mlp_notes.models
+            parts = ["mlp_notes"] if node.level else []
+            base = ".".join(parts + ([node.module] if node.module else []))
+            imported.add(base)  # "from pkg import name": name may be a module
+            imported |= {f"{base}.{alias.name}" for alias in node.names}
         elif isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
         body = getattr(node, "body", None)
@@ -63,8 +66,20 @@ def _parse(path: str, mtime_ns: int) -> tuple[str, frozenset[str]]:
         ):
             body[0] = ast.Pass()  # drop the docstring
     digest = hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
-    ours = {m for m in imported if m.startswith("mlp_notes.")}
+    ours = {
+        m for m in imported if m.startswith("mlp_notes.") and _is_module(m)
+    }
     return digest, frozenset(ours)
+
+
+def _is_module(name: str) -> bool:
+    """Whether mlp_notes.<...> names a module file (found without importing
+    anything: ``from mlp_notes.training import fit`` also yields the name
+    mlp_notes.training.fit, which is not one)."""
+    path = PACKAGE.joinpath(*name.split(".")[1:])
+    return (
+        path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+    )
 
 
 def _parsed(name: str) -> tuple[str, frozenset[str]]:

@@ -43,7 +43,7 @@ class DropoutMLPScratch(nn.Module):
     """
 
     #: Its noise is random (and drawn on the CPU): ``fit`` must not replay
-    #: its steps as a CUDA graph (see ``training.graph_eligible``).
+    #: its steps as a CUDA graph (see ``steps.graph_eligible``).
     graph_safe = False
 
     def __init__(

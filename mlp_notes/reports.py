@@ -40,19 +40,25 @@ def benchmark_runs(device: str, directory: Path = RESULTS) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+def _get(result: dict, key: str, fmt: str) -> str:
+    """``fmt`` of a stored value, or a dash for a result that predates it."""
+    return fmt.format(result[key]) if key in result else "–"
+
+
 def benchmark_runs_table(runs: list[dict]) -> str:
     """A Markdown table of logged runs: one row per run."""
     rows = [
         "| date | commit | our step | D2L s/epoch | ours s/epoch "
-        "| speed-up | our epoch / bound |",
-        "|---|---|---|---|---|---|---|",
+        "| speed-up | our epoch / bound | our step / autograd's |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         rows.append(
             f"| {r['date'].replace('T', ' ')} | {r['commit']} "
             f"| {r['ours_step']} | {r['book_seconds_per_epoch']:.2f} "
             f"| {r['ours_seconds_per_epoch']:.3f} | {r['speedup']:.1f}× "
-            f"| {r['ours_over_bound']:.2f}× |"
+            f"| {r['ours_over_bound']:.2f}× "
+            f"| {_get(r, 'ours_over_autograd', '{:.2f}×')} |"
         )
     return "\n".join(rows)
 
@@ -74,14 +80,14 @@ def benchmark_table(results: list[dict]) -> str:
     row("torch", lambda r: r["versions"]["torch"])
     row("D2L's loop, s/epoch", lambda r: f"{r['book_seconds_per_epoch']:.2f}")
     row("our loop, s/epoch", lambda r: f"{r['ours_seconds_per_epoch']:.3f}")
-    row("our loop's step", lambda r: r.get("ours_step", "not recorded"))
+    row("our loop's step", lambda r: _get(r, "ours_step", "{}"))
     row(
         "our loop with autograd's step, s/epoch",
-        lambda r: (
-            f"{r['autograd_seconds_per_epoch']:.3f}"
-            if "autograd_seconds_per_epoch" in r
-            else "not measured"
-        ),
+        lambda r: _get(r, "autograd_seconds_per_epoch", "{:.3f}"),
+    )
+    row(
+        "our step / autograd's step (paired epochs)",
+        lambda r: _get(r, "ours_over_autograd", "{:.2f}×"),
     )
     row("**speed-up**", lambda r: f"**{r['speedup']:.1f}×**")
     row(
@@ -97,6 +103,11 @@ def benchmark_table(results: list[dict]) -> str:
         ),
     )
     row("our epoch / bound", lambda r: f"{r['ours_over_bound']:.2f}×")
+    row(
+        "floor: gathers + first layer's two products, s/epoch",
+        lambda r: _get(r, "floor_seconds_per_epoch", "{:.3f}"),
+    )
+    row("our epoch / floor", lambda r: _get(r, "ours_over_floor", "{:.2f}×"))
     row(
         "data: first load / ready",
         lambda r: (

@@ -31,27 +31,52 @@ def relu_layers(
     """The (weight, bias) of each layer of a ReLU MLP, or None if it is not.
 
     A ReLU MLP here is ``MLPScratch`` or an ``nn.Sequential`` of an
-    optional ``nn.Flatten`` then Linear (ReLU Linear)*, every Linear with
-    a bias.  Weights are returned as (fan_out, fan_in) tensors, §4.7's
-    convention: ``MLPScratch``'s (fan_in, fan_out) ones as transposed
-    views, so an in-place update still writes the parameter itself.
+    optional ``nn.Flatten()`` then Linear (ReLU Linear)*, every Linear with
+    a bias, whose parameters are exactly these weights and biases, and
+    with no hooks (a hook could change what the forward pass computes).
+    Weights are returned as (fan_out, fan_in) tensors, §4.7's convention:
+    ``MLPScratch``'s (fan_in, fan_out) ones as transposed views, so an
+    in-place update still writes the parameter itself.
     """
+    if _hooked(model):
+        return None
     if type(model) is MLPScratch:
         return [(model.W1.T, model.b1), (model.W2.T, model.b2)]
     if type(model) is not nn.Sequential:
         return None
     mods = list(model)
     if mods and type(mods[0]) is nn.Flatten:
+        if (mods[0].start_dim, mods[0].end_dim) != (1, -1):
+            return None
         mods = mods[1:]
     kinds = [type(m) for m in mods]
     if len(mods) % 2 == 0 or kinds[::2] != [nn.Linear] * len(kinds[::2]):
         return None
     if kinds[1::2] != [nn.ReLU] * len(kinds[1::2]):
         return None
-    layers = mods[::2]
-    if any(m.bias is None for m in layers):
+    layers = [(m.weight, m.bias) for m in mods[::2]]
+    tensors = [t for layer in layers for t in layer]
+    if not all(isinstance(t, nn.Parameter) for t in tensors):
+        return None  # e.g. a weight recomputed from other parameters
+    if {id(t) for t in tensors} != {id(p) for p in model.parameters()}:
         return None
-    return [(m.weight, m.bias) for m in layers]
+    return layers
+
+
+def _hooked(model: nn.Module) -> bool:
+    """Whether any module hook (its own or a global one) is registered."""
+    names = (
+        "forward_hooks",
+        "forward_pre_hooks",
+        "backward_hooks",
+        "backward_pre_hooks",
+    )
+    module = nn.modules.module
+    if any(getattr(module, f"_global_{name}", None) for name in names):
+        return True
+    return any(
+        getattr(m, f"_{name}") for m in model.modules() for name in names
+    )
 
 
 def backprop_eligible(
@@ -99,6 +124,10 @@ class BackpropSGD:
     and G_{l-1} = (G_l W_l) * relu'(...), taken before W_l changes.  SGD's
     update W_l -= lr dL/dW_l is then one ``addmm_``: the gradient product
     is accumulated straight into the weights, never stored.
+
+    It computes what autograd and ``torch.optim.SGD`` compute, in another
+    order of floating-point operations.  Once the weights overflow, the
+    two can record divergence (a non-finite loss) an epoch apart.
     """
 
     def __init__(

@@ -109,6 +109,28 @@ def test_training_runs_depend_on_training_code():
     assert "mlp_notes.plotting" not in train_run.depends
 
 
+def test_imports_found_relative_absolute_and_lazy(tmp_path):
+    """Module names, not the names imported from them; relative imports
+    resolved against mlp_notes; imports inside functions included."""
+    src = tmp_path / "mod.py"
+    src.write_text(
+        "from mlp_notes import __version__, data\n"
+        "from .models import MLPScratch\n"
+        "from . import steps\n"
+        "import mlp_notes.settings\n"
+        "def f():\n"
+        "    from mlp_notes.training import fit\n"
+    )
+    _, names = cache._parse(str(src), src.stat().st_mtime_ns)
+    assert names == {
+        "mlp_notes.data",
+        "mlp_notes.models",
+        "mlp_notes.steps",
+        "mlp_notes.settings",
+        "mlp_notes.training",
+    }
+
+
 def test_the_key_follows_imports_into_other_modules():
     """fit's steps live in mlp_notes.steps, which training imports: a run
     that declares training depends on steps' code too, not on plotting's."""

@@ -44,7 +44,6 @@ def test_backprop_epoch_equals_autograd_epoch(small, name, label_smoothing):
         assert ours[1] == ref[1]
     for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)
-        assert p.grad is None  # no gradient tensor was ever stored
     assert any(  # and training moved the weights (the check can fail)
         not torch.equal(p, q)
         for p, q in zip(
@@ -67,6 +66,37 @@ def test_relu_layers_recognizes_only_relu_mlps():
     no_bias = torch.nn.Sequential(torch.nn.Linear(4, 2, bias=False))
     assert relu_layers(no_bias) is None
     assert relu_layers(torch.nn.Sequential(torch.nn.ReLU())) is None
+    odd_flatten = mlp((8,))
+    odd_flatten[0] = torch.nn.Flatten(start_dim=0)
+    assert relu_layers(odd_flatten) is None
+
+
+@pytest.mark.filterwarnings("ignore:.*weight_norm. is deprecated")
+def test_relu_layers_rejects_what_would_train_differently():
+    """Models whose forward pass is not just their Linear weights: the
+    hand-derived step would silently skip what autograd trains."""
+    hooked = mlp((8,))
+    handle = hooked[1].register_forward_hook(lambda m, i, o: 2 * o)
+    assert relu_layers(hooked) is None
+    handle.remove()
+    assert relu_layers(hooked) is not None
+    normed = mlp((8,))  # weight recomputed from weight_g, weight_v
+    normed[1] = torch.nn.utils.weight_norm(normed[1])
+    assert relu_layers(normed) is None
+    parametrized = mlp((8,))
+    torch.nn.utils.parametrizations.weight_norm(parametrized[1])
+    assert relu_layers(parametrized) is None
+    extra = mlp((8,))
+    extra.register_parameter("scale", torch.nn.Parameter(torch.ones(1)))
+    assert relu_layers(extra) is None
+    global_hook = torch.nn.modules.module.register_module_forward_hook(
+        lambda m, i, o: o
+    )
+    try:
+        assert relu_layers(mlp((8,))) is None
+    finally:
+        global_hook.remove()
+    assert relu_layers(mlp((8,))) is not None
 
 
 def test_backprop_only_for_plain_constant_sgd():
@@ -104,6 +134,19 @@ def test_fit_auto_takes_the_backprop_step_with_the_same_result(small):
     assert hists[0].val_acc == pytest.approx(hists[1].val_acc, abs=2e-3)
     for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-3, atol=1e-4)
+
+
+def test_backprop_step_records_divergence(small):
+    """A learning rate that overflows the weights: the loss stops being
+    finite and fit records the epoch, as with autograd's step."""
+    epochs = []
+    for step in ("backprop", "autograd"):
+        g = torch.Generator().manual_seed(0)
+        h = fit(MLPScratch(generator=g), small, num_epochs=3, lr=1e10,
+                step=step, generator=g)  # fmt: skip
+        assert h.diverged and h.test_acc is None
+        epochs.append(h.diverged_at)
+    assert epochs[0] == epochs[1]
 
 
 def test_fit_rejects_an_unknown_or_ineligible_step(small):
