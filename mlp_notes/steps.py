@@ -115,7 +115,7 @@ def backprop_eligible(
 
 # --8<-- [start:backprop_sgd]
 class BackpropSGD:
-    """An SGD epoch of a ReLU MLP by §4.7's backward equations.
+    """An SGD epoch of a ReLU MLP, by §4.7's backward equations.
 
     With O the logits, P = softmax(O) and T the (smoothed) one-hot
     targets, the mean cross-entropy of a minibatch of n rows has

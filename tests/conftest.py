@@ -3,13 +3,14 @@ import os
 os.environ.setdefault("MLP_NOTES_PROFILE", "quick")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-
 import pytest  # noqa: E402
 
+# Imported here, as the test modules import it, before any test (a page
+# build drops mlp_notes from sys.modules): one Split class for all.
+from mlp_notes.training import fashion_mnist_split  # noqa: E402
 
-@pytest.fixture(scope="session")
+
+@pytest.fixture(scope="module")
 def small():
     """A 6,000-image training subset of the real data (for training tests)."""
-    from mlp_notes.training import fashion_mnist_split
-
     return fashion_mnist_split(subset=6000)
