@@ -337,12 +337,15 @@ def main() -> None:
     # and the latest result cannot be a chosen one.
     def git(*args: str) -> str:
         return subprocess.run(
-            ["git", *args], capture_output=True, text=True, cwd=RESULTS.parent
+            ["git", *args],
+            capture_output=True,
+            text=True,
+            cwd=RESULTS.resolve().parents[1],
         ).stdout.strip()
 
     # "-dirty": the code differs from the commit (results do not count)
     code = ["mlp_notes", "benchmarks", ":!benchmarks/results"]
-    dirty = git("-C", "..", "status", "--porcelain", "-uno", "--", *code)
+    dirty = git("status", "--porcelain", "-uno", "--", *code)
     commit = git("rev-parse", "--short", "HEAD") + ("-dirty" if dirty else "")
     summary = {
         k: result[k]

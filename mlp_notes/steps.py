@@ -94,20 +94,31 @@ def backprop_eligible(
     decay, Nesterov or maximize) with a constant learning rate, and the
     epoch without flips or autocast.
     """
-    layers = relu_layers(model)
-    if layers is None or type(opt) is not torch.optim.SGD:
+    options = {"flip": flip, "mixed_precision": mixed_precision}
+    if relu_layers(model) is None or not _plain_sgd(opt, sched, **options):
         return False
-    if len(opt.param_groups) != 1 or sched is not None:
+    if len(opt.param_groups) != 1:
         return False
     group = opt.param_groups[0]
     params = {id(p) for p in model.parameters()}
     return (
         {id(p) for p in group["params"]} == params
         and all(p.requires_grad for p in model.parameters())
-        and group["momentum"] == 0
         and group["weight_decay"] == 0
         and not group["nesterov"]
         and not group["maximize"]
+    )
+
+
+def _plain_sgd(
+    opt: torch.optim.Optimizer, sched, *, flip: bool, mixed_precision: bool
+) -> bool:
+    """What both fast steps require: SGD without momentum at a constant
+    learning rate, on epochs without flips or autocast."""
+    return (
+        type(opt) is torch.optim.SGD
+        and all(group["momentum"] == 0 for group in opt.param_groups)
+        and sched is None
         and not flip
         and not mixed_precision
     )
@@ -292,11 +303,6 @@ def graph_eligible(
                 return False
             if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0:
                 return False
-    return (
-        device.type == "cuda"
-        and type(opt) is torch.optim.SGD
-        and all(group["momentum"] == 0 for group in opt.param_groups)
-        and sched is None
-        and not flip
-        and not mixed_precision
+    return device.type == "cuda" and _plain_sgd(
+        opt, sched, flip=flip, mixed_precision=mixed_precision
     )
