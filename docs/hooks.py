@@ -99,10 +99,23 @@ def _recording_run_python(code, *args, **kwargs):
 _mx_python._run_python = _recording_run_python
 
 
+_monitor: dict = {}
+
+
 def on_pre_build(config):
     for name in [m for m in sys.modules if m.split(".")[0] == "mlp_notes"]:
         del sys.modules[name]
-    from mlp_notes import pagecache
+    from mkdocs.exceptions import Abort
+
+    from mlp_notes import buildplan, pagecache, settings, telemetry
+
+    monitor = buildplan.BuildMonitor(settings.profile().name)
+    try:
+        monitor.start()  # the plan, the estimate, the budget
+    except buildplan.OverBudgetError as err:
+        raise Abort(f"mlp-notes: {err}") from err
+    telemetry.add_listener(monitor)
+    _monitor["current"] = monitor
 
     root = Path(config["config_file_path"]).parent
     results = tuple((root / "benchmarks" / "results").glob("*.json"))
@@ -158,13 +171,16 @@ def on_page_content(html, page, config, files):
     import torch
 
     import mlp_notes
+    from mlp_notes import precision
 
     today = datetime.date.today().isoformat()
+    mixed = precision.resolve(True, record["device"])
     line = (
         f'<p class="mlp-provenance" data-profile="{record["profile"]}">'
         f"Built {today} with profile <strong>{record['profile']}</strong>, "
         f"seed {record['seed']}, on {record['device']} "
-        f"({settings.machine()}); mlp_notes {mlp_notes.__version__}, "
+        f"({settings.machine()}; runs that ask for mixed precision train "
+        f"in {mixed} here); mlp_notes {mlp_notes.__version__}, "
         f"torch {torch.__version__}, Python {platform.python_version()}. "
         f"{executed}</p>"
     )
@@ -191,3 +207,19 @@ def on_post_build(config):
 
     docs = Path(config["docs_dir"])
     write_notebooks(docs, docs.parent, Path(config["site_dir"]) / "notebooks")
+    _stop_monitor(finished=True)
+
+
+def on_build_error(error):
+    _stop_monitor(finished=False)
+
+
+def _stop_monitor(finished: bool) -> None:
+    """Stop listening; after a build that finished, report and check."""
+    from mlp_notes import telemetry
+
+    monitor = _monitor.pop("current", None)
+    if monitor is not None:
+        telemetry.remove_listener(monitor)
+        if finished:
+            monitor.finish()

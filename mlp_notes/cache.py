@@ -11,7 +11,11 @@ holds:
   line of code does),
 * the data set's checksum (``mlp_notes.data.CHECKSUM``, fixed by the MD5
   check every load performs, so no tensor is hashed per call),
-* the device type (CPU and CUDA results differ in the last bits).
+* the device type (CPU and CUDA results differ in the last bits),
+* whether mixed precision trains in bfloat16 here
+  (``precision.mixed_precision_is_fast``): with the requested precision,
+  which is part of the run's code or arguments, it fixes the precision a
+  run actually trains in.
 
 Where: ``$MLP_NOTES_CACHE/runs`` (see ``mlp_notes.settings``); set
 ``MLP_NOTES_CACHE=off`` to recompute everything.
@@ -23,13 +27,14 @@ import ast
 import functools
 import hashlib
 import importlib.util
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import joblib
 
-from mlp_notes import data, settings
+from mlp_notes import data, precision, settings, telemetry
 
 T = TypeVar("T")
 PACKAGE = Path(__file__).parent
@@ -112,10 +117,12 @@ def _invoke(name: str, key: dict, fn: Callable, kwargs: dict):
 
 def _call_args(directory: Path, fn: Callable, modules, kwargs: dict):
     """The memoized ``_invoke`` and the arguments that key one run."""
+    device = settings.default_device()
     key = {
         "code": code_hash(modules),
         "data": data.CHECKSUM,
-        "device": settings.default_device().type,
+        "device": device.type,
+        "bfloat16": precision.mixed_precision_is_fast(device),
     }
     memory = joblib.Memory(directory / "joblib", verbose=0)
     run = memory.cache(_invoke, ignore=["fn"])
@@ -142,13 +149,27 @@ def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     def decorator(fn: Callable[..., T]) -> Callable[..., T]:
         modules = (fn.__module__, "mlp_notes.cache", *depends)
 
+        name = f"{fn.__module__}.{fn.__qualname__}"
+
         @functools.wraps(fn)
         def wrapper(**kwargs) -> T:
             directory = settings.cache_dir()
+            start = time.perf_counter()
+            telemetry.emit("run_start", name=name, kwargs=kwargs)
             if directory is None:
-                return fn(**kwargs)
-            run, args = _call_args(directory, fn, modules, kwargs)
-            return run(*args)
+                hit, result = False, fn(**kwargs)
+            else:
+                run, args = _call_args(directory, fn, modules, kwargs)
+                hit = run.check_call_in_cache(*args)
+                result = run(*args)
+            telemetry.emit(
+                "run_end",
+                name=name,
+                kwargs=kwargs,
+                cached=hit,
+                seconds=time.perf_counter() - start,
+            )
+            return result
 
         wrapper.uncached = fn
         wrapper.depends = modules

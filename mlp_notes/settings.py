@@ -15,7 +15,6 @@ e.g. ``~/.cache/mlp-notes``); set it to ``off`` to disable the cache.
 from __future__ import annotations
 
 import os
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +36,12 @@ class Profile:
         sweep_subset: training examples used by each sweep point
             (``None``: the whole training split).
         seeds: seeds over which spreads (mean ± std) are reported.
+        paired_seeds: seeds of the comparisons that need a tighter
+            interval (paired differences, see ``mlp_notes.stats``).
         best_epochs: epochs of each best-MLP run.
         best_subset: training images of the best-MLP runs (``None``: all).
+        best_val_floor: validation accuracy the best MLP must exceed (the
+            full profile: the benchmark MLP's published 0.8833).
         search_trials: trials of each hyperparameter-search strategy.
         search_epochs: epochs of each search trial.
         poly_epochs: epochs of the polynomial-regression demo (D2L: 400).
@@ -51,8 +54,10 @@ class Profile:
     sweep_epochs: int
     sweep_subset: int | None
     seeds: tuple[int, ...]
+    paired_seeds: tuple[int, ...]
     best_epochs: int
     best_subset: int | None
+    best_val_floor: float
     search_trials: int
     search_epochs: int
     poly_epochs: int
@@ -74,8 +79,10 @@ PROFILES = {
         sweep_epochs=10,
         sweep_subset=None,
         seeds=(0, 1, 2),
-        best_epochs=40,
+        paired_seeds=(0, 1, 2, 3, 4),
+        best_epochs=30,
         best_subset=None,
+        best_val_floor=0.8833,
         search_trials=12,
         search_epochs=3,
         poly_epochs=400,
@@ -88,8 +95,10 @@ PROFILES = {
         sweep_epochs=1,
         sweep_subset=12_000,
         seeds=(0,),
+        paired_seeds=(0, 1),
         best_epochs=2,
         best_subset=10_000,
+        best_val_floor=0.5,
         search_trials=4,
         search_epochs=1,
         poly_epochs=100,
@@ -177,7 +186,9 @@ def page_record() -> PageRecord | None:
 
 def machine() -> str:
     """A one-line description of this machine for provenance lines."""
+    from mlp_notes import hardware
+
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else ""
-    cores = os.cpu_count()
-    cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {cores} cores" + (f", {gpu}" if gpu else "")
+    return f"{hardware.cpu_model()}, {os.cpu_count()} cores" + (
+        f", {gpu}" if gpu else ""
+    )

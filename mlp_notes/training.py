@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_notes import settings
+from mlp_notes import precision, settings, telemetry
 from mlp_notes.data import load_fashion_mnist
 from mlp_notes.steps import (
     BackpropSGD,
@@ -101,6 +101,10 @@ class History:
             first also includes any CUDA-graph capture).
         test_acc: test accuracy after the last epoch (reporting only).
         diverged_at: first epoch (1-based) whose loss was not finite.
+        requested_precision: what the recipe asked for: "bfloat16"
+            (mixed precision) or "float32".
+        precision: what the run trained in (see ``mlp_notes.precision``:
+            bfloat16 only where the hardware runs it fast).
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -109,6 +113,8 @@ class History:
     seconds: list[float] = field(default_factory=list)
     test_acc: float | None = None
     diverged_at: int | None = None
+    requested_precision: str = "float32"
+    precision: str = "float32"
 
     @property
     def epochs(self) -> int:
@@ -117,6 +123,14 @@ class History:
     @property
     def diverged(self) -> bool:
         return self.diverged_at is not None
+
+    def late_val_acc(self, k: int = 3, upto: int | None = None) -> float:
+        """Mean validation accuracy of the ``k`` epochs up to epoch
+        ``upto`` (default: the last): less noisy than one epoch's alone
+        when SGD's steps are large."""
+        upto = len(self.val_acc) if upto is None else upto
+        last = self.val_acc[max(0, upto - k) : upto]
+        return sum(last) / len(last)
 
 
 # --8<-- [start:evaluate]
@@ -393,7 +407,9 @@ def fit(
         schedule: None (constant) or "onecycle".
         label_smoothing: passed to the cross-entropy loss.
         flip: mirror half the training images each epoch (augmentation).
-        mixed_precision: forward pass in bfloat16 under ``torch.autocast``.
+        mixed_precision: ask for the forward pass in bfloat16 under
+            ``torch.autocast``; granted only where bfloat16 is fast
+            (``precision.resolve``), and recorded in the History.
         step: "auto" (default) trains by the fastest step that gives the
             same result: a CUDA-graph replay on a GPU, the hand-derived
             backprop step for ReLU MLPs under plain SGD, autograd
@@ -411,9 +427,11 @@ def fit(
             optimizer, schedule or step.
     """
     check_args(num_epochs=num_epochs, lr=lr, batch_size=batch_size)
+    began = time.perf_counter()
     if schedule not in (None, "onecycle"):
         raise ValueError(f"schedule must be None or 'onecycle': {schedule!r}")
     model.to(data.device)
+    used = precision.resolve(mixed_precision, data.device)
     opt = make_optimizer(
         optimizer,
         model.parameters(),
@@ -429,6 +447,15 @@ def fit(
             opt, max_lr=lr, total_steps=num_epochs * steps
         )
     start = time.perf_counter()
+    run_step = resolve_step(
+        step,
+        model,
+        data.device,
+        opt,
+        sched,
+        flip=flip,
+        mixed_precision=used == "bfloat16",
+    )
     run_epoch = epoch_runner(
         model,
         data,
@@ -438,10 +465,13 @@ def fit(
         generator=generator,
         label_smoothing=label_smoothing,
         flip=flip,
-        mixed_precision=mixed_precision,
-        step=step,
+        mixed_precision=used == "bfloat16",
+        step=run_step,
     )
-    history = History()
+    history = History(
+        requested_precision="bfloat16" if mixed_precision else "float32",
+        precision=used,
+    )
     epochs = range(1, num_epochs + 1)
     if progress:
         from tqdm.auto import tqdm
@@ -467,7 +497,20 @@ def fit(
             epochs.set_postfix(loss=train_loss, **shown)
     if not history.diverged:
         history.test_acc = accuracy(model, data.X_test, data.y_test)
+    telemetry.emit(
+        "fit",
+        workload=workload(optimizer, run_step, mixed_precision),
+        seconds=time.perf_counter() - began,
+        steps=history.epochs * steps,
+    )
     return history
 
 
 # --8<-- [end:fit]
+
+
+def workload(optimizer, step: str, mixed_precision: bool) -> str:
+    """The kind of training step a fit takes, for cost estimates:
+    "<optimizer>/<step>", with "/mixed" where mixed precision was asked."""
+    name = optimizer if isinstance(optimizer, str) else "custom"
+    return f"{name}/{step}" + ("/mixed" if mixed_precision else "")

@@ -1,0 +1,127 @@
+"""The build's run plan: estimate, budget, progress, recording."""
+
+import io
+import json
+
+import pytest
+
+from mlp_notes import buildplan, settings
+from mlp_notes.buildplan import BuildMonitor, Call, Plan, call_key
+
+MS = {"sgd/autograd": 0.002, "sgd/backprop": 0.001, "adamw/autograd": 0.02}
+
+
+@pytest.fixture
+def plans(tmp_path, monkeypatch):
+    """A plan directory with two runs, none cached, fixed step times."""
+    monkeypatch.setattr(buildplan, "reference_seconds", MS.__getitem__)
+    monkeypatch.setattr(buildplan, "is_cached", lambda call: False)
+    for var in (buildplan.BUDGET_VAR, buildplan.PROCEED_VAR):
+        monkeypatch.delenv(var, raising=False)
+    Plan(
+        profile="test",
+        calls=[
+            Call("m.f", repr({"a": 1}), {"sgd/backprop": 60_000.0}),
+            Call("m.g", repr({"b": (2, 3)}), {"adamw/autograd": 3_000.0}),
+        ],
+        rest_units=15_000.0,
+    ).save(tmp_path)
+    return tmp_path
+
+
+def test_plan_round_trip_keeps_argument_types(plans):
+    plan = Plan.load("test", plans)
+    assert plan.calls[1].kwargs == {"b": (2, 3)}  # a tuple stays a tuple
+    assert Plan.load("missing", plans) is None
+
+
+def test_estimate_is_units_times_seconds_per_step(plans):
+    out = io.StringIO()
+    monitor = BuildMonitor("test", stream=out, plans=plans)
+    monitor.start()
+    # 60,000 x 1 ms + 3,000 x 20 ms = 120 s; the rest 15,000 x 2 ms = 30 s
+    assert monitor.train_estimate == pytest.approx(120.0)
+    assert monitor.estimate == pytest.approx(150.0)
+    text = out.getvalue()
+    assert "2 runs in the plan, 0 found in the cache, 2 to train" in text
+    assert "estimated time left: 2.5 min" in text
+
+
+def test_over_budget_stops_unless_told_to_proceed(plans, monkeypatch):
+    monkeypatch.setenv(buildplan.BUDGET_VAR, "2")  # 2 min < 2.5 min
+    with pytest.raises(buildplan.OverBudgetError, match="OVER_BUDGET"):
+        BuildMonitor("test", stream=io.StringIO(), plans=plans).start()
+    monkeypatch.setenv(buildplan.PROCEED_VAR, "1")
+    out = io.StringIO()
+    BuildMonitor("test", stream=out, plans=plans).start()
+    assert "WARNING" in out.getvalue()
+
+
+def test_cached_runs_are_not_estimated(plans, monkeypatch):
+    monkeypatch.setattr(buildplan, "is_cached", lambda c: c.name == "m.f")
+    monitor = BuildMonitor("test", stream=io.StringIO(), plans=plans)
+    monitor.start()
+    assert monitor.train_estimate == pytest.approx(60.0)
+
+
+def _run(monitor, name, kwargs, *, cached, seconds, fits=()):
+    monitor("run_start", name=name, kwargs=kwargs)
+    for workload, s in fits:
+        monitor("fit", workload=workload, seconds=s, steps=10)
+    monitor(
+        "run_end", name=name, kwargs=kwargs, cached=cached, seconds=seconds
+    )
+
+
+def test_recording_measures_trained_runs_and_keeps_cached_costs(
+    plans, monkeypatch, tmp_path
+):
+    monkeypatch.setenv(settings.CACHE_VAR, str(tmp_path / "cache"))
+    monitor = BuildMonitor("test", stream=io.StringIO(), plans=plans)
+    monitor.start()
+    _run(monitor, "m.f", {"a": 1}, cached=True, seconds=0.01)
+    _run(monitor, "m.f", {"a": 1}, cached=True, seconds=0.01)  # again
+    _run(
+        monitor,
+        "m.h",
+        {"c": 0.5},
+        cached=False,
+        seconds=3.0,
+        fits=[("sgd/backprop", 1.0), ("custom/autograd", 1.5)],
+    )
+    assert monitor.differences() == (
+        [call_key("m.h", {"c": 0.5})],
+        [call_key("m.g", {"b": (2, 3)})],
+    )
+    plan = monitor.record(took=10.0)
+    units = {c.name: c.units for c in plan.calls}
+    assert units["m.f"] == {"sgd/backprop": 60_000.0}  # kept, not re-timed
+    # 1 s of backprop; 1.5 s of a custom optimizer and 0.5 s outside fits
+    # both in autograd SGD's unit
+    assert units["m.h"] == pytest.approx(
+        {"sgd/backprop": 1000.0, "sgd/autograd": 1000.0}
+    )
+    assert plan.rest_units == pytest.approx((10.0 - 3.0) / 0.002)
+    monitor.finish(record=False)
+    observed = settings.cache_root() / "observed-runs-test.json"
+    assert len(json.loads(observed.read_text())) == 2
+
+
+def test_reference_steps_time_each_workload_here():
+    buildplan.reference_seconds.cache_clear()
+    for workload in ("sgd/backprop", "sgd/autograd", "adamw/autograd/mixed"):
+        assert 0 < buildplan.reference_seconds(workload) < 5
+
+
+@pytest.mark.site
+def test_quick_build_made_exactly_the_planned_runs():
+    """The committed quick plan is the quick build's run list (record it
+    anew with MLP_NOTES_RECORD_PLAN=1 when a page's runs change)."""
+    observed = settings.cache_root() / "observed-runs-quick.json"
+    made = {(o["name"], o["args"]) for o in json.loads(observed.read_text())}
+    plan = Plan.load("quick")
+    planned = {(c.name, c.args) for c in plan.calls}
+    assert made == planned, (
+        f"not planned: {sorted(made - planned)[:3]}; "
+        f"planned, not made: {sorted(planned - made)[:3]}"
+    )
