@@ -108,6 +108,30 @@ def swish_grad(x: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
 
 # --8<-- [end:gelu_swish]
 
+
+# --8<-- [start:naive]
+def naive_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """1 / (1 + exp(-x)) as written: exp(-x) overflows for x < -88."""
+    return 1 / (1 + torch.exp(-x))
+
+
+def naive_tanh(x: torch.Tensor) -> torch.Tensor:
+    """(1 - exp(-2x)) / (1 + exp(-2x)) as written (overflows for x < -44)."""
+    return (1 - torch.exp(-2 * x)) / (1 + torch.exp(-2 * x))
+
+
+def value_and_grad(
+    f, x: float, dtype: torch.dtype = torch.float32
+) -> tuple[float, float]:
+    """f(x) and autograd's df/dx at one point, in ``dtype``."""
+    t = torch.tensor(x, dtype=dtype, requires_grad=True)
+    y = f(t)
+    y.backward()
+    return y.item(), t.grad.item()
+
+
+# --8<-- [end:naive]
+
 #: Name -> (function, derivative) for the pages' plots and the tests.
 ACTIVATIONS = {
     "relu": (relu, relu_grad),

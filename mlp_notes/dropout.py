@@ -13,7 +13,6 @@ import math
 import torch
 from torch import nn
 
-from mlp_notes import activations
 from mlp_notes.cache import cached
 from mlp_notes.experiments import seeded
 from mlp_notes.models import mlp
@@ -95,9 +94,9 @@ class DropoutMLPScratch(nn.Module):
         "H2'") the noise, each (batch_size, 256); the noise acts only in
         training mode."""
         X = X.reshape(-1, self.num_inputs)  # (batch_size, num_inputs)
-        H1 = activations.relu(self.lin1(X))
+        H1 = torch.relu(self.lin1(X))  # D2L's Net uses nn.ReLU here
         H1d = self._noise(H1, self.dropout1)
-        H2 = activations.relu(self.lin2(H1d))
+        H2 = torch.relu(self.lin2(H1d))
         H2d = self._noise(H2, self.dropout2)
         return {"H1": H1, "H1'": H1d, "H2": H2, "H2'": H2d}
 
@@ -142,7 +141,10 @@ def train_dropout(
     Plain SGD keeps no state, so training one epoch at a time is the same
     as one call of ``fit``; between epochs, with ``track``, the variance
     of each hidden layer (over 1000 validation images, averaged over
-    units, training mode, i.e. with the noise) is recorded.
+    units, training mode, i.e. with the noise) is recorded, and the noise
+    drawn for it is given back: a tracked run trains exactly like an
+    untracked one, and under a constant learning rate its first k epochs
+    are the k-epoch run.
 
     Returns:
         dict with "history" (a merged History), "var" ({name: [per epoch]}
@@ -163,12 +165,14 @@ def train_dropout(
         if h.diverged:
             history.diverged_at = epoch + 1
             break
-        if track:
+        if track:  # on the side: the noise drawn here is given back
+            noise_state = net.generator.get_state()
             with torch.no_grad():
                 net.train()
                 acts = net.hidden(data.X_val[:1000])
                 for name, H in acts.items():
                     var.setdefault(name, []).append(H.var(0).mean().item())
+            net.generator.set_state(noise_state)
     out = {"history": history, "var": var}
     if keep_state:
         out["state"] = {k: v.cpu() for k, v in net.state_dict().items()}
@@ -176,6 +180,29 @@ def train_dropout(
 
 
 # --8<-- [end:run]
+
+
+# --8<-- [start:arm]
+def arm(dropout1: float, dropout2: float, *, seeds, **budget) -> list[History]:
+    """One setting's runs, one per seed (cached ``train_dropout`` calls).
+
+    Two arms run with the same seeds start from the same weights and see
+    the same minibatches, so they can be compared seed by seed
+    (``stats.paired``).
+    """
+    runs = [
+        train_dropout(dropout1=dropout1, dropout2=dropout2, seed=s, **budget)
+        for s in seeds
+    ]
+    return [r["history"] for r in runs]
+
+
+def late_val(histories: list[History], k: int = 3) -> list[float]:
+    """Each run's mean validation accuracy over its last ``k`` epochs."""
+    return [h.late_val_acc(k) for h in histories]
+
+
+# --8<-- [end:arm]
 
 
 @torch.no_grad()

@@ -3,7 +3,9 @@
 * Two affine layers without a nonlinearity collapse into one.
 * A ReLU network of a scalar input is continuous and piecewise linear, with
   kinks only where some hidden pre-activation changes sign.
-* One hidden layer, wide enough, approximates a 1-D function.
+* One hidden layer, wide enough, approximates a 1-D function, unless its
+  activation is a polynomial: then the network is a polynomial of the
+  same degree, however wide.
 * A nonlinearity that mixes the examples of a minibatch makes one
   example's output depend on its batch-mates.
 """
@@ -136,6 +138,31 @@ def fit_1d(
 
 
 # --8<-- [end:fit_1d]
+
+
+# --8<-- [start:polynomial_activation]
+def one_hidden_layer(
+    activation: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    width: int,
+    *,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """sum_j a_j activation(w_j x + b_j) + c at the scalar inputs ``x``
+    (n,), with standard normal a, w, b, c (float64)."""
+    a, w, b = torch.randn(3, width, generator=generator, dtype=x.dtype)
+    c = torch.randn((), generator=generator, dtype=x.dtype)
+    return activation(x[:, None] * w + b) @ a + c  # (n,)
+
+
+def polynomial_residual(y: torch.Tensor, x: torch.Tensor, degree: int):
+    """max |y - p(x)| for the least-squares polynomial p of ``degree``."""
+    V = torch.vander(x, degree + 1)  # (n, degree + 1)
+    coef = torch.linalg.lstsq(V, y[:, None]).solution
+    return (V @ coef - y[:, None]).abs().max().item()
+
+
+# --8<-- [end:polynomial_activation]
 
 
 # --8<-- [start:batch_standardize]

@@ -98,6 +98,7 @@ def mlp(
     init: str = "normal",
     sigma: float = 0.01,
     standardize: tuple[float, float] | None = None,
+    dropout_module: type[nn.Dropout] = nn.Dropout,
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
     """Concise MLP: Flatten -> [Linear -> activation -> Dropout] * k -> Linear.
@@ -109,6 +110,8 @@ def mlp(
         input_dropout: dropout on the input pixels.
         init: a key of ``INITS``; "normal" is D2L's N(0, sigma^2) weights.
         standardize: (mean, std) of the inputs, applied first if given.
+        dropout_module: the dropout layer (``nn.Dropout``, or
+            ``regularization.FastDropout``, its faster CPU mask).
         generator: random generator for the initialization.
 
     Raises:
@@ -134,12 +137,12 @@ def mlp(
     if standardize is not None:
         layers.append(Standardize(*standardize))
     if input_dropout:
-        layers.append(nn.Dropout(input_dropout))
+        layers.append(dropout_module(input_dropout))
     fan_in = num_inputs
     for width, p in zip(hiddens, rates, strict=True):
         layers += [nn.Linear(fan_in, width), ACTIVATIONS[activation]()]
         if p:
-            layers.append(nn.Dropout(p))
+            layers.append(dropout_module(p))
         fan_in = width
     layers.append(nn.Linear(fan_in, num_outputs))
     net = nn.Sequential(*layers)

@@ -154,3 +154,31 @@ class DropConnectLinear(nn.Linear):
 
 
 # --8<-- [end:drop_connect]
+
+
+# --8<-- [start:fast_dropout]
+class FastDropout(nn.Dropout):
+    """``nn.Dropout`` with a mask drawn from 16-bit random integers.
+
+    On a CPU, torch draws one 32-bit random number per entry for
+    ``nn.Dropout`` (Bernoulli sampling), which for a 256 x 1024
+    activation costs more than the layer's matrix product.  Here one
+    64-bit draw gives four 16-bit numbers u, and an entry is kept when
+    u >= k, k = round(p * 2**16): the drop probability is k / 2**16 (p to
+    within 2**-17: 0.1 becomes 0.1000061), and survivors are scaled by
+    1 / (1 - k / 2**16), so E[output] = input exactly.  Masks come from
+    torch's global generator, like ``nn.Dropout``'s.  On other devices,
+    and in eval mode, it is ``nn.Dropout``.
+    """
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if not self.training or X.device.type != "cpu" or self.p == 0:
+            return super().forward(X)
+        k = round(self.p * 65536)
+        words = torch.empty((X.numel() + 3) // 4, dtype=torch.int64)
+        u = words.random_(-(2**63), None).view(torch.int16)[: X.numel()]
+        keep = u.view(X.shape) >= k - 32768  # int16 runs over [-2^15, 2^15)
+        return X * (keep.to(X.dtype) * (65536 / (65536 - k)))
+
+
+# --8<-- [end:fast_dropout]

@@ -45,6 +45,55 @@ def _get(result: dict, key: str, fmt: str) -> str:
     return fmt.format(result[key]) if key in result else "–"
 
 
+def step_breakdown_table(result: dict) -> str:
+    """Where one step of the regularized recipe spends its time (ms and
+    share of the step), from a stored result."""
+    parts = result["regularized"]["step_breakdown_ms"]
+    step = parts["step"]
+    rows = ["| part of one step | ms | share of the step |", "|---|---|---|"]
+    for name, ms in parts.items():
+        share = "" if "comparison" in name else f"{ms / step:.0%}"
+        rows.append(f"| {name} | {ms:.2f} | {share} |")
+    return "\n".join(rows)
+
+
+def regularized_budget(result: dict, target: float = 1.5) -> dict:
+    """Why the regularized epoch is where it is against its bound: the
+    bound per step, the step's products alone at their shapes, the rest of
+    the step, and what ``target`` times the bound would leave for that
+    rest (ms; "text" says it in a line)."""
+    reg = result["regularized"]
+    parts = reg["step_breakdown_ms"]
+    steps = -(-60_000 // 256)
+    out = {
+        "bound": 1e3 * reg["epoch_gflop"] / reg["matmul_gflops"] / steps,
+        "products": parts["matmuls"],
+        "rest": parts["step"] - parts["matmuls"],
+    }
+    out["room"] = target * out["bound"] - out["products"]
+    out["text"] = (
+        f"bound {out['bound']:.2f} ms per step; the step's products alone "
+        f"{out['products']:.2f} ms ({out['products'] / out['bound']:.2f}× "
+        f"the bound); everything else {out['rest']:.2f} ms. {target}× the "
+        f"bound would leave {out['room']:.2f} ms for everything else."
+    )
+    return out
+
+
+def runs_by_machine(runs: list[dict]) -> dict[str, list[dict]]:
+    """Logged runs grouped by the machine they ran on, in first-seen
+    order; runs logged before the benchmark recorded its CPU (no
+    ``machine_info``) form the group "machine unknown"."""
+    from mlp_notes.hardware import machine_label
+
+    groups: dict[str, list[dict]] = {}
+    for r in runs:
+        info = r.get("machine_info")
+        label = machine_label(info) if info else "machine unknown"
+        groups.setdefault(label, []).append(r)
+    return groups
+
+
 def benchmark_runs_table(runs: list[dict]) -> str:
     """A Markdown table of logged runs: one row per run."""
     rows = [
@@ -108,6 +157,17 @@ def benchmark_table(results: list[dict]) -> str:
         lambda r: _get(r, "floor_seconds_per_epoch", "{:.3f}"),
     )
     row("our epoch / floor", lambda r: _get(r, "ours_over_floor", "{:.2f}×"))
+
+    def reg(key: str, fmt: str):
+        return lambda r: (
+            fmt.format(r["regularized"][key]) if "regularized" in r else "–"
+        )
+
+    row(
+        "regularized (§4.3 recipe, float32), s/epoch",
+        reg("seconds_per_epoch", "{:.2f}"),
+    )
+    row("regularized epoch / its bound", reg("over_bound", "{:.2f}×"))
     row(
         "data: first load / ready",
         lambda r: (
@@ -227,7 +287,11 @@ def _row(
     val = fmt_spread(*spread(val_accs))
     test = fmt_spread(*spread(test_accs))
     seconds = sum(r.seconds for r in runs) / len(runs)
+    used = sorted({r.history.precision for r in runs})
+    asked = sorted({r.history.requested_precision for r in runs})
     return {
+        "precision": ", ".join(used)
+        + (f" (asked: {', '.join(asked)})" if asked != used else ""),
         "name": name,
         "where": where,
         "setting": setting,
@@ -243,7 +307,7 @@ def results_rows(profile) -> list[dict]:
     """The headline models of the site, trained (or read from the cache)
     with exactly the configurations their pages use."""
     from mlp_notes import search
-    from mlp_notes.experiments import best_mlp, train_run
+    from mlp_notes.experiments import BEST_RECIPE, best_mlp, train_run
 
     E, seeds = profile.epochs, profile.seeds
     rows = []
@@ -296,10 +360,12 @@ def results_rows(profile) -> list[dict]:
             "Best MLP",
             "mlp-concise.md#beyond-the-book-a-stronger-mlp",
             best.runs,
-            f"3x1024, {best.choice}, AdamW one-cycle, "
-            f"{profile.best_epochs} epochs"
+            f"784-{'-'.join(map(str, BEST_RECIPE['hiddens']))}-10, dropout "
+            f"{BEST_RECIPE['dropout']}, AdamW one-cycle, "
+            f"{profile.best_epochs} epochs, trained in "
+            f"{best.runs[0].history.precision}"
             + (", mirror-averaged predictions" if best.mirror else "")
-            + "; val: the chosen candidate (seed 0); test: refits on all "
+            + "; val: seed 0 on the training split; test: refits on all "
             "training images",
             val_accs=[best.val_acc],
             test_accs=best.test_accs(),
@@ -311,15 +377,16 @@ def results_rows(profile) -> list[dict]:
 def results_table(rows: list[dict], prefix: str = "../") -> str:
     """Markdown table of ``results_rows`` (links relative via ``prefix``)."""
     lines = [
-        "| model | setting | params | val acc | test acc | training / seed |",
-        "|---|---|---|---|---|---|",
+        "| model | setting | params | precision | val acc | test acc "
+        "| training / seed |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         page, _, anchor = r["where"].partition("#")
         url = _url(page, prefix) + (f"#{anchor}" if anchor else "")
         lines.append(
             f"| [{r['name']}]({url}) | {r['setting']} | "
-            f"{r['params']:,} | {r['val']} | {r['test']} | "
+            f"{r['params']:,} | {r['precision']} | {r['val']} | {r['test']} | "
             f"{r['minutes']:.1f} min |"
         )
     return "\n".join(lines)

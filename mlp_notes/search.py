@@ -8,6 +8,7 @@ two strategies share trains once.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -81,17 +82,22 @@ def grid_points(n_trials: int) -> list[tuple[float, int, int]]:
 
 
 # --8<-- [start:strategies]
-def grid_search(n_trials: int, **budget) -> list[Trial]:
-    """Every point of a fixed grid (``grid_points``)."""
-    return [evaluate(lr, w, d, **budget) for lr, w, d in grid_points(n_trials)]
+def grid_search(n_trials: int, *, score=None, **budget) -> list[Trial]:
+    """Every point of a fixed grid (``grid_points``).  ``score`` replaces
+    ``evaluate`` (training) in simulations."""
+    score = score or evaluate
+    return [score(lr, w, d, **budget) for lr, w, d in grid_points(n_trials)]
 
 
-def random_search(n_trials: int, *, seed: int = 0, **budget) -> list[Trial]:
+def random_search(
+    n_trials: int, *, seed: int = 0, score=None, **budget
+) -> list[Trial]:
     """Independent draws: lr log-uniform, width and depth uniform."""
     rng = random.Random(seed)
     lo, hi = (math.log10(v) for v in LR_RANGE)
+    score = score or evaluate
     return [
-        evaluate(
+        score(
             10 ** rng.uniform(lo, hi),
             rng.choice(WIDTHS),
             rng.choice(DEPTHS),
@@ -102,7 +108,12 @@ def random_search(n_trials: int, *, seed: int = 0, **budget) -> list[Trial]:
 
 
 def tpe_search(
-    n_trials: int, *, seed: int = 0, storage: str | None = None, **budget
+    n_trials: int,
+    *,
+    seed: int = 0,
+    storage: str | None = None,
+    score=None,
+    **budget,
 ) -> list[Trial]:
     """Optuna's Tree-structured Parzen Estimator, a Bayesian optimizer.
 
@@ -123,10 +134,10 @@ def tpe_search(
         study_name="mlp-notes-search",
         load_if_exists=storage is not None,
     )
-    trials = []
+    trials, score = [], score or evaluate
 
     def objective(trial: optuna.Trial) -> float:
-        t = evaluate(
+        t = score(
             trial.suggest_float("lr", *LR_RANGE, log=True),
             trial.suggest_categorical("width", WIDTHS),
             trial.suggest_categorical("depth", DEPTHS),
@@ -140,6 +151,90 @@ def tpe_search(
 
 
 # --8<-- [end:strategies]
+
+
+# --8<-- [start:simulate]
+def synthetic_score(
+    lr: float, width: int, depth: int, *, lr_best: float, **_
+) -> Trial:
+    """A stand-in for training with the structure that makes a grid waste
+    trials: the score depends strongly on log(lr) and weakly on width and
+    depth (best, 0.88, at ``lr_best``, width 256, depth 1; no noise)."""
+    acc = (
+        0.88
+        - 0.04 * math.log10(lr / lr_best) ** 2
+        - 0.0005 * abs(math.log2(width / 256))
+        - 0.0005 * (depth - 1)
+    )
+    return Trial(lr, width, depth, acc, 0.0, False)
+
+
+def regret_study(n_trials: int, problems: int) -> dict[str, list[float]]:
+    """Each strategy's regret (best possible score minus the best found)
+    on ``problems`` synthetic problems, whose best learning rate is drawn
+    log-uniformly from ``LR_RANGE`` (seeded): the same problems for every
+    strategy, so the regrets can be compared problem by problem."""
+    rng = random.Random(0)
+    lo, hi = (math.log10(v) for v in LR_RANGE)
+    regret = {"grid": [], "random": [], "TPE (optuna)": []}
+    for p in range(problems):
+        score = functools.partial(
+            synthetic_score, lr_best=10 ** rng.uniform(lo, hi)
+        )
+        found = {
+            "grid": grid_search(n_trials, score=score),
+            "random": random_search(n_trials, seed=p, score=score),
+            "TPE (optuna)": tpe_search(n_trials, seed=p, score=score),
+        }
+        for name, trials in found.items():
+            regret[name].append(0.88 - max(t.val_acc for t in trials))
+    return regret
+
+
+def rank_correlation(a: list[float], b: list[float]) -> float:
+    """Spearman's rank correlation of two equally long lists (no ties)."""
+
+    def ranks(v):
+        order = sorted(range(len(v)), key=v.__getitem__)
+        r = [0] * len(v)
+        for rank, i in enumerate(order):
+            r[i] = rank
+        return r
+
+    ra, rb = ranks(a), ranks(b)
+    n = len(a)
+    d2 = sum((x - y) ** 2 for x, y in zip(ra, rb, strict=True))
+    return 1 - 6 * d2 / (n * (n**2 - 1))
+
+
+def early_ranking(
+    results: dict[str, list[Trial]], *, num_epochs: int, subset: int | None
+) -> tuple[float, int]:
+    """How well the first epoch ranks the trials of ``compare``: Spearman's
+    correlation between validation accuracy after epoch 1 and after the
+    last epoch (over distinct trials that did not diverge), and the final
+    rank (1 = best) of the trial that led after epoch 1."""
+    seen, first, last = set(), [], []
+    for t in (t for ts in results.values() for t in ts):
+        key = (t.lr, t.width, t.depth)
+        if t.diverged or key in seen:
+            continue
+        seen.add(key)
+        h = train_run(
+            hiddens=(t.width,) * t.depth,
+            lr=t.lr,
+            num_epochs=num_epochs,
+            subset=subset,
+            seed=0,
+        ).history
+        first.append(h.val_acc[0])
+        last.append(h.val_acc[-1])
+    leader = max(range(len(first)), key=first.__getitem__)
+    final_rank = 1 + sum(v > last[leader] for v in last)
+    return rank_correlation(first, last), final_rank
+
+
+# --8<-- [end:simulate]
 
 
 def best_so_far(trials: list[Trial]) -> list[float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 import torch
+import torch.nn.functional as F
 
 from mlp_notes import initialization
 from mlp_notes.cache import cached
@@ -52,6 +53,33 @@ def row_spread(W: torch.Tensor) -> float:
     """
     gap = (W - W[0]).norm(dim=1).max()
     return (gap / W.norm(dim=1).mean().clamp_min(1e-30)).item()
+
+
+# --8<-- [start:zero_start]
+def zero_start_gradients(
+    activation: str, X: torch.Tensor, y: torch.Tensor
+) -> dict[str, float]:
+    """Gradient norms of an all-zero one-hidden-layer MLP at its start.
+
+    With zero weights and biases every hidden unit outputs
+    ``activation(0)``.  Returns the norms of the gradients of W1 and W2,
+    and the spread (``row_spread``) of W2's gradient over hidden units:
+    0 when every unit receives the same gradient.
+
+    Args:
+        X: (n, 1, 28, 28) images; y: (n,) labels.
+    """
+    net = mlp((16,), activation=activation, init="zeros").to(X.dtype)
+    F.cross_entropy(net(X), y).backward()
+    W1, W2 = net[1].weight.grad, net[3].weight.grad  # (16, 784), (10, 16)
+    return {
+        "W1": W1.norm().item(),
+        "W2": W2.norm().item(),
+        "W2 spread over units": row_spread(W2.T) if W2.norm() > 0 else 0.0,
+    }
+
+
+# --8<-- [end:zero_start]
 
 
 # --8<-- [start:train_symmetric]

@@ -1,5 +1,7 @@
 """Scratch activations and their analytic derivatives against PyTorch."""
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -89,3 +91,17 @@ def test_tanh_sigmoid_identity_with_torch_builtins():
     torch.testing.assert_close(
         torch.tanh(x) + 1, 2 * torch.sigmoid(2 * x), rtol=0, atol=1e-15
     )
+
+
+def test_naive_forms_break_exactly_where_the_page_says():
+    from mlp_notes.activations import naive_sigmoid, naive_tanh, value_and_grad
+
+    s, ds = value_and_grad(naive_sigmoid, -100.0)
+    assert s == 0.0 and math.isnan(ds)  # right value, NaN gradient
+    t, _ = value_and_grad(naive_tanh, -100.0)
+    assert math.isnan(t)  # -inf / inf
+    for f in (naive_sigmoid, naive_tanh):
+        assert all(map(math.isfinite, value_and_grad(f, 100.0)))
+    for f in (act.sigmoid, act.tanh):  # ours: finite on both sides
+        for x in (-100.0, 100.0):
+            assert all(map(math.isfinite, value_and_grad(f, x)))

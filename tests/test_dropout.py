@@ -42,3 +42,33 @@ def test_mc_predict_gives_probabilities_and_restores_eval():
     assert probs.shape == (7, 5, 10)
     torch.testing.assert_close(probs.sum(-1), torch.ones(7, 5))
     assert not net.training
+
+
+def test_eval_forward_is_the_plain_network_in_float64():
+    g = torch.Generator().manual_seed(3)
+    net = DropoutMLPScratch(generator=g).double().eval()
+    X = torch.rand(6, 1, 28, 28, generator=g, dtype=torch.float64)
+    H = X.reshape(6, -1)
+    for lin in (net.lin1, net.lin2):
+        H = torch.relu(H @ lin.weight.T + lin.bias)
+    expected = H @ net.lin3.weight.T + net.lin3.bias
+    torch.testing.assert_close(net(X), expected, rtol=0, atol=1e-12)
+
+
+def test_late_val_averages_the_last_epochs():
+    from mlp_notes.dropout import late_val
+    from mlp_notes.training import History
+
+    h = History(val_acc=[0.1, 0.5, 0.6, 0.7])
+    assert late_val([h]) == [pytest.approx(0.6)]
+    assert h.late_val_acc(k=2, upto=3) == pytest.approx(0.55)
+
+
+def test_a_tracked_long_run_begins_as_the_short_run():
+    from mlp_notes.dropout import train_dropout
+
+    budget = dict(dropout1=0.2, dropout2=0.5, subset=512, lr=0.1, seed=1)
+    short = train_dropout.uncached(num_epochs=2, **budget)["history"]
+    long = train_dropout.uncached(num_epochs=3, track=True, **budget)
+    assert long["history"].val_acc[:2] == short.val_acc
+    assert long["history"].train_loss[:2] == short.train_loss

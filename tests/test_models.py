@@ -80,3 +80,37 @@ def test_builder_layers():
 def test_builder_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         mlp((8,), **kwargs)
+
+
+def _randomize(net: nn.Module, seed: int) -> nn.Module:
+    """Every parameter, biases included, drawn anew: a zero bias would let
+    a forward pass that drops it pass."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=p.dtype))
+    return net
+
+
+def test_mlp_scratch_forward_is_the_reference_network():
+    scratch = _randomize(MLPScratch(num_hiddens=32).double(), 0)
+    reference = nn.Sequential(
+        nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 10)
+    ).double()
+    with torch.no_grad():
+        reference[1].weight.copy_(scratch.W1.T)
+        reference[1].bias.copy_(scratch.b1)
+        reference[3].weight.copy_(scratch.W2.T)
+        reference[3].bias.copy_(scratch.b2)
+    X = torch.rand(9, 1, 28, 28, dtype=torch.float64)
+    torch.testing.assert_close(scratch(X), reference(X), rtol=0, atol=1e-12)
+
+
+def test_concise_forward_is_its_layers_by_hand():
+    net = _randomize(mlp((16, 8), init="default").double(), 1)
+    X = torch.rand(5, 1, 28, 28, dtype=torch.float64)
+    H = X.reshape(5, -1)
+    for lin in (net[1], net[3]):
+        H = torch.relu(H @ lin.weight.T + lin.bias)
+    expected = H @ net[5].weight.T + net[5].bias
+    torch.testing.assert_close(net(X), expected, rtol=0, atol=1e-12)

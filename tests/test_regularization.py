@@ -93,3 +93,33 @@ def test_drop_connect_drops_weights_in_training_only():
     err = (outs.mean(0) - (X @ layer.weight.T + layer.bias)).abs().max()
     assert err < 0.1 * outs.std(0).max()
     assert outs.std(0).min() > 0
+
+
+def test_fast_dropout_rate_scale_and_gradient():
+    from mlp_notes.regularization import FastDropout
+
+    layer = FastDropout(0.1).train()
+    k = round(0.1 * 65536)
+    torch.manual_seed(0)
+    X = torch.ones(1000, 1000, requires_grad=True)
+    out = layer(X)
+    dropped = (out == 0).double().mean().item()
+    p_eff = k / 65536
+    se = (p_eff * (1 - p_eff) / X.numel()) ** 0.5
+    assert abs(dropped - p_eff) < 5 * se  # the drop rate is k / 2^16
+    scale = 65536 / (65536 - k)
+    assert out.unique().tolist() == [0.0, torch.tensor(scale).item()]
+    assert abs(out.mean().item() - 1) < 5 * se * scale  # E[out] = X
+    out.backward(torch.ones_like(out))
+    torch.testing.assert_close(X.grad, out.detach())  # d out / d X = mask
+    torch.manual_seed(0)
+    assert torch.equal(layer(X), out)  # reproducible from the global seed
+
+
+def test_fast_dropout_is_nn_dropout_in_eval_and_at_zero():
+    from mlp_notes.regularization import FastDropout
+
+    X = torch.randn(64, 32)
+    assert torch.equal(FastDropout(0.5).eval()(X), X)
+    assert torch.equal(FastDropout(0.0).train()(X), X)
+    assert isinstance(FastDropout(0.5), nn.Dropout)  # graph_eligible sees it
