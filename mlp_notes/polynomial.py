@@ -9,6 +9,7 @@ solution can be compared directly.  Losses are mean squared errors
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import torch
 
@@ -89,11 +90,15 @@ def _hermite(x: torch.Tensor, max_degree: int) -> torch.Tensor:
 
 # --8<-- [start:least_squares]
 def least_squares(F: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """The exact minimizer of ||F w - y||^2 (minimum-norm if not unique).
+    """The minimizer of ||F w - y||^2 (minimum-norm if not unique).
 
-    Solved in float64 with an SVD-based solver (``gelsd``) rather than the
-    normal equations F^T F w = F^T y, whose matrix has the *square* of
-    F's condition number.
+    Solved in float64 with an SVD-based solver (``gelsd``) on F with its
+    columns scaled to unit norm, rather than by the normal equations
+    F^T F w = F^T y, whose matrix has the *square* of F's condition
+    number.  The scaling matters here: the polynomial features' columns
+    differ in size by many orders of magnitude, and the solver would
+    otherwise drop directions whose singular values fall below its
+    rank threshold, returning a different vector.
 
     Args:
         F: features, shape (n, k); y: targets, shape (n, 1).
@@ -102,7 +107,35 @@ def least_squares(F: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         w, shape (k, 1), float64.
     """
     F64, y64 = F.double().cpu(), y.double().cpu()
-    return torch.linalg.lstsq(F64, y64, driver="gelsd").solution
+    scale = F64.norm(dim=0).clamp_min(torch.finfo(F64.dtype).tiny)
+    w = torch.linalg.lstsq(F64 / scale, y64, driver="gelsd").solution
+    return w / scale[:, None]
+
+
+def exact_least_squares(F: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The minimizer of ||F w - y||^2 in exact rational arithmetic: the
+    normal equations over ``fractions.Fraction`` (every float64 is a
+    rational number), solved by Gauss-Jordan elimination, rounded to
+    float64 at the end.  F must have full column rank.  A reference for
+    float64 solvers; slow (it is pure Python).
+    """
+    A = [[Fraction(v) for v in row] for row in F.double().tolist()]
+    b = [Fraction(v) for v in y.double().reshape(-1).tolist()]
+    k = len(A[0])
+    M = [
+        [sum(r[i] * r[j] for r in A) for j in range(k)]
+        + [sum(r[i] * bi for r, bi in zip(A, b))]
+        for i in range(k)
+    ]
+    for c in range(k):
+        pivot = next(r for r in range(c, k) if M[r][c] != 0)
+        M[c], M[pivot] = M[pivot], M[c]
+        for r in range(k):
+            if r != c and M[r][c] != 0:
+                f = M[r][c] / M[c][c]
+                M[r] = [a - f * p for a, p in zip(M[r], M[c])]
+    w = [float(M[i][k] / M[i][i]) for i in range(k)]
+    return torch.tensor(w, dtype=torch.float64).unsqueeze(1)
 
 
 # --8<-- [end:least_squares]

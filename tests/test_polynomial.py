@@ -71,3 +71,23 @@ def test_sgd_reaches_the_noise_floor_and_masks_models():
     assert run["test_loss"][-1, 3] < 0.03  # cubic: noise floor 0.01
     assert run["train_loss"][-1, 1] > 1.0  # linear: underfits
     assert torch.all(run["w"][~mask.bool()] == 0)
+
+
+def test_least_squares_is_the_exact_minimizer_at_twenty_features():
+    """On the 20 polynomial features (columns of wildly different size) the
+    float64 solver must return the minimizer that exact rational
+    arithmetic finds; an unscaled SVD solver drops directions there and is
+    off by 100%."""
+    from mlp_notes.polynomial import exact_least_squares, split_data
+
+    x_tr, y_tr, x_te, _ = split_data(0, 100)
+    F, _ = make_features(x_tr, x_te, 20)
+    exact = exact_least_squares(F, y_tr)
+    w = least_squares(F, y_tr)
+    assert ((w - exact).norm() / exact.norm()).item() < 1e-6
+    small = torch.randn(30, 4, generator=torch.Generator().manual_seed(0))
+    y = torch.randn(30, 1, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(
+        exact_least_squares(small, y),
+        torch.linalg.lstsq(small.double(), y.double()).solution,
+    )
