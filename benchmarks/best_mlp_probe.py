@@ -1,7 +1,7 @@
 """Probe the best-MLP recipe on validation, several seeds at once (GPU).
 
-The §4.3 page chooses among ``experiments.BEST_CANDIDATES`` on the
-validation split.  The recipe's fixed parts (architecture, epochs, the
+The §4.3 recipe (``runs.best``) was chosen on the validation split.  Its
+fixed parts (architecture, epochs, the
 refit on all training images, the precision) are settled here, with many
 seeds on a GPU, on validation accuracy only: a job writes its validation
 columns and nothing from the test set (a refit job, which has no
@@ -21,7 +21,9 @@ Job sets:
   also hold test columns, which this script no longer writes; the
   decisions on §4.3 read only this file's validation columns.
 
-Every job is one ``train_best`` call (uncached) in a worker process; the
+Every job is one ``train_best`` call (uncached) in a worker process (the
+jobs name the recipe's fields they change; before the Spec/Recipe
+refactor they were keyword arguments of the same names); the
 results are appended to a JSON-lines file as they finish, with a deadline
 after which no job starts.
 
@@ -111,12 +113,20 @@ def work(args: tuple[dict, float]) -> dict | None:
         return None
     import torch
 
-    from mlp_notes import experiments
+    from mlp_notes.runs.best import BEST_NET, BEST_RECIPE, train_best
 
     torch.set_num_threads(1)
     kw = {k: v for k, v in job.items() if k != "name"}
+    net_fields = ("hiddens", "dropout", "input_dropout")
+    net = BEST_NET.replace(**{k: kw.pop(k) for k in net_fields if k in kw})
+    if "hiddens" in job:
+        net = net.replace(hiddens=tuple(job["hiddens"]))
+    recipe_fields = ("num_epochs", "mixed_precision", "batch_size", "lr")
+    recipe = BEST_RECIPE.replace(
+        **{k: kw.pop(k) for k in recipe_fields if k in kw}
+    )
     start = time.perf_counter()
-    run = experiments.train_best.uncached(**kw)
+    run = train_best.uncached(net=net, recipe=recipe, **kw)
     h = run.history
     # validation columns only: nothing a decision reads comes from the
     # test set (the Run computes test accuracies; they are not written)

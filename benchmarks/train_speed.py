@@ -13,9 +13,10 @@ batch 256) is trained on all 60,000 training images by
   torch's SGD (``step="autograd"``), to show what the step itself adds.
 
 A fourth loop times the regularized path, the §4.3 best MLP's recipe
-(``experiments.BEST_RECIPE``: two hidden layers of 1024 with dropout,
-AdamW, one-cycle, label smoothing, flips), in float32 (the precision a CPU
-without bfloat16 units trains it in), interleaved with the others: its
+(``runs.best.BEST_NET``, ``BEST_RECIPE``: two hidden layers of 1024 with
+dropout, AdamW, one-cycle, label smoothing, flips), in float32 (the
+precision a CPU without bfloat16 units trains it in), interleaved with the
+others: its
 epoch against its own compute bound, and where one of its steps spends
 its time (matrix products, dropout masks, the optimizer step, flips, the
 rest).
@@ -58,15 +59,14 @@ from torch.utils import data as tud
 from torchvision import transforms
 
 from mlp_notes import data as mdata
-from mlp_notes import experiments, hardware
-from mlp_notes.models import mlp
-from mlp_notes.training import (
-    Split,
-    accuracy,
-    epoch_runner,
-    make_optimizer,
-    resolve_step,
-)
+from mlp_notes import hardware
+from mlp_notes.data import Split
+from mlp_notes.data.fashion_mnist import find_file
+from mlp_notes.models import build
+from mlp_notes.runs.best import BEST_NET, BEST_RECIPE, standardized
+from mlp_notes.runs.chapter import CHAPTER_NET, CHAPTER_RECIPE
+from mlp_notes.training import accuracy, epoch_runner, steps
+from mlp_notes.training.recipe import optimizer
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -132,22 +132,11 @@ def regularized_gflop(n: int, sizes: tuple[int, ...]) -> float:
 
 
 def regularized_setup(split: Split, epochs: int, seed: int):
-    """The best MLP's network, optimizer and schedule, in float32."""
-    cfg = {**experiments.BEST_RECIPE, "mixed_precision": False}
+    """The best MLP's network and its recipe in float32 for ``epochs``."""
+    recipe = BEST_RECIPE.replace(mixed_precision=False, num_epochs=epochs)
     g = torch.Generator().manual_seed(seed)
-    net = experiments.best_model(cfg, split, generator=g).to(split.device)
-    options = experiments.best_fit_options(cfg)
-    opt = make_optimizer(
-        "adamw",
-        net.parameters(),
-        lr=options["lr"],
-        weight_decay=options["weight_decay"],
-    )
-    steps = -(-len(split.X_train) // cfg["batch_size"])
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=options["lr"], total_steps=epochs * steps
-    )
-    return cfg, net, opt, sched
+    net = build(standardized(BEST_NET, split), generator=g).to(split.device)
+    return recipe, net
 
 
 def _median_ms(fn, device: torch.device, reps: int = 20) -> float:
@@ -170,10 +159,11 @@ def step_breakdown(split: Split, seed: int) -> dict[str, float]:
     the optimizer step; the flips.  "other" is the step minus the parts
     (elementwise work: bias, ReLU, loss, autograd's bookkeeping)."""
     device = split.device
-    cfg, net, opt, _ = regularized_setup(split, 1, seed)
-    B = cfg["batch_size"]
+    recipe, net = regularized_setup(split, 1, seed)
+    opt = optimizer(recipe, net.parameters())
+    B = recipe.batch_size
     Xb, yb = split.X_train[:B].clone(), split.y_train[:B]
-    ls = cfg["label_smoothing"]
+    ls = recipe.label_smoothing
 
     def step() -> None:
         m = torch.rand(B, device=device) < 0.5
@@ -296,7 +286,7 @@ def raw_root() -> str:
     raw.mkdir(parents=True)
     source = mdata.load_fashion_mnist().source
     for name in mdata.MD5:
-        path = mdata._find_file(Path(source), name)
+        path = find_file(Path(source), name)
         body = path.read_bytes()
         (raw / name).write_bytes(
             gzip.decompress(body) if path.suffix == ".gz" else body
@@ -336,7 +326,7 @@ def main() -> None:
     # the same minibatches: any accuracy gap is the pipelines' doing.
     def model() -> nn.Module:
         init = torch.Generator().manual_seed(args.seed)
-        return mlp((256,), init="normal", generator=init).to(device)
+        return build(CHAPTER_NET, generator=init).to(device)
 
     def shuffles() -> torch.Generator:
         return torch.Generator().manual_seed(args.seed + 1)
@@ -345,32 +335,19 @@ def main() -> None:
     loss = nn.CrossEntropyLoss(reduction="none")
     updater = torch.optim.SGD(book_net.parameters(), lr=0.1)
     train_iter, test_iter = d2l_iters(raw_root(), shuffle_generator=shuffles())
-    our_opt = torch.optim.SGD(our_net.parameters(), lr=0.1)
-    our_step = resolve_step("auto", our_net, device, our_opt)
+    recipe = CHAPTER_RECIPE.replace(num_epochs=E)
+    our_step = steps.choose(our_net, device, recipe, "float32")
     our_epoch = epoch_runner(
-        our_net, split, our_opt, batch_size=256, generator=shuffles()
+        our_step, our_net, split, recipe, generator=shuffles()
     )
     autograd_epoch = epoch_runner(
-        autograd_net,
-        split,
-        torch.optim.SGD(autograd_net.parameters(), lr=0.1),
-        batch_size=256,
-        generator=shuffles(),
-        step="autograd",
+        "autograd", autograd_net, split, recipe, generator=shuffles()
     )
-    cfg, reg_net, reg_opt, reg_sched = regularized_setup(split, E, args.seed)
+    reg_recipe, reg_net = regularized_setup(split, E, args.seed)
     reg_epoch = epoch_runner(
-        reg_net,
-        split,
-        reg_opt,
-        reg_sched,
-        batch_size=cfg["batch_size"],
-        generator=shuffles(),
-        label_smoothing=cfg["label_smoothing"],
-        flip=cfg["flip"],
-        step="autograd",
+        "autograd", reg_net, split, reg_recipe, generator=shuffles()
     )
-    reg_sizes = (784, *cfg["hiddens"], 10)
+    reg_sizes = (784, *BEST_NET.hiddens, 10)
     book, ours, autograd, gflops, floor = [], [], [], [], []
     reg, reg_gflops = [], []
 
@@ -462,8 +439,7 @@ def main() -> None:
             t / f for t, f in zip(ours[1:], floor[1:], strict=True)
         ),
         "regularized": {
-            "recipe": "§4.3 best MLP, float32: "
-            + ", ".join(f"{k}={v}" for k, v in cfg.items()),
+            "recipe": "§4.3 best MLP, float32: " + f"{BEST_NET}, {reg_recipe}",
             "seconds": reg,
             "seconds_per_epoch": statistics.median(reg[1:]),
             "epoch_gflop": reg_flop,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,42 +23,12 @@ from pathlib import Path
 os.environ.setdefault("MLP_NOTES_PROFILE", "quick")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from markdown_it import MarkdownIt  # noqa: E402
 from pytest_markdown_docs._runners import (  # noqa: E402
     DefaultRunner,
     register_runner,
 )
 
-ATTR = re.compile(r'(\w+)="([^"]*)"')
-
-
-@dataclass(frozen=True)
-class Fence:
-    start_line: int  # as pytest-markdown-docs counts: opening line + 1
-    info: str
-    content: str
-
-    @property
-    def options(self) -> dict[str, str]:
-        return dict(ATTR.findall(self.info))
-
-
-def fences(path: Path) -> list[Fence]:
-    """All python fences of a Markdown file, in order."""
-    tokens = MarkdownIt("commonmark").parse(path.read_text("utf8"))
-    found = []
-    for t in tokens:
-        if (
-            t.type == "fence"
-            and t.map
-            and t.info.split()[:1]
-            in (
-                ["python"],
-                ["py"],
-            )
-        ):
-            found.append(Fence(t.map[0] + 1, t.info, t.content))
-    return found
+from mlp_notes.site.fences import Fence, python_fences  # noqa: E402
 
 
 @dataclass
@@ -74,14 +43,14 @@ _sessions: dict[tuple[str, str], Session] = {}
 
 
 def _run(fence: Fence, path: Path, session: Session) -> None:
-    code = compile("\n" * fence.start_line + fence.content, str(path), "exec")
+    code = compile("\n" * fence.line + fence.code, str(path), "exec")
     buffer = io.StringIO()
-    session.done.add(fence.start_line)
+    session.done.add(fence.line)
     try:
         with contextlib.redirect_stdout(buffer):
             exec(code, session.namespace)
     except BaseException:
-        session.failed_at = fence.start_line
+        session.failed_at = fence.line
         raise
     finally:
         session.output.append(buffer.getvalue())
@@ -93,15 +62,15 @@ class PageSessionRunner(DefaultRunner):
 
     def runtest(self, test, args, *, asyncio_runner=None):
         path = Path(test.source_path)
-        by_line = {f.start_line: f for f in fences(path)}
+        text = path.read_text("utf8")
+        by_line = {f.line: f for f in python_fences(text)}
         fence = by_line[test.start_line]
-        opts = fence.options
-        if opts.get("exec") != "on":
+        if not fence.executed:
             raise AssertionError(
-                f"{path}:{fence.start_line}: this python fence is neither "
+                f"{path}:{fence.line}: this python fence is neither "
                 'executed (exec="on") nor display-only (notest)'
             )
-        name = opts.get("session", "")
+        name = fence.session
         session = _sessions.setdefault((str(path), name), Session())
         if session.failed_at is not None:
             raise AssertionError(
@@ -110,10 +79,10 @@ class PageSessionRunner(DefaultRunner):
             )
         for earlier in by_line.values():
             if (
-                earlier.start_line < fence.start_line
-                and earlier.options.get("exec") == "on"
-                and earlier.options.get("session", "") == name
-                and earlier.start_line not in session.done
+                earlier.line < fence.line
+                and earlier.executed
+                and earlier.session == name
+                and earlier.line not in session.done
             ):
                 _run(earlier, path, session)
         _run(fence, path, session)

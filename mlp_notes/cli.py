@@ -124,51 +124,46 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    if args.model == "scratch" and (
-        len(args.hiddens) != 1 or args.activation != "relu" or args.dropout
-    ):
+    import torch
+
+    from mlp_notes import settings
+    from mlp_notes.data import DataError, fashion_mnist_split
+    from mlp_notes.models import Spec, build
+    from mlp_notes.training import Recipe, fit, precision, steps
+
+    net = Spec(
+        kind=args.model,
+        hiddens=args.hiddens,
+        activation=args.activation,
+        dropout=args.dropout,
+    )
+    recipe = Recipe(
+        lr=args.lr,
+        num_epochs=args.epochs,
+        batch_size=args.batch_size,
+        step=args.step,
+    )
+    g = torch.Generator().manual_seed(args.seed)
+    try:
+        model = build(net, generator=g)
+    except ValueError:
         p.train_parser.error(
             "--model scratch is D2L's one-hidden-layer ReLU MLP: use "
             "--model concise for several layers, another activation or "
             "dropout"
         )
-    import torch
-
-    from mlp_notes import settings
-    from mlp_notes.data import DataError
-    from mlp_notes.models import MLPScratch, mlp
-    from mlp_notes.training import fashion_mnist_split, fit, resolve_step
-
-    g = torch.Generator().manual_seed(args.seed)
-    if args.model == "scratch":
-        net = MLPScratch(num_hiddens=args.hiddens[0], generator=g)
-    else:
-        net = mlp(
-            args.hiddens,
-            activation=args.activation,
-            dropout=args.dropout,
-            generator=g,
-        )
     device = torch.device(args.device or settings.default_device())
-    sgd = torch.optim.SGD(net.parameters(), lr=args.lr)  # as fit's
-    try:
-        step = resolve_step(args.step, net, device, sgd)
-    except ValueError as err:
-        p.train_parser.error(f"--step: {err}")
+    used = precision.resolve(recipe.mixed_precision, device)
+    reason = steps.why_not(args.step, model, device, recipe, used)
+    if args.step != "auto" and reason:
+        p.train_parser.error(f"--step {args.step} {reason}")
     try:
         data = fashion_mnist_split(device=args.device)
     except DataError as err:
         print(f"mlp-notes: {err}", file=sys.stderr)
         return 1
     history = fit(
-        net,
-        data,
-        num_epochs=args.epochs,
-        lr=args.lr,
-        batch_size=args.batch_size,
-        step=step,
-        generator=g,
-        progress=not args.no_progress,
+        model, data, recipe, generator=g, progress=not args.no_progress
     )
     if history.diverged:
         print(
@@ -182,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         f"train acc {history.train_acc[-1]:.4f}, "
         f"val acc {history.val_acc[-1]:.4f}, "
         f"test acc {history.test_acc:.4f} "
-        f"({sum(history.seconds):.1f} s training, {step} step)"
+        f"({sum(history.seconds):.1f} s training, {history.step} step)"
     )
     return 0
 

@@ -1,9 +1,9 @@
-"""Dropout (§4.6): D2L's two-hidden-layer MLP with noise, and its runs.
+"""Dropout (§4.6): D2L's two-hidden-layer MLP with noise.
 
 ``DropoutMLPScratch`` is D2L's ``Net`` (784-256-256-10, ReLU, dropout after
 each hidden layer in training mode only), with the noise switchable to
-Gaussian multiplicative noise or DropConnect for the exercises.  The run
-functions are cached: a rebuild does not retrain.
+Gaussian multiplicative noise or DropConnect for the exercises.  Its runs
+are in ``mlp_notes.runs.dropout``.
 """
 
 from __future__ import annotations
@@ -13,15 +13,11 @@ import math
 import torch
 from torch import nn
 
-from mlp_notes.cache import cached
-from mlp_notes.experiments import seeded
-from mlp_notes.models import mlp
 from mlp_notes.regularization import (
     DropConnectLinear,
     dropout_layer,
     gaussian_noise_layer,
 )
-from mlp_notes.training import History, fashion_mnist_split, fit
 
 NOISES = ("dropout", "gaussian", "dropconnect")
 
@@ -105,104 +101,6 @@ class DropoutMLPScratch(nn.Module):
 
 
 # --8<-- [end:net]
-
-
-def build(
-    model: str, dropout1: float, dropout2: float, noise: str, seed: int
-) -> nn.Module:
-    """ "scratch" (``DropoutMLPScratch``) or "concise" (``models.mlp``)."""
-    g = torch.Generator().manual_seed(seed)
-    if model == "concise":
-        return mlp((256, 256), dropout=(dropout1, dropout2), generator=g)
-    return DropoutMLPScratch(
-        dropout1=dropout1, dropout2=dropout2, noise=noise, generator=g
-    )
-
-
-# --8<-- [start:run]
-@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.regularization")
-@seeded  # nn.Dropout's masks come from the global generator
-def train_dropout(
-    *,
-    dropout1: float,
-    dropout2: float,
-    num_epochs: int,
-    seed: int = 0,
-    lr: float = 0.5,
-    weight_decay: float = 0.0,
-    noise: str = "dropout",
-    model: str = "scratch",
-    subset: int | None = None,
-    track: bool = False,
-    keep_state: bool = False,
-) -> dict:
-    """Train D2L's dropout MLP (SGD, batch 256) on the validation split.
-
-    Plain SGD keeps no state, so training one epoch at a time is the same
-    as one call of ``fit``; between epochs, with ``track``, the variance
-    of each hidden layer (over 1000 validation images, averaged over
-    units, training mode, i.e. with the noise) is recorded, and the noise
-    drawn for it is given back: a tracked run trains exactly like an
-    untracked one, and under a constant learning rate its first k epochs
-    are the k-epoch run.
-
-    Returns:
-        dict with "history" (a merged History), "var" ({name: [per epoch]}
-        if ``track``) and "state" (the weights, if ``keep_state``).
-    """
-    data = fashion_mnist_split(seed=0, subset=subset)
-    net = build(model, dropout1, dropout2, noise, seed)
-    g = torch.Generator().manual_seed(seed)
-    history, var = History(), {}
-    for epoch in range(num_epochs):
-        h = fit(
-            net, data, num_epochs=1, lr=lr, weight_decay=weight_decay,
-            generator=g,
-        )  # fmt: skip
-        for name in ("train_loss", "train_acc", "val_acc", "seconds"):
-            getattr(history, name).extend(getattr(h, name))
-        history.test_acc, history.diverged_at = h.test_acc, h.diverged_at
-        if h.diverged:
-            history.diverged_at = epoch + 1
-            break
-        if track:  # on the side: the noise drawn here is given back
-            noise_state = net.generator.get_state()
-            with torch.no_grad():
-                net.train()
-                acts = net.hidden(data.X_val[:1000])
-                for name, H in acts.items():
-                    var.setdefault(name, []).append(H.var(0).mean().item())
-            net.generator.set_state(noise_state)
-    out = {"history": history, "var": var}
-    if keep_state:
-        out["state"] = {k: v.cpu() for k, v in net.state_dict().items()}
-    return out
-
-
-# --8<-- [end:run]
-
-
-# --8<-- [start:arm]
-def arm(dropout1: float, dropout2: float, *, seeds, **budget) -> list[History]:
-    """One setting's runs, one per seed (cached ``train_dropout`` calls).
-
-    Two arms run with the same seeds start from the same weights and see
-    the same minibatches, so they can be compared seed by seed
-    (``stats.paired``).
-    """
-    runs = [
-        train_dropout(dropout1=dropout1, dropout2=dropout2, seed=s, **budget)
-        for s in seeds
-    ]
-    return [r["history"] for r in runs]
-
-
-def late_val(histories: list[History], k: int = 3) -> list[float]:
-    """Each run's mean validation accuracy over its last ``k`` epochs."""
-    return [h.late_val_acc(k) for h in histories]
-
-
-# --8<-- [end:arm]
 
 
 @torch.no_grad()

@@ -6,12 +6,16 @@ logits of shape (N, 10); the softmax lives in the loss.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from mlp_notes import activations
+from mlp_notes.dropout import DropoutMLPScratch
+from mlp_notes.regularization import FastDropout
 
 
 # --8<-- [start:mlp_scratch]
@@ -46,6 +50,12 @@ class MLPScratch(nn.Module):
             torch.randn(num_hiddens, num_outputs, generator=g) * sigma
         )
         self.b2 = nn.Parameter(torch.zeros(num_outputs))
+
+    def linear_layers(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Its layers as (weight (fan_out, fan_in), bias): the forward
+        pass is relu(X W1 + b1) W2 + b2, §4.7's equations with W^T (the
+        fast training step reads this declaration)."""
+        return [(self.W1.T, self.b1), (self.W2.T, self.b2)]
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         X = X.reshape(-1, self.num_inputs)  # (batch_size, num_inputs)
@@ -194,3 +204,77 @@ def initialize_(
 def num_parameters(net: nn.Module) -> int:
     """Number of trainable scalars."""
     return sum(p.numel() for p in net.parameters() if p.requires_grad)
+
+
+KINDS = ("scratch", "concise", "dropout_scratch")
+
+
+# --8<-- [start:spec]
+@dataclass(frozen=True)
+class Spec:
+    """Which of the chapter's networks to build: a value runs are keyed by.
+
+    Attributes:
+        kind: "scratch" (``MLPScratch``, one hidden ReLU layer),
+            "concise" (``mlp``) or "dropout_scratch" (§4.6's
+            ``DropoutMLPScratch``, two hidden layers).
+        hiddens: hidden widths.
+        activation, init, input_dropout, standardize: as in ``mlp``.
+        dropout: after each hidden layer (one value or one per layer).
+        fast_dropout: ``regularization.FastDropout`` instead of
+            ``nn.Dropout`` (same distribution, cheaper masks on a CPU).
+        noise: "dropout_scratch"'s noise ("dropout", "gaussian",
+            "dropconnect").
+    """
+
+    kind: str = "concise"
+    hiddens: tuple[int, ...] = (256,)
+    activation: str = "relu"
+    init: str = "normal"
+    dropout: float | tuple[float, ...] = 0.0
+    input_dropout: float = 0.0
+    standardize: tuple[float, float] | None = None
+    fast_dropout: bool = False
+    noise: str = "dropout"
+
+    def replace(self, **changes) -> Spec:
+        return dataclasses.replace(self, **changes)
+
+
+def build(spec: Spec, *, generator: torch.Generator | None = None):
+    """The network ``spec`` describes, initialized from ``generator``.
+
+    Raises:
+        ValueError: an unknown kind, or options the kind does not have.
+    """
+    if spec.kind == "concise":
+        return mlp(
+            spec.hiddens,
+            activation=spec.activation,
+            dropout=spec.dropout,
+            input_dropout=spec.input_dropout,
+            init=spec.init,
+            standardize=spec.standardize,
+            dropout_module=FastDropout if spec.fast_dropout else nn.Dropout,
+            generator=generator,
+        )
+    plain = Spec(kind=spec.kind, hiddens=spec.hiddens)
+    if spec.kind == "scratch" and spec == plain and len(spec.hiddens) == 1:
+        return MLPScratch(num_hiddens=spec.hiddens[0], generator=generator)
+    noisy = spec.replace(dropout=plain.dropout, noise=plain.noise) == plain
+    if spec.kind == "dropout_scratch" and noisy and len(spec.hiddens) == 2:
+        p = spec.dropout
+        p1, p2 = (p, p) if isinstance(p, float | int) else p
+        h1, h2 = spec.hiddens
+        return DropoutMLPScratch(
+            num_hiddens1=h1, num_hiddens2=h2, dropout1=p1, dropout2=p2,
+            noise=spec.noise, generator=generator,
+        )  # fmt: skip
+    raise ValueError(
+        f"{spec} cannot be built: kinds are {KINDS}; 'scratch' has one "
+        "hidden ReLU layer and no options, 'dropout_scratch' two hidden "
+        "layers with dropout and noise only"
+    )
+
+
+# --8<-- [end:spec]

@@ -47,6 +47,19 @@ class Profile:
         poly_epochs: epochs of the polynomial-regression demo (D2L: 400).
         poly_overfit_epochs: epochs of the 20-feature overfit demo (1500).
         wd_epochs: epochs of the weight-decay demo (D2L: 100).
+        widths: hidden widths of §4.2's width sweep.
+        depths: hidden-layer counts of §4.3's depth sweep.
+        lrs: learning rates of §4.2's rate sweep.
+        activations: activations of §4.3's activation sweep.
+        fit_steps: Adam steps of §4.1's 1-D fits.
+        dropout_subset: training images of §4.6's runs (None: all).
+        dropout_floor: validation accuracy §4.6's chapter runs must pass.
+        stability_epochs, stability_subset: §4.8's symmetric starts.
+        regression_epochs, regression_subset: §4.8's softmax regression
+            and deep-network runs.
+        poly_seeds: data sets of §4.4's overfitting table.
+        wd_seeds: data sets of §4.5's lambda sweep.
+        timing_repeats: repeats of §4.7's timings (the fastest counts).
     """
 
     name: str
@@ -63,6 +76,20 @@ class Profile:
     poly_epochs: int
     poly_overfit_epochs: int
     wd_epochs: int
+    widths: tuple[int, ...]
+    depths: tuple[int, ...]
+    lrs: tuple[float, ...]
+    activations: tuple[str, ...]
+    fit_steps: int
+    dropout_subset: int | None
+    dropout_floor: float
+    stability_epochs: int
+    stability_subset: int | None
+    regression_epochs: int
+    regression_subset: int | None
+    poly_seeds: tuple[int, ...]
+    wd_seeds: tuple[int, ...]
+    timing_repeats: int
     extra: dict = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
@@ -88,6 +115,20 @@ PROFILES = {
         poly_epochs=400,
         poly_overfit_epochs=1500,
         wd_epochs=100,
+        widths=(16, 32, 64, 128, 256, 512, 1024),
+        depths=(1, 2, 3, 4),
+        lrs=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0),
+        activations=("relu", "sigmoid", "tanh", "gelu", "swish"),
+        fit_steps=3000,
+        dropout_subset=None,
+        dropout_floor=0.75,
+        stability_epochs=3,
+        stability_subset=None,
+        regression_epochs=5,
+        regression_subset=20_000,
+        poly_seeds=(0, 1, 2, 3, 4),
+        wd_seeds=(0, 1, 2),
+        timing_repeats=15,
     ),
     "quick": Profile(
         name="quick",
@@ -104,6 +145,20 @@ PROFILES = {
         poly_epochs=100,
         poly_overfit_epochs=200,
         wd_epochs=50,
+        widths=(16, 256),
+        depths=(1, 3),
+        lrs=(0.1, 30.0),
+        activations=("relu", "sigmoid"),
+        fit_steps=400,
+        dropout_subset=2_000,
+        dropout_floor=0.15,  # 16 steps
+        stability_epochs=1,
+        stability_subset=6_000,
+        regression_epochs=1,
+        regression_subset=6_000,
+        poly_seeds=(0, 1),
+        wd_seeds=(0,),
+        timing_repeats=5,
     ),
 }
 
@@ -177,6 +232,12 @@ def start_page(seed: int) -> Profile:
         device=str(default_device()),
     )
     return active
+
+
+def forget_page() -> None:
+    """Forget the last page's record (before the next page executes)."""
+    global _page
+    _page = None
 
 
 def page_record() -> PageRecord | None:

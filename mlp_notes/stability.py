@@ -1,21 +1,13 @@
-"""Experiments of §4.8: exploding products, symmetry, conditioning, LARS.
-
-The training runs are cached (see ``mlp_notes.cache``); they return
-small, picklable summaries for the page to print and plot.
-"""
+"""The mathematics of §4.8: exploding products, symmetric units, the
+all-zero start, singular values and the conditioning of products.  The
+page's training runs are in ``mlp_notes.runs.stability``."""
 
 from __future__ import annotations
-
-import functools
 
 import torch
 import torch.nn.functional as F
 
-from mlp_notes import initialization
-from mlp_notes.cache import cached
 from mlp_notes.models import mlp
-from mlp_notes.optim import LARS
-from mlp_notes.training import fashion_mnist_split, fit
 
 
 # --8<-- [start:matrix_product]
@@ -82,76 +74,6 @@ def zero_start_gradients(
 # --8<-- [end:zero_start]
 
 
-# --8<-- [start:train_symmetric]
-@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.initialization")
-def train_symmetric(
-    *,
-    value: float | None,
-    dropout: float,
-    num_hiddens: int,
-    num_epochs: int,
-    lr: float,
-    subset: int | None,
-    seed: int,
-) -> dict:
-    """Train a one-hidden-layer MLP from a constant (or random) start.
-
-    Args:
-        value: every weight starts at this value; None: D2L's N(0, 0.01^2).
-        dropout: dropout probability after the hidden layer.
-
-    Returns:
-        {"history", "W1": first 8 hidden units' weights (8, 784),
-        "spread": row_spread of W1, "spread_W2": of W2 transposed}.
-    """
-    g = torch.Generator().manual_seed(seed)
-    net = mlp((num_hiddens,), dropout=dropout, generator=g)
-    if value is not None:
-        initialization.constant_(net, value)
-    data = fashion_mnist_split(seed=0, subset=subset)
-    history = fit(net, data, num_epochs=num_epochs, lr=lr, generator=g)
-    W1, W2 = net[1].weight.detach().cpu(), net[-1].weight.detach().cpu()
-    return {
-        "history": history,
-        "W1": W1[:8].clone(),
-        "spread": row_spread(W1),
-        "spread_W2": row_spread(W2.T),
-    }
-
-
-# --8<-- [end:train_symmetric]
-
-
-@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.initialization")
-def train_softmax_regression(
-    *,
-    value: float | None,
-    num_epochs: int,
-    lr: float,
-    subset: int | None,
-    seed: int,
-) -> dict:
-    """Softmax regression from equal weights (or D2L's random start).
-
-    Returns:
-        {"history", "spread": row_spread of the (10, 784) weight,
-        "initial_spread"}.
-    """
-    g = torch.Generator().manual_seed(seed)
-    net = mlp((), generator=g)  # Flatten -> Linear(784, 10)
-    if value is not None:
-        initialization.constant_(net, value)
-    start = row_spread(net[1].weight.detach().cpu())
-    data = fashion_mnist_split(seed=0, subset=subset)
-    history = fit(net, data, num_epochs=num_epochs, lr=lr, generator=g)
-    W = net[1].weight.detach().cpu()
-    return {
-        "history": history,
-        "spread": row_spread(W),
-        "initial_spread": start,
-    }
-
-
 # --8<-- [start:singular_bounds]
 def singular_bounds(A: torch.Tensor, B: torch.Tensor) -> dict[str, float]:
     """Singular values and condition numbers of A, B and AB (square).
@@ -190,51 +112,3 @@ def product_condition(
         s = torch.linalg.svdvals(P)
         logs.append((s[0] / s[-1]).log10().item())
     return logs
-
-
-# --8<-- [start:train_deep]
-@cached("mlp_notes.training", "mlp_notes.models", "mlp_notes.optim")
-def train_deep(
-    *,
-    optimizer: str,
-    lr: float,
-    hiddens: tuple[int, ...],
-    num_epochs: int,
-    subset: int | None,
-    seed: int,
-    momentum: float = 0.9,
-    trust_coefficient: float = 0.01,
-) -> dict:
-    """Train a deep ReLU MLP (He init) with "sgd" or "lars".
-
-    Returns:
-        {"history": History (diverged_at set if the loss blew up)}.
-    """
-    g = torch.Generator().manual_seed(seed)
-    net = mlp(hiddens, init="he", generator=g)
-    data = fashion_mnist_split(seed=0, subset=subset)
-    if optimizer == "lars":
-        factory = functools.partial(
-            LARS, momentum=momentum, trust_coefficient=trust_coefficient
-        )
-        history = fit(
-            net,
-            data,
-            num_epochs=num_epochs,
-            lr=lr,
-            optimizer=factory,
-            generator=g,
-        )
-    else:
-        history = fit(
-            net,
-            data,
-            num_epochs=num_epochs,
-            lr=lr,
-            momentum=momentum,
-            generator=g,
-        )
-    return {"history": history}
-
-
-# --8<-- [end:train_deep]

@@ -7,7 +7,7 @@ import pytest  # noqa: E402
 
 # Imported here, as the test modules import it, before any test (a page
 # build drops mlp_notes from sys.modules): one Split class for all.
-from mlp_notes.training import fashion_mnist_split  # noqa: E402
+from mlp_notes.data import fashion_mnist_split  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,11 @@ import json
 
 import pytest
 
-from mlp_notes import buildplan, settings
-from mlp_notes.buildplan import BuildMonitor, Call, Plan, call_key
+from mlp_notes import settings
+from mlp_notes.runs import costs
+from mlp_notes.site import monitor as buildplan
+from mlp_notes.site.buildplan import Call, Plan, call_key
+from mlp_notes.site.monitor import BuildMonitor
 
 MS = {"sgd/autograd": 0.002, "sgd/backprop": 0.001, "adamw/autograd": 0.02}
 
@@ -109,9 +112,9 @@ def test_recording_measures_trained_runs_and_keeps_cached_costs(
 
 
 def test_reference_steps_time_each_workload_here():
-    buildplan.reference_seconds.cache_clear()
+    costs.reference_seconds.cache_clear()
     for workload in ("sgd/backprop", "sgd/autograd", "adamw/autograd/mixed"):
-        assert 0 < buildplan.reference_seconds(workload) < 5
+        assert 0 < costs.reference_seconds(workload) < 5
 
 
 @pytest.mark.site
@@ -126,6 +129,7 @@ def test_quick_build_made_the_planned_runs():
     )
     made = {(o["name"], o["args"]) for o in observed}
     planned = {(c.name, c.args) for c in Plan.load("quick").calls}
+    assert planned, "benchmarks/plans/quick.json lists no runs"
 
     def per_function(calls):
         return sorted(collections.Counter(name for name, _ in calls).items())
@@ -136,3 +140,13 @@ def test_quick_build_made_the_planned_runs():
         f"not planned: {sorted(made - planned)[:3]}; "
         f"planned, not made: {sorted(planned - made)[:3]}"
     )
+
+
+def test_plan_arguments_read_back_specs_and_recipes_only():
+    from mlp_notes.runs import Recipe, Spec
+
+    kwargs = {"net": Spec(hiddens=(8,)), "recipe": Recipe(lr=0.3), "seed": 1}
+    name, args = call_key("f", kwargs)
+    assert Call(name, args).kwargs == kwargs
+    with pytest.raises(ValueError, match="unexpected name"):
+        _ = Call("f", "{'x': __import__('os')}").kwargs

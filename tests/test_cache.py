@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from mlp_notes import cache
-from mlp_notes.experiments import train_run
+from mlp_notes.runs import cache
+from mlp_notes.runs.chapter import train_run
 
 MODULE = '''
 """A module with a cached run."""
-from mlp_notes.cache import cached
+from mlp_notes.runs.cache import cached
 
 CALLS = []
 
@@ -97,56 +97,67 @@ def test_cache_can_be_switched_off(modules, monkeypatch):
     assert calls_after(modules) == [3]
 
 
-def test_data_checksum_is_part_of_the_key(modules, monkeypatch):
-    calls_after(modules)
-    monkeypatch.setattr(cache.data, "CHECKSUM", "0" * 32)
-    assert calls_after(modules) == [3]
+def test_precision_decision_is_part_of_the_key(modules, monkeypatch):
+    """Where bfloat16 is granted, a run asking for it trains differently."""
+    for fast, expected in ((False, [3]), (False, []), (True, [3])):
+        monkeypatch.setattr(
+            cache.precision, "mixed_precision_is_fast", lambda d, f=fast: f
+        )
+        assert calls_after(modules) == expected
 
 
 def test_training_runs_depend_on_training_code():
     for name in ("mlp_notes.training", "mlp_notes.models", "mlp_notes.data"):
         assert name in train_run.depends
-    assert "mlp_notes.plotting" not in train_run.depends
+    assert "mlp_notes.site.plotting" not in train_run.depends
 
 
-def test_imports_found_relative_absolute_and_lazy(tmp_path):
+def test_imports_found_relative_absolute_and_lazy():
     """Module names, not the names imported from them; relative imports
-    resolved against mlp_notes; imports inside functions included."""
-    src = tmp_path / "mod.py"
+    resolved against the module's own package; imports inside functions
+    included."""
+    src = cache.PACKAGE / "runs" / "_probe_imports.py"
     src.write_text(
         "from mlp_notes import __version__, data\n"
-        "from .models import MLPScratch\n"
-        "from . import steps\n"
+        "from ..models import MLPScratch\n"
+        "from . import chapter\n"
         "import mlp_notes.settings\n"
         "def f():\n"
         "    from mlp_notes.training import fit\n"
     )
-    _, names = cache._parse(str(src), src.stat().st_mtime_ns)
+    try:
+        _, names = cache._parse(str(src), src.stat().st_mtime_ns)
+    finally:
+        src.unlink()
     assert names == {
         "mlp_notes.data",
         "mlp_notes.models",
-        "mlp_notes.steps",
+        "mlp_notes.runs",  # "from . import chapter": the package, too
+        "mlp_notes.runs.chapter",
         "mlp_notes.settings",
         "mlp_notes.training",
     }
 
 
 def test_the_key_follows_imports_into_other_modules():
-    """fit's steps live in mlp_notes.steps, which training imports: a run
-    that declares training depends on steps' code too, not on plotting's."""
-    from mlp_notes.cache import closure
+    """fit's steps live in mlp_notes.training.steps, which the training
+    package imports: a run that declares training depends on the steps'
+    code too, not on plotting's."""
+    from mlp_notes.runs.cache import closure
 
     covered = closure(train_run.depends)
-    assert "mlp_notes.steps" not in train_run.depends
-    assert {"mlp_notes.steps", "mlp_notes.activations"} <= set(covered)
-    assert "mlp_notes.plotting" not in covered
+    assert "mlp_notes.training.steps" not in train_run.depends
+    assert {"mlp_notes.training.steps", "mlp_notes.activations"} <= set(
+        covered
+    )
+    assert "mlp_notes.site.plotting" not in covered
 
 
 def test_argument_order_does_not_matter(modules, monkeypatch):
     mod = load(modules)
     calls = []
     monkeypatch.setattr(mod, "CALLS", calls)
-    from mlp_notes.cache import cached
+    from mlp_notes.runs.cache import cached
 
     @cached()
     def two(*, a, b):

@@ -1,6 +1,8 @@
 import pytest
 
-from mlp_notes import cli, data, training
+from mlp_notes import cli
+from mlp_notes.data import fashion_mnist as data
+from mlp_notes.data import split
 
 
 @pytest.fixture
@@ -11,7 +13,7 @@ def no_data(monkeypatch):
         raise AssertionError("data loaded before the arguments were checked")
 
     monkeypatch.setattr(data, "load_fashion_mnist", boom)
-    monkeypatch.setattr(training, "load_fashion_mnist", boom)
+    monkeypatch.setattr(split, "load_fashion_mnist", boom)
 
 
 @pytest.mark.parametrize(
@@ -39,7 +41,7 @@ def no_data(monkeypatch):
             ],
             "--step",
         ),  # fmt: skip
-        (["--device", "cpu", "--step", "graph"], "--step"),
+        (["--device", "cpu", "--step", "graph"], "needs CUDA"),
     ],
 )
 def test_bad_values_give_one_usage_error(argv, option, no_data, capsys):
@@ -63,12 +65,12 @@ def test_train_runs_and_reports(capsys):
 
 def test_missing_data_is_one_message(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(data.ENV_VAR, str(tmp_path))
-    training.fashion_mnist_split.cache_clear()
+    split.fashion_mnist_split.cache_clear()
     data._load.cache_clear()
     try:
         code = cli.main(["train", "--epochs", "1", "--no-progress"])
     finally:
-        training.fashion_mnist_split.cache_clear()
+        split.fashion_mnist_split.cache_clear()
         data._load.cache_clear()
     assert code == 1
     assert "dataset-fashion-mnist" in capsys.readouterr().err

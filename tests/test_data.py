@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from mlp_notes import data
 from mlp_notes.data import (
     MD5,
     CorruptDataError,
     DataNotFoundError,
     load_fashion_mnist,
 )
+from mlp_notes.data import fashion_mnist as data
 
 
 def _source():
@@ -43,7 +43,7 @@ def _copy_set(dest, *, gz=True, raw_layout=False):
     folder = dest / "FashionMNIST" / "raw" if raw_layout else dest
     folder.mkdir(parents=True, exist_ok=True)
     for name in MD5:
-        src = data._find_file(_source(), name)
+        src = data.find_file(_source(), name)
         body = data._decompressed_bytes(src)
         if gz:
             (folder / f"{name}.gz").write_bytes(gzip.compress(body, 1))

@@ -56,7 +56,7 @@ def test_eval_forward_is_the_plain_network_in_float64():
 
 
 def test_late_val_averages_the_last_epochs():
-    from mlp_notes.dropout import late_val
+    from mlp_notes.runs.dropout import late_val
     from mlp_notes.training import History
 
     h = History(val_acc=[0.1, 0.5, 0.6, 0.7])
@@ -65,10 +65,13 @@ def test_late_val_averages_the_last_epochs():
 
 
 def test_a_tracked_long_run_begins_as_the_short_run():
-    from mlp_notes.dropout import train_dropout
+    from mlp_notes.runs.dropout import EXERCISE_RECIPE, train_dropout
 
-    budget = dict(dropout1=0.2, dropout2=0.5, subset=512, lr=0.1, seed=1)
-    short = train_dropout.uncached(num_epochs=2, **budget)["history"]
-    long = train_dropout.uncached(num_epochs=3, track=True, **budget)
+    budget = dict(subset=512, seed=1)
+    recipe = EXERCISE_RECIPE.replace(num_epochs=2)
+    short = train_dropout.uncached(recipe=recipe, **budget)["history"]
+    long = train_dropout.uncached(
+        recipe=recipe.replace(num_epochs=3), track=True, **budget
+    )
     assert long["history"].val_acc[:2] == short.val_acc
     assert long["history"].train_loss[:2] == short.train_loss

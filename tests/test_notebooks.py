@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlp_notes.notebooks import page_to_notebook, snippet
+from mlp_notes.site.notebooks import page_to_notebook, snippet
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

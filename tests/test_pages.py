@@ -2,17 +2,17 @@
 or is explicitly display-only, and nothing on a page is silently skipped."""
 
 import ast
-import re
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
+from mlp_notes.site.fences import SNIPPET, python_fences
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
-OPENER = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,}|~{3,})\s*(?P<info>.*)$")
-ATTR = re.compile(r'(\w+)="([^"]*)"')
 # Options markdown-exec and superfences understand; anything else is a typo
 # the build would silently ignore (or, for markdown-exec, skip the block).
 KNOWN_ATTRS = {
@@ -31,30 +31,6 @@ KNOWN_ATTRS = {
     "idprefix",
 }
 KNOWN_WORDS = {"notest"}
-SNIPPET = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
-
-
-def python_fences(text):
-    """(line, indent, info, body) of each python fence opener."""
-    lines = text.splitlines()
-    found, i = [], 0
-    while i < len(lines):
-        m = OPENER.match(lines[i])
-        if m:
-            ticks = m["ticks"]
-            end = i + 1
-            while end < len(lines) and not lines[end].strip().startswith(
-                ticks
-            ):
-                end += 1
-            words = m["info"].split()
-            if words and words[0] in ("python", "py", "python3", "pycon"):
-                body = "\n".join(lines[i + 1 : end])
-                found.append((i + 1, m["indent"], m["info"], body))
-            i = end + 1
-        else:
-            i += 1
-    return found
 
 
 @pytest.fixture(params=PAGES, ids=lambda p: p.name)
@@ -67,10 +43,9 @@ def test_there_are_pages():
 
 
 def test_every_python_fence_runs_or_is_display_only(page):
-    for line, indent, info, body in python_fences(page.read_text()):
-        where = f"{page.name}:{line}"
-        attrs = dict(ATTR.findall(info))
-        words = set(ATTR.sub("", info).split()[1:])
+    for f in python_fences(page.read_text()):
+        where = f"{page.name}:{f.line}"
+        attrs, words, indent, body = f.options, f.words, f.indent, f.code
         assert set(attrs) <= KNOWN_ATTRS, f"{where}: unknown option {attrs}"
         assert words <= KNOWN_WORDS, f"{where}: unknown word {words}"
         assert not any(":" in w for w in words), where
@@ -106,9 +81,7 @@ def test_pytest_collects_exactly_the_executed_fences(page):
     """The markdown-it parser pytest-markdown-docs uses sees every
     executed fence (none hidden in admonitions or tabs)."""
     text = page.read_text()
-    ours = {
-        line for line, _, info, _ in python_fences(text) if 'exec="on"' in info
-    }
+    ours = {f.line for f in python_fences(text) if f.executed}
     tokens = MarkdownIt("commonmark").parse(text)
     seen = {
         t.map[0] + 1
@@ -119,11 +92,7 @@ def test_pytest_collects_exactly_the_executed_fences(page):
 
 
 def test_executing_pages_start_with_seeded_block(page):
-    runs = [
-        body
-        for _, _, info, body in python_fences(page.read_text())
-        if 'exec="on"' in info
-    ]
+    runs = [f.code for f in python_fences(page.read_text()) if f.executed]
     if runs:
         assert "settings.start_page(seed=" in runs[0], (
             f"{page.name}: the first executed block must call "
@@ -146,3 +115,22 @@ def test_pages_are_in_the_nav():
     nav = (ROOT / "mkdocs.yml").read_text()
     for page in PAGES:
         assert f"{page.name}" in nav, f"{page.name} is not in mkdocs.yml nav"
+
+
+def test_pinned_runner_api_of_pytest_markdown_docs():
+    """docs/conftest.py registers its runner through pytest-markdown-docs'
+    private runner registry, checked against the pinned version only."""
+    pin = next(
+        line.split("==")[1].strip()
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if line.startswith("pytest-markdown-docs==")
+    )
+    assert version("pytest-markdown-docs") == pin, (
+        f"pytest-markdown-docs {version('pytest-markdown-docs')} is "
+        f"installed, {pin} is pinned: docs/conftest.py uses its private "
+        "pytest_markdown_docs._runners (DefaultRunner, register_runner); "
+        "check that API before changing the pin"
+    )
+    from pytest_markdown_docs import _runners
+
+    assert callable(_runners.register_runner) and _runners.DefaultRunner

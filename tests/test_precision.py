@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from mlp_notes import hardware, precision
+from mlp_notes import hardware
 from mlp_notes.models import mlp
-from mlp_notes.training import fit
+from mlp_notes.training import Recipe, fit, precision
 
 
 @pytest.fixture(autouse=True)
@@ -89,15 +89,10 @@ def test_probe_measures_a_real_ratio():
 
 def _history(small, mixed_precision):
     net = mlp((64,), generator=torch.Generator().manual_seed(0))
-    return fit(
-        net,
-        small,
-        num_epochs=1,
-        lr=0.1,
-        optimizer="adamw",
-        mixed_precision=mixed_precision,
-        generator=torch.Generator().manual_seed(0),
+    recipe = Recipe(
+        num_epochs=1, optimizer="adamw", mixed_precision=mixed_precision
     )
+    return fit(net, small, recipe, generator=torch.Generator().manual_seed(0))
 
 
 def test_fit_records_and_uses_the_decision(monkeypatch, small):

@@ -1,6 +1,6 @@
 import pytest
 
-from mlp_notes import search
+from mlp_notes.runs import search
 
 
 @pytest.fixture

@@ -42,8 +42,14 @@ def test_condition_number_grows_with_depth():
 
 @pytest.mark.slow
 def test_constant_init_stays_symmetric_unless_dropout():
-    kw = dict(num_hiddens=16, num_epochs=1, lr=0.1, subset=2000, seed=0)
-    same = stability.train_symmetric.uncached(value=0.01, dropout=0.0, **kw)
-    drop = stability.train_symmetric.uncached(value=0.01, dropout=0.5, **kw)
+    from mlp_notes.runs import stability as runs
+    from mlp_notes.runs.chapter import CHAPTER_NET, CHAPTER_RECIPE
+
+    net = CHAPTER_NET.replace(hiddens=(16,))
+    kw = dict(recipe=CHAPTER_RECIPE.replace(num_epochs=1), subset=2000, seed=0)
+    same = runs.train_symmetric.uncached(value=0.01, net=net, **kw)
+    drop = runs.train_symmetric.uncached(
+        value=0.01, net=net.replace(dropout=0.5), **kw
+    )
     assert same["spread"] < 1e-5 and same["spread_W2"] < 1e-5
     assert drop["spread"] > 1e-3

@@ -5,13 +5,11 @@ import torch
 
 from mlp_notes.dropout import DropoutMLPScratch
 from mlp_notes.models import MLPScratch, mlp
-from mlp_notes.steps import (
-    BackpropSGD,
-    backprop_eligible,
-    graph_eligible,
-    relu_layers,
-)
-from mlp_notes.training import fit, train_epoch
+from mlp_notes.training import Recipe, fit, train_epoch
+from mlp_notes.training.compare import backprop_vs_autograd
+from mlp_notes.training.steps import choose, relu_layers, why_not
+
+CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 
 
 def relu_mlps():
@@ -31,17 +29,12 @@ def test_backprop_epoch_equals_autograd_epoch(small, name, label_smoothing):
     X = small.X_train[:250].double().cpu()
     y = small.y_train[:250].cpu()
     nets = [relu_mlps()[name].double(), relu_mlps()[name].double()]
-    opts = [torch.optim.SGD(net.parameters(), lr=0.5) for net in nets]
-    manual = BackpropSGD(relu_layers(nets[0]), opts[0],
-                         label_smoothing=label_smoothing)  # fmt: skip
-    g1, g2 = (torch.Generator().manual_seed(7) for _ in range(2))
-    for _ in range(2):
-        ours = manual.epoch(X, y, batch_size=100, generator=g1)
-        ref = train_epoch(nets[1], X, y, opts[1], batch_size=100,
-                          generator=g2,
-                          label_smoothing=label_smoothing)  # fmt: skip
-        assert ours[0] == pytest.approx(ref[0], rel=1e-12)
-        assert ours[1] == ref[1]
+    recipe = Recipe(lr=0.5, batch_size=100, label_smoothing=label_smoothing)
+    for epoch in range(2):
+        check = backprop_vs_autograd(*nets, X, y, recipe, seed=7 + epoch)
+        ours, ref = check["loss"]
+        assert ours == pytest.approx(ref, rel=1e-12)
+        assert check["correct"][0] == check["correct"][1]
     for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)
     assert any(  # and training moved the weights (the check can fail)
@@ -70,51 +63,89 @@ def test_relu_layers_recognizes_only_relu_mlps():
     odd_flatten[0] = torch.nn.Flatten(start_dim=0)
     assert relu_layers(odd_flatten) is None
 
+    class Doubled(MLPScratch):  # inherits the declaration, not trusted
+        def forward(self, X):
+            return 2 * super().forward(X)
+
+    assert relu_layers(Doubled()) is None
+
 
 @pytest.mark.filterwarnings("ignore:.*weight_norm. is deprecated")
-def test_relu_layers_rejects_what_would_train_differently():
-    """Models whose forward pass is not just their Linear weights: the
-    hand-derived step would silently skip what autograd trains."""
+def test_models_that_would_train_differently_do_not_take_backprop():
+    """A hook, a reparametrized weight or an extra parameter: the hand-
+    derived step would silently train another function."""
+    X = torch.rand(16, 1, 28, 28)
+    recipe = Recipe()
+
+    def reason(model):
+        return why_not("backprop", model, CPU, recipe, "float32", X)
+
     hooked = mlp((8,))
     handle = hooked[1].register_forward_hook(lambda m, i, o: 2 * o)
-    assert relu_layers(hooked) is None
+    assert "forward pass" in reason(hooked)
     handle.remove()
-    assert relu_layers(hooked) is not None
+    assert reason(hooked) is None
     normed = mlp((8,))  # weight recomputed from weight_g, weight_v
     normed[1] = torch.nn.utils.weight_norm(normed[1])
-    assert relu_layers(normed) is None
+    assert reason(normed) is not None
     parametrized = mlp((8,))
     torch.nn.utils.parametrizations.weight_norm(parametrized[1])
-    assert relu_layers(parametrized) is None
+    assert reason(parametrized) is not None
     extra = mlp((8,))
     extra.register_parameter("scale", torch.nn.Parameter(torch.ones(1)))
-    assert relu_layers(extra) is None
+    assert reason(extra) is not None
     global_hook = torch.nn.modules.module.register_module_forward_hook(
-        lambda m, i, o: o
+        lambda m, i, o: o + 1
     )
     try:
-        assert relu_layers(mlp((8,))) is None
+        assert "forward pass" in reason(mlp((8,)))
     finally:
         global_hook.remove()
-    assert relu_layers(mlp((8,))) is not None
+    assert reason(mlp((8,))) is None
 
 
 def test_backprop_only_for_plain_constant_sgd():
+    net, r = mlp((8,)), Recipe()
+    assert why_not("backprop", net, CPU, r, "float32") is None
+    sig = mlp((8,), activation="sigmoid")
+    assert "ReLU MLP" in why_not("backprop", sig, CPU, r, "float32")
+    for change in (
+        {"momentum": 0.9},
+        {"optimizer": "adamw"},
+        {"schedule": "onecycle"},
+        {"flip": True},
+        {"weight_decay": 1e-3},
+    ):
+        assert why_not("backprop", net, CPU, r.replace(**change), "float32")
+    assert "float32" in why_not("backprop", net, CPU, r, "bfloat16")
+
+
+def test_cuda_graph_only_where_the_step_holds_no_state():
+    r, net = Recipe(weight_decay=1e-3), mlp((8,))
+    assert why_not("graph", net, CUDA, r, "float32") is None
+    assert why_not("graph", net, CPU, r, "float32") == "needs CUDA"
+    for change in ({"momentum": 0.9}, {"optimizer": "adamw"},
+                   {"schedule": "onecycle"}, {"flip": True}):  # fmt: skip
+        assert why_not("graph", net, CUDA, r.replace(**change), "float32")
+    assert why_not("graph", net, CUDA, r, "bfloat16")
+    # the model must be deterministic
+    assert why_not("graph", MLPScratch(), CUDA, r, "float32") is None
+    noisy = mlp((8,), dropout=0.1)
+    assert "deterministic" in why_not("graph", noisy, CUDA, r, "float32")
+    declared = DropoutMLPScratch(dropout1=0.0, dropout2=0.0)
+    assert why_not("graph", declared, CUDA, r, "float32")  # declares itself
+
+
+def test_choose_picks_the_fastest_and_rejects_what_cannot_train():
     net = mlp((8,))
-    params = list(net.parameters())
-    sgd = torch.optim.SGD(params, lr=0.1)
-    assert backprop_eligible(net, sgd)
-    assert not backprop_eligible(mlp((8,), activation="sigmoid"), sgd)
-    assert not backprop_eligible(net, torch.optim.SGD(params, 0.1, 0.9))
-    wd = torch.optim.SGD(params, lr=0.1, weight_decay=1e-3)
-    assert not backprop_eligible(net, wd)
-    assert not backprop_eligible(net, torch.optim.AdamW(params))
-    assert not backprop_eligible(net, torch.optim.SGD(params[:2], lr=0.1))
-    other = torch.optim.SGD(params, lr=0.1)
-    sched = torch.optim.lr_scheduler.StepLR(other, 1)
-    assert not backprop_eligible(net, other, sched)
-    assert not backprop_eligible(net, sgd, flip=True)
-    assert not backprop_eligible(net, sgd, mixed_precision=True)
+    assert choose(net, CPU, Recipe(), "float32") == "backprop"
+    assert choose(net, CUDA, Recipe(), "float32") == "graph"
+    assert choose(net, CPU, Recipe(momentum=0.9), "float32") == "autograd"
+    with pytest.raises(ValueError, match="step 'graph' needs CUDA"):
+        choose(net, CPU, Recipe(step="graph"), "float32")
+    tanh = mlp((8,), activation="tanh")
+    with pytest.raises(ValueError, match="ReLU MLP"):
+        choose(tanh, CPU, Recipe(step="backprop"), "float32")
 
 
 def test_fit_auto_takes_the_backprop_step_with_the_same_result(small):
@@ -124,11 +155,13 @@ def test_fit_auto_takes_the_backprop_step_with_the_same_result(small):
     for step in ("auto", "autograd"):
         g = torch.Generator().manual_seed(3)
         net = MLPScratch(generator=g)
-        hists.append(fit(net, small, num_epochs=2, lr=0.1, step=step,
-                         generator=g))  # fmt: skip
+        recipe = Recipe(num_epochs=2, step=step)
+        hists.append(fit(net, small, recipe, generator=g))
         nets.append(net)
     if small.device.type == "cpu":
+        assert hists[0].step == "backprop"
         assert all(p.grad is None for p in nets[0].parameters())
+    assert hists[1].step == "autograd"
     assert all(p.grad is not None for p in nets[1].parameters())
     assert hists[0].train_loss == pytest.approx(hists[1].train_loss, rel=1e-4)
     assert hists[0].val_acc == pytest.approx(hists[1].val_acc, abs=2e-3)
@@ -142,43 +175,11 @@ def test_backprop_step_records_divergence(small):
     epochs = []
     for step in ("backprop", "autograd"):
         g = torch.Generator().manual_seed(0)
-        h = fit(MLPScratch(generator=g), small, num_epochs=3, lr=1e10,
-                step=step, generator=g)  # fmt: skip
+        recipe = Recipe(num_epochs=3, lr=1e10, step=step)
+        h = fit(MLPScratch(generator=g), small, recipe, generator=g)
         assert h.diverged and h.test_acc is None
         epochs.append(h.diverged_at)
     assert epochs[0] == epochs[1]
-
-
-def test_fit_rejects_an_unknown_or_ineligible_step(small):
-    net = mlp((8,), activation="tanh")
-    with pytest.raises(ValueError, match="step must be one of"):
-        fit(net, small, num_epochs=1, lr=0.1, step="fused")
-    with pytest.raises(ValueError, match="backprop_eligible"):
-        fit(net, small, num_epochs=1, lr=0.1, step="backprop")
-    if small.device.type == "cpu":
-        with pytest.raises(ValueError, match="graph_eligible"):
-            fit(mlp((8,)), small, num_epochs=1, lr=0.1, step="graph")
-
-
-def test_cuda_graph_only_where_the_step_holds_no_state():
-    cuda, cpu = torch.device("cuda"), torch.device("cpu")
-    params = [torch.nn.Parameter(torch.zeros(3))]
-    sgd = torch.optim.SGD(params, lr=0.1, weight_decay=1e-3)
-    assert graph_eligible(cuda, sgd)
-    assert not graph_eligible(cpu, sgd)
-    assert not graph_eligible(cuda, torch.optim.SGD(params, 0.1, momentum=0.9))
-    assert not graph_eligible(cuda, torch.optim.AdamW(params))
-    other = torch.optim.SGD(params, lr=0.1)  # OneCycleLR sets momentum
-    sched = torch.optim.lr_scheduler.OneCycleLR(other, 0.1, total_steps=5)
-    assert not graph_eligible(cuda, sgd, sched)
-    assert not graph_eligible(cuda, sgd, flip=True)
-    assert not graph_eligible(cuda, sgd, mixed_precision=True)
-    # the model must be deterministic
-    assert graph_eligible(cuda, sgd, model=mlp((8,), dropout=0.0))
-    assert graph_eligible(cuda, sgd, model=MLPScratch())
-    assert not graph_eligible(cuda, sgd, model=mlp((8,), dropout=0.1))
-    noisy = DropoutMLPScratch(dropout1=0.0, dropout2=0.0)
-    assert not graph_eligible(cuda, sgd, model=noisy)  # declares itself
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -187,19 +188,19 @@ def test_cuda_graph_replays_equal_eager_steps(small, batch_size):
     """fit's graphed epochs = train_epoch's eager ones, same shuffles,
     with a partial last minibatch and with one minibatch of everything."""
     nets, losses = [], []
-    for graph in (True, False):
+    for step in ("graph", "autograd"):
         g = torch.Generator().manual_seed(3)
         net = mlp((64,), dropout=0.0, init="normal", generator=g)
-        h = fit(net, small, num_epochs=2, lr=0.1, batch_size=batch_size,
-                weight_decay=1e-3, generator=g,
-                step="graph" if graph else "autograd")  # fmt: skip
+        recipe = Recipe(num_epochs=2, batch_size=batch_size,
+                        weight_decay=1e-3, step=step)  # fmt: skip
+        losses.append(fit(net, small, recipe, generator=g).train_loss)
         nets.append(net)
-        losses.append(h.train_loss)
     assert losses[0] == pytest.approx(losses[1], rel=1e-5)
     for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         torch.testing.assert_close(p, q)
     # and train_epoch itself still trains a graphed model eagerly
     opt = torch.optim.SGD(nets[0].parameters(), lr=0.1)
-    loss_sum, _ = train_epoch(nets[0], small.X_train, small.y_train, opt,
-                              batch_size=batch_size)  # fmt: skip
+    recipe = Recipe(batch_size=batch_size)
+    X, y = small.X_train, small.y_train
+    loss_sum, _ = train_epoch(nets[0], X, y, opt, recipe=recipe)
     assert loss_sum / len(small.X_train) < losses[0][0]

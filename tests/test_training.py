@@ -3,13 +3,9 @@ import math
 import pytest
 import torch
 
+from mlp_notes.data import Split, fashion_mnist_split
 from mlp_notes.models import MLPScratch, mlp
-from mlp_notes.training import (
-    Split,
-    accuracy,
-    fashion_mnist_split,
-    fit,
-)
+from mlp_notes.training import Recipe, accuracy, fit
 
 
 def test_split_holds_out_validation_from_training():
@@ -24,7 +20,7 @@ def test_split_holds_out_validation_from_training():
 
 def test_fit_learns_and_records_history(small):
     g = torch.Generator().manual_seed(0)
-    h = fit(MLPScratch(generator=g), small, num_epochs=8, lr=0.1, generator=g)
+    h = fit(MLPScratch(generator=g), small, Recipe(num_epochs=8), generator=g)
     assert h.epochs == 8 and len(h.val_acc) == len(h.seconds) == 8
     assert h.train_loss[-1] < h.train_loss[0]
     assert h.val_acc[-1] > 0.7 and h.test_acc > 0.7
@@ -36,7 +32,8 @@ def test_fit_matches_a_plain_reference_loop(small):
     g1, g2 = (torch.Generator().manual_seed(5) for _ in range(2))
     net1, net2 = MLPScratch(generator=g1), MLPScratch(generator=g2)
     net2.to(small.device)  # fit moves net1 itself
-    h = fit(net1, small, num_epochs=1, lr=0.1, batch_size=512, generator=g1)
+    recipe = Recipe(num_epochs=1, batch_size=512, step="autograd")
+    h = fit(net1, small, recipe, generator=g1)
     opt = torch.optim.SGD(net2.parameters(), lr=0.1)
     perm = torch.randperm(len(small.X_train), generator=g2)
     losses = []
@@ -86,7 +83,7 @@ def test_accuracy_of_nothing_is_an_error(small):
 def test_divergence_is_recorded_not_raised(small):
     g = torch.Generator().manual_seed(0)
     net = mlp((64,), activation="identity", init="default", generator=g)
-    h = fit(net, small, num_epochs=5, lr=1e4, generator=g)
+    h = fit(net, small, Recipe(num_epochs=5, lr=1e4), generator=g)
     assert h.diverged and h.diverged_at == h.epochs
     assert not math.isfinite(h.train_loss[-1]) and h.test_acc is None
 
@@ -101,26 +98,26 @@ def test_divergence_is_recorded_not_raised(small):
         ({"num_epochs": 0}, "num_epochs must be"),
         ({"optimizer": "adagrad"}, "optimizer must be"),
         ({"schedule": "cosine"}, "schedule must be"),
+        ({"step": "magic"}, "step must be"),
     ],
 )
-def test_bad_arguments_raise_naming_the_bound(small, kwargs, match):
-    args = {"num_epochs": 1, "lr": 0.1, **kwargs}
+def test_bad_recipes_raise_naming_the_bound(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        fit(mlp((8,)), small, **args)
+        Recipe(**kwargs)
 
 
 def test_onecycle_adamw_label_smoothing_runs(small):
     g = torch.Generator().manual_seed(0)
-    h = fit(
-        mlp((64,), init="default", generator=g),
-        small,
+    recipe = Recipe(
         num_epochs=2,
         lr=3e-3,
         optimizer="adamw",
         weight_decay=0.01,
         schedule="onecycle",
         label_smoothing=0.1,
-        generator=g,
+    )
+    h = fit(
+        mlp((64,), init="default", generator=g), small, recipe, generator=g
     )
     assert h.val_acc[-1] > 0.7
 
@@ -133,7 +130,7 @@ def test_flip_augments_a_copy_not_the_data(small):
     before = small.X_train.clone()
     g = torch.Generator().manual_seed(0)
     net = mlp((64,), init="he", generator=g)
-    h = fit(net, small, num_epochs=3, lr=0.1, flip=True, generator=g)
+    h = fit(net, small, Recipe(num_epochs=3, flip=True), generator=g)
     assert torch.equal(small.X_train, before)
     assert h.val_acc[-1] > 0.65
 
@@ -144,8 +141,9 @@ def test_mixed_precision_learns_like_float32(small):
     for mixed in (False, True):
         g = torch.Generator().manual_seed(0)
         net = mlp((256,), init="default", generator=g)
-        h = fit(net, small, num_epochs=3, lr=3e-3, optimizer="adamw",
-                mixed_precision=mixed, generator=g)  # fmt: skip
+        recipe = Recipe(num_epochs=3, lr=3e-3, optimizer="adamw",
+                        mixed_precision=mixed)  # fmt: skip
+        h = fit(net, small, recipe, generator=g)
         accs.append(h.val_acc[-1])
         assert all(p.dtype == torch.float32 for p in net.parameters())
     assert accs[1] > 0.8 and abs(accs[0] - accs[1]) < 0.02
@@ -156,7 +154,7 @@ def test_refit_split_has_no_validation_and_fit_records_none():
     assert len(d.X_val) == 0 and len(d.X_train) == 3000
     g = torch.Generator().manual_seed(0)
     net = mlp((32,), init="default", generator=g)
-    h = fit(net, d, num_epochs=3, lr=0.1, generator=g)
+    h = fit(net, d, Recipe(num_epochs=3), generator=g)
     assert h.val_acc == [] and h.epochs == 3 and h.test_acc > 0.6
 
 
@@ -169,3 +167,10 @@ def test_bad_val_size_raises(val_size):
 def test_empty_subset_raises():
     with pytest.raises(ValueError, match="subset must be"):
         fashion_mnist_split(subset=0)
+
+
+def test_recipe_replace_is_checked_like_a_new_recipe():
+    r = Recipe()
+    assert r.replace(lr=0.3).lr == 0.3 and r.lr == 0.1  # frozen
+    with pytest.raises(ValueError, match="lr must be"):
+        r.replace(lr=0)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mlp_notes import stats
 
-PROBES = Path(__file__).resolve().parents[1] / "benchmarks" / "probes"
+PROBES = Path(__file__).resolve().parents[2] / "benchmarks" / "probes"
 #: The only columns a decision may read.
 VALIDATION_COLUMNS = ("name", "seed", "val", "val_mirror")
 

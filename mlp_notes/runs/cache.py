@@ -9,8 +9,8 @@ holds:
   module split in two stays covered), as their syntax tree without
   docstrings (a docstring or comment edit does not retrain; changing a
   line of code does),
-* the data set's checksum (``mlp_notes.data.CHECKSUM``, fixed by the MD5
-  check every load performs, so no tensor is hashed per call),
+* (the data need no key of their own: every load checks the files' MD5,
+  so a run only ever sees the one data set),
 * the device type (CPU and CUDA results differ in the last bits),
 * whether mixed precision trains in bfloat16 here
   (``precision.mixed_precision_is_fast``): with the requested precision,
@@ -34,10 +34,11 @@ from typing import TypeVar
 
 import joblib
 
-from mlp_notes import data, precision, settings, telemetry
+from mlp_notes import settings, telemetry
+from mlp_notes.training import precision
 
 T = TypeVar("T")
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parents[1]  # mlp_notes/
 
 
 def _source(name: str) -> Path:
@@ -51,11 +52,18 @@ def _source(name: str) -> Path:
 def _parse(path: str, mtime_ns: int) -> tuple[str, frozenset[str]]:
     """(hash of the code without docstrings, mlp_notes names imported)."""
     tree = ast.parse(Path(path).read_text())
+    # the module's package, for relative imports ("from . import x")
+    inside = Path(path).is_relative_to(PACKAGE.parent)
+    package = (
+        list(Path(path).relative_to(PACKAGE.parent).parts[:-1])
+        if inside
+        else []
+    )
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            # "from .models import x" inside mlp_notes is mlp_notes.models
-            parts = ["mlp_notes"] if node.level else []
+            up = len(package) - node.level + 1
+            parts = package[:up] if node.level else []
             base = ".".join(parts + ([node.module] if node.module else []))
             imported.add(base)  # "from pkg import name": name may be a module
             imported |= {f"{base}.{alias.name}" for alias in node.names}
@@ -120,7 +128,6 @@ def _call_args(directory: Path, fn: Callable, modules, kwargs: dict):
     device = settings.default_device()
     key = {
         "code": code_hash(modules),
-        "data": data.CHECKSUM,
         "device": device.type,
         "bfloat16": precision.mixed_precision_is_fast(device),
     }
@@ -147,7 +154,7 @@ def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """
 
     def decorator(fn: Callable[..., T]) -> Callable[..., T]:
-        modules = (fn.__module__, "mlp_notes.cache", *depends)
+        modules = (fn.__module__, "mlp_notes.runs.cache", *depends)
 
         name = f"{fn.__module__}.{fn.__qualname__}"
 

@@ -1,7 +1,8 @@
 """The best-MLP protocol, with a stand-in for training."""
 
-from mlp_notes import experiments, settings
-from mlp_notes.experiments import Run
+from mlp_notes import settings
+from mlp_notes.runs import best
+from mlp_notes.runs.chapter import Run
 from mlp_notes.training import History
 
 
@@ -18,24 +19,33 @@ def test_best_mlp_scores_on_validation_then_refits_each_seed(monkeypatch):
         # test accuracy high where validation is low: must not matter
         return fake_run(0.92, 0.905, test=0.5, mirror_test=0.99)
 
-    monkeypatch.setattr(experiments, "train_best", train_best)
+    monkeypatch.setattr(best, "train_best", train_best)
     profile = settings.PROFILES["full"]
-    best = experiments.best_mlp(profile)
-    assert not best.mirror  # plain predictions won on validation
-    budget = {"num_epochs": profile.best_epochs, "subset": None}
+    result = best.best_mlp(profile)
+    assert not result.mirror  # plain predictions won on validation
+    budget = {"recipe": best.best_recipe(profile), "subset": None}
     # one run on the split, then the same recipe refit for each seed
     refits = [(s, True, budget) for s in (0, 1, 2)]
     assert calls == [(0, False, budget), *refits]
-    assert best.val_acc == 0.92
-    assert best.test_accs() == [0.5] * 3
+    assert result.val_acc == 0.92
+    assert result.test_accs() == [0.5] * 3
 
 
 def test_best_mlp_mirror_wins_when_its_validation_is_higher(monkeypatch):
     def train_best(*, seed, **kwargs):
         return fake_run(0.90, 0.91)
 
-    monkeypatch.setattr(experiments, "train_best", train_best)
-    best = experiments.best_mlp(settings.PROFILES["quick"])
-    assert best.mirror
-    assert best.val_acc == 0.91
-    assert best.test_accs() == [0.6]  # the mirrored test accuracy
+    monkeypatch.setattr(best, "train_best", train_best)
+    result = best.best_mlp(settings.PROFILES["quick"])
+    assert result.mirror
+    assert result.val_acc == 0.91
+    assert result.test_accs() == [0.6]  # the mirrored test accuracy
+
+
+def test_recipes_epochs_are_the_full_profiles():
+    """The epochs a recipe states are what the full profile trains."""
+    from mlp_notes.runs.chapter import CHAPTER_RECIPE
+
+    full = settings.PROFILES["full"]
+    assert best.BEST_RECIPE.num_epochs == full.best_epochs
+    assert CHAPTER_RECIPE.num_epochs == full.epochs

@@ -14,7 +14,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from mlp_notes.experiments import train_run
+from mlp_notes.runs.chapter import CHAPTER_NET, CHAPTER_RECIPE, train_run
 
 #: The search space: lr log-uniform, width and depth from these choices.
 LR_RANGE = (0.01, 1.0)
@@ -34,6 +34,14 @@ class Trial:
     diverged: bool
 
 
+def trial_config(lr: float, width: int, depth: int, num_epochs: int):
+    """The chapter's network and recipe with a trial's settings."""
+    return {
+        "net": CHAPTER_NET.replace(hiddens=(width,) * depth),
+        "recipe": CHAPTER_RECIPE.replace(lr=lr, num_epochs=num_epochs),
+    }
+
+
 def evaluate(
     lr: float,
     width: int,
@@ -45,11 +53,7 @@ def evaluate(
 ) -> Trial:
     """Train one configuration (cached) and score it on validation."""
     run = train_run(
-        hiddens=(width,) * depth,
-        lr=lr,
-        num_epochs=num_epochs,
-        subset=subset,
-        seed=seed,
+        **trial_config(lr, width, depth, num_epochs), subset=subset, seed=seed
     )
     acc = run.val_acc
     diverged = run.history.diverged or math.isnan(acc)
@@ -220,13 +224,8 @@ def early_ranking(
         if t.diverged or key in seen:
             continue
         seen.add(key)
-        h = train_run(
-            hiddens=(t.width,) * t.depth,
-            lr=t.lr,
-            num_epochs=num_epochs,
-            subset=subset,
-            seed=0,
-        ).history
+        config = trial_config(t.lr, t.width, t.depth, num_epochs)
+        h = train_run(**config, subset=subset, seed=0).history
         first.append(h.val_acc[0])
         last.append(h.val_acc[-1])
     leader = max(range(len(first)), key=first.__getitem__)
@@ -252,6 +251,13 @@ def compare(
         "random": random_search(n_trials, seed=seed, **budget),
         "TPE (optuna)": tpe_search(n_trials, seed=seed, **budget),
     }
+
+
+def retrain(trial: Trial, num_epochs: int, seeds) -> list:
+    """``trial``'s configuration trained anew for ``num_epochs``, once per
+    seed (the search's winner, on the chapter's budget)."""
+    config = trial_config(trial.lr, trial.width, trial.depth, num_epochs)
+    return [train_run(**config, seed=s) for s in seeds]
 
 
 def winner(results: dict[str, list[Trial]]) -> Trial:

@@ -9,17 +9,13 @@ writes them next to the pages; the tests execute every one.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 
+from mlp_notes.site.fences import SNIPPET, python_fences
+
 REPO = "https://github.com/mlp-notes/mlp-notes"
-FENCE = re.compile(
-    r"^(?P<ticks>```+)(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=ticks)[ \t]*$",
-    re.M | re.S,
-)
-SNIPPET = re.compile(r'^--8<--\s+"([^"]+)"\s*$', re.M)
 
 INSTALL = f"""\
 # Run this notebook anywhere: install mlp_notes if it is not there yet.
@@ -59,30 +55,25 @@ def page_to_notebook(page: Path, root: Path) -> nbformat.NotebookNode:
     Raises:
         ValueError: a python fence is neither executed nor display-only.
     """
-    text = page.read_text()
+    lines = page.read_text().split("\n")
     cells = [nbformat.v4.new_code_cell(INSTALL)]
-    pos = 0
-    for m in FENCE.finditer(text):
-        words = m["info"].split()
-        lang = words[0] if words else ""
-        if lang not in ("python", "py"):
-            continue
-        cells.append(_markdown_cell(text[pos : m.start()]))
-        pos = m.end()
-        body = m["body"].rstrip("\n")
-        if 'exec="on"' in m["info"]:
-            cells.append(nbformat.v4.new_code_cell(body))
-        elif "notest" in words:
-            code = SNIPPET.sub(lambda s: snippet(s[1], root), body)
-            title = re.search(r'title="([^"]+)"', m["info"])
-            header = f"From `{title[1]}`:\n\n" if title else ""
+    pos = 0  # the next line not yet in a cell (0-based)
+    for f in python_fences("\n".join(lines)):
+        cells.append(_markdown_cell("\n".join(lines[pos : f.line - 1])))
+        pos = f.end
+        if f.executed:
+            cells.append(nbformat.v4.new_code_cell(f.code.rstrip("\n")))
+        elif f.display_only:
+            code = SNIPPET.sub(lambda s: snippet(s[1], root), f.code)
+            title = f.options.get("title")
+            header = f"From `{title}`:\n\n" if title else ""
             cells.append(_markdown_cell(f"{header}```python\n{code}\n```"))
         else:
             raise ValueError(
-                f"{page}: python fence at offset {m.start()} "
-                'is neither exec="on" nor notest'
+                f'{page}:{f.line}: python fence is neither exec="on" '
+                "nor notest"
             )
-    cells.append(_markdown_cell(text[pos:]))
+    cells.append(_markdown_cell("\n".join(lines[pos:])))
     nb = nbformat.v4.new_notebook()
     nb.cells = [c for c in cells if c is not None]
     nb.metadata["kernelspec"] = {

@@ -1,0 +1,132 @@
+"""Compare the printed numbers of two built sites, page by page, in bands.
+
+Usage::
+
+    python scripts/compare-builds.py OLD_SITE NEW_SITE [--abs 0.02] [--rel 0.10]
+
+A page's text is its article in the built HTML with the figures (SVG)
+left out: printed output, tables, prose and code alike.  Lines are paired by their shape (the
+line with every number replaced by ``#``), in order, with difflib; the
+numbers of a paired line are compared one by one.  A number agrees when
+``|a - b| <= abs + rel * max(|a|, |b|)``.  Lines that report a time or a
+speed (seconds, ms, min, "x faster", steps per second) vary with the
+host, so they get a factor-of-two band instead.  Integers that are part
+of a line's identity (epochs, widths, seeds) are compared the same way,
+so a changed setting shows up as a disagreement.
+
+Prints, per page: lines paired, numbers in band, numbers outside, lines
+only in one build (prose or code that changed shape, or output that was
+added or removed); then every disagreement and every unpaired line.
+Exits 1 when any number lies outside its band or a page is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import html
+import re
+import sys
+from pathlib import Path
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.S)
+DROP = re.compile(r"<(svg|script|style)\b.*?</\1>", re.S)
+TAG = re.compile(r"<[^>]+>")
+TIMING = re.compile(
+    r"\b(ms|s|sec|seconds|min|minutes|s/epoch|steps/s)\b|×|x faster|speed",
+    re.I,
+)
+
+
+def printed_lines(page: Path) -> list[str]:
+    """The text lines of one built page's article, figures left out."""
+    found = ARTICLE.search(page.read_text(encoding="utf-8"))
+    if not found:
+        return []
+    plain = html.unescape(TAG.sub("", DROP.sub("", found.group(1))))
+    return [line.strip() for line in plain.splitlines() if line.strip()]
+
+
+def shape(line: str) -> str:
+    return NUMBER.sub("#", line)
+
+
+def numbers(line: str) -> list[float]:
+    return [float(n) for n in NUMBER.findall(line)]
+
+
+def agrees(a: float, b: float, timing: bool, tol_abs: float, rel: float) -> bool:
+    if timing:
+        lo, hi = sorted((abs(a), abs(b)))
+        return hi <= 2 * lo + tol_abs
+    return abs(a - b) <= tol_abs + rel * max(abs(a), abs(b))
+
+
+def compare_page(old: list[str], new: list[str], tol_abs: float, rel: float):
+    matcher = difflib.SequenceMatcher(
+        a=[shape(x) for x in old], b=[shape(x) for x in new], autojunk=False
+    )
+    paired = in_band = 0
+    outside, unpaired = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            unpaired += [f"- {x}" for x in old[i1:i2]]
+            unpaired += [f"+ {x}" for x in new[j1:j2]]
+            continue
+        for a_line, b_line in zip(old[i1:i2], new[j1:j2]):
+            paired += 1
+            timing = bool(TIMING.search(a_line))
+            for a, b in zip(numbers(a_line), numbers(b_line)):
+                if agrees(a, b, timing, tol_abs, rel):
+                    in_band += 1
+                else:
+                    outside.append(f"  old: {a_line}\n  new: {b_line}")
+                    break
+    return paired, in_band, outside, unpaired
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old", type=Path)
+    parser.add_argument("new", type=Path)
+    parser.add_argument("--abs", type=float, default=0.02, dest="tol_abs")
+    parser.add_argument("--rel", type=float, default=0.10)
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=["api"],
+        help="pages to leave out (default: api, a listing of code, not results)",
+    )
+    args = parser.parse_args()
+    failed = False
+    pages = sorted(p.relative_to(args.old) for p in args.old.rglob("index.html"))
+    for rel_path in pages:
+        if str(rel_path.parent) in args.skip:
+            continue
+        new_page = args.new / rel_path
+        if not new_page.exists():
+            print(f"{rel_path}: missing from {args.new}")
+            failed = True
+            continue
+        old, new = printed_lines(args.old / rel_path), printed_lines(new_page)
+        if not old and not new:
+            continue
+        paired, in_band, outside, unpaired = compare_page(
+            old, new, args.tol_abs, args.rel
+        )
+        print(
+            f"{str(rel_path.parent):22} lines {len(old):4} -> {len(new):4}, "
+            f"paired {paired:4}, numbers in band {in_band:5}, "
+            f"lines outside {len(outside):3}, unpaired {len(unpaired):3}"
+        )
+        for item in outside:
+            print(item)
+        for item in unpaired:
+            print("  " + item)
+        failed |= bool(outside)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
