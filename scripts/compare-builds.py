@@ -2,12 +2,13 @@
 
 Usage::
 
-    python scripts/compare-builds.py OLD_SITE NEW_SITE [--abs 0.02] [--rel 0.10]
+    python scripts/compare-builds.py OLD_SITE NEW_SITE [--abs A] [--rel R]
 
 A page's text is its article in the built HTML with the figures (SVG)
-left out: printed output, tables, prose and code alike.  Lines are paired by their shape (the
-line with every number replaced by ``#``), in order, with difflib; the
-numbers of a paired line are compared one by one.  A number agrees when
+left out: printed output, tables, prose and code alike.  Lines are
+paired by their shape (the line with every number replaced by
+``#``), in order, with difflib; the numbers of a paired line are
+compared one by one.  A number agrees when
 ``|a - b| <= abs + rel * max(|a|, |b|)``.  Lines that report a time or a
 speed (seconds, ms, min, "x faster", steps per second) vary with the
 host, so they get a factor-of-two band instead.  Integers that are part
@@ -56,7 +57,9 @@ def numbers(line: str) -> list[float]:
     return [float(n) for n in NUMBER.findall(line)]
 
 
-def agrees(a: float, b: float, timing: bool, tol_abs: float, rel: float) -> bool:
+def agrees(
+    a: float, b: float, timing: bool, tol_abs: float, rel: float
+) -> bool:
     if timing:
         lo, hi = sorted((abs(a), abs(b)))
         return hi <= 2 * lo + tol_abs
@@ -96,11 +99,13 @@ def main() -> int:
         "--skip",
         nargs="*",
         default=["api"],
-        help="pages to leave out (default: api, a listing of code, not results)",
+        help="pages to leave out (default: api, code listings, no results)",
     )
     args = parser.parse_args()
     failed = False
-    pages = sorted(p.relative_to(args.old) for p in args.old.rglob("index.html"))
+    pages = sorted(
+        p.relative_to(args.old) for p in args.old.rglob("index.html")
+    )
     for rel_path in pages:
         if str(rel_path.parent) in args.skip:
             continue
