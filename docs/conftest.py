@@ -86,3 +86,11 @@ class PageSessionRunner(DefaultRunner):
             ):
                 _run(earlier, path, session)
         _run(fence, path, session)
+
+
+def pytest_markdown_docs_markdown_it():
+    """The fence parser (see ``site.fences.markdown_parser``); this is
+    pytest-markdown-docs's documented hook."""
+    from mlp_notes.site.fences import markdown_parser
+
+    return markdown_parser()

@@ -3,19 +3,50 @@
 * ``on_pre_build`` drops ``mlp_notes`` from ``sys.modules`` (so that
   ``mkdocs serve`` picks up edits to the package) and starts the build
   monitor (``site.monitor``: runs, cache, estimate, budget, progress).
-* Each executed page gets its provenance line, notebook download and API
-  links right under its title (``site.pages``).
-* ``on_post_build`` writes the notebooks (``site.notebooks``) and reports
-  the build's time against its estimate.
+* Each executed page gets one row of actions under its title (notebook,
+  Colab, report a mistake, edit) and, at its end, one folded block with
+  its provenance and the API names it uses (``site.pages``).
+* ``on_post_build`` writes the notebooks (``site.notebooks``), executed
+  so that they carry the build's outputs, and reports the build's time
+  against its estimate.
+* Every code block markdown-exec runs is counted per page (Python's audit
+  event "exec" for code compiled as ``<code block: ...>``, markdown-exec's
+  traceback name), and the counts are written to
+  ``site/executed-blocks.json``: the site tests compare them with the
+  blocks pytest collects, so a fence that one of them misses fails.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 _state: dict = {"started": {}, "api": {}, "monitor": None}
+
+
+class _Executions:
+    """Counts the code blocks markdown-exec executes, per page."""
+
+    def __init__(self):
+        self.page: str | None = None
+        self.counts: Counter = Counter()
+
+    def __call__(self, event: str, args: tuple) -> None:
+        if event == "exec" and self.page is not None:
+            name = getattr(args[0], "co_filename", "")
+            if name.startswith("<code block: "):
+                self.counts[self.page] += 1
+
+
+# An audit hook cannot be removed: register one per process (mkdocs serve
+# reloads this file on every build).
+if not hasattr(sys, "_mlp_notes_executions"):
+    sys._mlp_notes_executions = _Executions()
+    sys.addaudithook(sys._mlp_notes_executions)
+_executions: _Executions = sys._mlp_notes_executions
 
 
 def on_pre_build(config):
@@ -33,6 +64,7 @@ def on_pre_build(config):
         raise Abort(f"mlp-notes: {err}") from err
     telemetry.add_listener(build)
     _state["monitor"] = build
+    _executions.counts.clear()
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -40,6 +72,7 @@ def on_page_markdown(markdown, page, config, files):
     from mlp_notes.site.pages import api_links
 
     settings.forget_page()  # a page that does not call start_page: none
+    _executions.page = page.file.src_uri
     _state["started"][page.file.src_uri] = time.perf_counter()
     _state["api"][page.file.src_uri] = api_links(markdown)
     return markdown
@@ -50,20 +83,36 @@ def on_page_content(html, page, config, files):
     from mlp_notes.site import pages
 
     seconds = time.perf_counter() - _state["started"].pop(page.file.src_uri)
+    _executions.page = None
     api = _state["api"].pop(page.file.src_uri, [])
     record = settings.page_record()
     if record is None:
         return html
     stem, depth = Path(page.file.src_uri).stem, page.url.count("/")
-    insert = pages.provenance(dict(record.__dict__), seconds)
-    return pages.after_title(html, insert + pages.actions(stem, depth, api))
+    row = pages.actions(
+        stem,
+        depth,
+        repo_url=config["repo_url"],
+        edit_uri=config["edit_uri"],
+        title=page.title,
+    )
+    about = pages.about(dict(record.__dict__), seconds, api, "../" * depth)
+    return pages.after_title(html, row) + about
 
 
 def on_post_build(config):
     from mlp_notes.site.notebooks import write_notebooks
 
     docs = Path(config["docs_dir"])
-    write_notebooks(docs, docs.parent, Path(config["site_dir"]) / "notebooks")
+    from mlp_notes.site.pages import clean_search_index
+
+    index = Path(config["site_dir"]) / "search" / "search_index.json"
+    if index.is_file():  # previews show math as text, not as raw TeX
+        clean_search_index(index)
+    record = Path(config["site_dir"]) / "executed-blocks.json"
+    record.write_text(json.dumps(dict(sorted(_executions.counts.items()))))
+    notebooks = Path(config["site_dir"]) / "notebooks"
+    write_notebooks(docs, docs.parent, notebooks, run=True)
     _stop_monitor(finished=True)
 
 

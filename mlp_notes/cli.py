@@ -1,14 +1,20 @@
 """Command line: ``mlp-notes train`` trains the chapter's MLP.
 
 Every argument is checked before any data is loaded; a bad value ends in
-argparse's usage line and one message naming the option.
+argparse's usage line and one message naming the option.  ``--help``
+shows every default.  Exit status: 0 trained (a run that ends at chance
+accuracy says so), 1 diverged or no data, 2 a bad argument.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
+from pathlib import Path
+
+CHANCE = 0.15  # validation accuracy at or below this: chance (10 classes)
 
 
 def _positive_float(text: str) -> float:
@@ -65,12 +71,25 @@ def _device(text: str) -> str:
     return text
 
 
+class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Show each default that is a value (not None, not a flag's False)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parser() -> argparse.ArgumentParser:
+    from mlp_notes import __version__
     from mlp_notes.models import ACTIVATIONS
 
     p = argparse.ArgumentParser(
         prog="mlp-notes",
         description="Train the MLPs of D2L's chapter on Fashion-MNIST.",
+    )
+    p.add_argument(
+        "--version", action="version", version=f"mlp-notes {__version__}"
     )
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser(
@@ -78,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
         help="train an MLP (default: D2L's 784-256-10, SGD lr 0.1)",
         description="Train an MLP on Fashion-MNIST (10,000 training images "
         "held out for validation) and report its accuracies.",
+        formatter_class=_Defaults,
     )
     t.add_argument(
         "--model",
@@ -88,7 +108,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--hiddens",
         type=_widths,
-        default=(256,),
+        default="256",
         help="hidden widths, e.g. 256 or 1024,1024",
     )
     t.add_argument(
@@ -98,10 +118,24 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"one of {', '.join(sorted(ACTIVATIONS))}",
     )
-    t.add_argument("--dropout", type=_probability, default=0.0)
-    t.add_argument("--lr", type=_positive_float, default=0.1)
-    t.add_argument("--epochs", type=_positive_int, default=10)
-    t.add_argument("--batch-size", type=_positive_int, default=256)
+    t.add_argument(
+        "--dropout",
+        type=_probability,
+        default=0.0,
+        help="dropout after each hidden layer (--model concise)",
+    )
+    t.add_argument("--lr", type=_positive_float, default=0.1, help="SGD step")
+    t.add_argument("--epochs", type=_positive_int, default=10, help="epochs")
+    t.add_argument(
+        "--batch-size", type=_positive_int, default=256, help="minibatch size"
+    )
+    _run_options(t)
+    p.train_parser = t
+    return p
+
+
+def _run_options(t: argparse.ArgumentParser) -> None:
+    """Where and how the run trains, and what it writes."""
     t.add_argument(
         "--device",
         type=_device,
@@ -112,13 +146,38 @@ def parser() -> argparse.ArgumentParser:
         "--step",
         choices=("auto", "autograd", "backprop", "graph"),
         default="auto",
-        help="training step (default auto: CUDA graph on a GPU, else the "
-        "hand-derived backprop step for ReLU MLPs, else autograd)",
+        help="training step; auto: a CUDA graph on a GPU, else the "
+        "hand-derived backprop step for ReLU MLPs, else autograd",
     )
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--no-progress", action="store_true")
-    p.train_parser = t
-    return p
+    t.add_argument(
+        "--seed", type=int, default=0, help="initialization and shuffling"
+    )
+    t.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=None,
+        help="torch CPU threads (default: torch's choice; use 1 when "
+        "another process uses the cores)",
+    )
+    t.add_argument(
+        "--save",
+        type=Path,
+        metavar="PATH",
+        default=None,
+        help="write the trained weights (a state_dict, torch.save)",
+    )
+    t.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        default=None,
+        help="write the run's History (per-epoch losses, accuracies, times)",
+    )
+    t.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar and no line per epoch",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=args.batch_size,
         step=args.step,
     )
+    if args.threads:
+        torch.set_num_threads(args.threads)
     g = torch.Generator().manual_seed(args.seed)
     try:
         model = build(net, generator=g)
@@ -165,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     history = fit(
         model, data, recipe, generator=g, progress=not args.no_progress
     )
+    _write(args, model, history)
+    return _report(args, history, data.device)
+
+
+def _report(args: argparse.Namespace, history, device) -> int:
+    """Print the outcome; the exit status (1: diverged)."""
     if history.diverged:
         print(
             f"diverged at epoch {history.diverged_at} (loss not finite); "
@@ -172,14 +239,34 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     print(
-        f"{args.model} MLP {args.hiddens} on {data.device}: "
+        f"{args.model} MLP {args.hiddens} on {device}: "
         f"train loss {history.train_loss[-1]:.4f}, "
         f"train acc {history.train_acc[-1]:.4f}, "
         f"val acc {history.val_acc[-1]:.4f}, "
         f"test acc {history.test_acc:.4f} "
         f"({sum(history.seconds):.1f} s training, {history.step} step)"
     )
+    if history.val_acc and history.val_acc[-1] <= CHANCE:
+        print(
+            f"validation accuracy {history.val_acc[-1]:.3f} is chance level "
+            "(10 classes): the model learned nothing; try another --lr"
+        )
     return 0
+
+
+def _write(args: argparse.Namespace, model, history) -> None:
+    """--save and --json, if given."""
+    import dataclasses
+
+    import torch
+
+    if args.save:
+        torch.save(model.state_dict(), args.save)
+        print(f"weights written to {args.save}")
+    if args.json:
+        record = dataclasses.asdict(history) | {"argv": vars(args)}
+        args.json.write_text(json.dumps(record, indent=1, default=str))
+        print(f"history written to {args.json}")
 
 
 if __name__ == "__main__":

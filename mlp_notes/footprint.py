@@ -19,6 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mlp_notes.claims import Claims
+from mlp_notes.models import mlp
+
 
 def _storage(t: torch.Tensor) -> tuple[int, int]:
     s = t.untyped_storage()
@@ -198,3 +201,98 @@ def accumulated_gradients(
 
 
 # --8<-- [end:accumulate]
+
+
+# --8<-- [start:memory_by_depth]
+def activation_count(batch: int, hiddens: tuple[int, ...]) -> int:
+    """Bytes training must keep: 4n(784 + h_1 + ... + h_k + 10) + 8n."""
+    return 4 * batch * (784 + sum(hiddens) + 10) + 8 * batch
+
+
+def memory_by_depth(
+    depths: dict[int, tuple[int, ...]], batch_sizes: list[int], seed: int = 2
+) -> dict[str, list[int]]:
+    """Bytes kept for backward (training) and peak bytes (prediction).
+
+    One ``models.mlp`` per entry of ``depths`` ({k: hidden widths}), a
+    random batch of each size; rows "training, k hidden" and
+    "prediction, k hidden", one value per batch size; and "no_grad", the
+    tensors saved when the same loss runs under ``torch.no_grad()``.
+    """
+    g = torch.Generator().manual_seed(seed)
+    memory = {f"training, {k} hidden": [] for k in depths}
+    memory |= {f"prediction, {k} hidden": [] for k in depths}
+    memory["no_grad"] = []
+    for k, hiddens in depths.items():
+        model = mlp(hiddens, generator=g)
+        for bs in batch_sizes:
+            Xb = torch.rand(bs, 1, 28, 28, generator=g)
+            yb = torch.randint(0, 10, (bs,), generator=g)
+            loss = classification_loss(model, Xb, yb)
+            saved = saved_for_backward(loss, model.parameters())
+            memory[f"training, {k} hidden"].append(saved["activations"])
+            peak = prediction_peak(model, Xb)
+            memory[f"prediction, {k} hidden"].append(peak)
+            with torch.no_grad():
+                none = saved_for_backward(loss, [])["tensors"]
+            memory["no_grad"].append(none)
+    return memory
+
+
+# --8<-- [end:memory_by_depth]
+
+
+def memory_claims(
+    memory: dict[str, list[int]],
+    depths: dict[int, tuple[int, ...]],
+    batch_sizes: list[int],
+    bookkeeping: int = 64,
+) -> Claims:
+    """§4.7's claims about ``memory_by_depth``, thresholds included."""
+    train = {k: memory[f"training, {k} hidden"] for k in depths}
+    pred = {k: memory[f"prediction, {k} hidden"] for k in depths}
+    over = [
+        v - activation_count(bs, hiddens)
+        for k, hiddens in depths.items()
+        for bs, v in zip(batch_sizes, train[k])
+    ]
+    first = [4 * bs * (784 + depths[1][0]) for bs in batch_sizes]
+    ratio = {k: train[k][-1] / pred[k][-1] for k in depths}
+    deepest = max(depths)
+    params = parameter_bytes(mlp(depths[deepest]))
+    return (
+        Claims()
+        .add(
+            f"under torch.no_grad() nothing is saved "
+            f"({max(memory['no_grad'])} tensors)",
+            max(memory["no_grad"]) == 0,
+        )
+        .add(
+            f"measured bytes over the count by {min(over)} to {max(over)}, "
+            f"within [0, {bookkeeping}]",
+            0 <= min(over) and max(over) <= bookkeeping,
+        )
+        .add(
+            "training grows with depth at every batch size; the prediction "
+            "peak is the first layer's input + output, 4n(784 + 256), at "
+            "every depth",
+            all(
+                [train[k][i] for k in depths]
+                == sorted({train[k][i] for k in depths})
+                for i in range(len(batch_sizes))
+            )
+            and all(pred[k] == first for k in depths),
+        )
+        .add(
+            f"training / prediction at batch {batch_sizes[-1]}: "
+            + ", ".join(f"{r:.2f} ({k} hidden)" for k, r in ratio.items())
+            + f"; below 1.1 at 1 hidden layer, above 2 at {deepest}",
+            ratio[1] < 1.1 and ratio[deepest] > 2,
+        )
+        .add(
+            f"at {deepest} hidden layers and batch {batch_sizes[-1]}, "
+            f"training keeps {train[deepest][-1] / 2**20:.2f} MiB, more than "
+            f"the parameters' {params / 2**20:.2f} MiB",
+            train[deepest][-1] > params,
+        )
+    )

@@ -4,10 +4,16 @@ page's training runs are in ``mlp_notes.runs.stability``."""
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
+from mlp_notes import initialization as init
+from mlp_notes.claims import Claims
 from mlp_notes.models import mlp
+
+SCHEMES = ("too small", "default", "xavier", "he")
 
 
 # --8<-- [start:matrix_product]
@@ -112,3 +118,112 @@ def product_condition(
         s = torch.linalg.svdvals(P)
         logs.append((s[0] / s[-1]).log10().item())
     return logs
+
+
+# --8<-- [start:deep_stack]
+def deep_stack(
+    depth: int = 30, width: int = 256, seed: int = 2
+) -> dict[tuple[str, str], dict[str, list[float]]]:
+    """Variances through ``depth`` layers for every (activation, scheme).
+
+    A batch of 256 random inputs goes forward and a random gradient
+    backward through ``depth`` bias-free (width, width) layers, in
+    float64 so that tiny values do not underflow (see ``propagate``).
+    """
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(256, width, generator=g, dtype=torch.float64)
+    stack = {}
+    for activation in ("relu", "tanh"):
+        for scheme in SCHEMES:
+            Ws = [
+                init.init_weight_(
+                    torch.empty(width, width, dtype=torch.float64),
+                    scheme,
+                    generator=g,
+                )
+                for _ in range(depth)
+            ]
+            stack[activation, scheme] = init.propagate(
+                Ws, X, activation, generator=g
+            )
+    return stack
+
+
+def log_steps(stack: dict) -> dict:
+    """log10 change of the variance per layer, in the direction of travel.
+
+    Backward steps go from the top down; both lists run from the input
+    up, per (activation, scheme) and direction.
+    """
+    steps = {}
+    for key, r in stack.items():
+        fw, bw = r["forward"], r["backward"]
+        steps[key] = {
+            "forward": [math.log10(b / a) for a, b in zip(fw, fw[1:])],
+            "backward": [math.log10(a / b) for a, b in zip(bw, bw[1:])],
+        }
+    return steps
+
+
+# --8<-- [end:deep_stack]
+
+
+def stack_claims(stack: dict) -> Claims:
+    """What §4.8 asserts about ``deep_stack``, with every threshold.
+
+    relu + He: every layer within a factor 10^he_tol, both directions;
+    relu + Xavier: a constant factor per layer between 10^-0.5 and
+    10^-0.15 (about 1/2); too small and default: over 15 orders of
+    magnitude lost; tanh + Xavier: under 2 orders in all, its top ten
+    layers losing under half what its bottom ten lose; tanh + He: input
+    gradient variance over twice the top's.
+    """
+    steps, depth = log_steps(stack), len(stack["relu", "he"]["forward"])
+    he_tol, xav_lo, xav_hi, lost = 0.2, -0.5, -0.15, -15
+    tanh_total, tanh_ratio = -2, 0.5
+    claims = Claims()
+    top_he = stack["relu", "he"]["forward"][-1]
+    top_small = stack["relu", "too small"]["forward"][-1]
+    claims.add(
+        f"relu + He: top variance {top_he:.2f}, in (0.1, 10)",
+        0.1 < top_he < 10,
+    )
+    claims.add(
+        f"relu + too small: top variance {top_small:.1e}, below 1e-30",
+        top_small < 1e-30,
+    )
+    for d in ("forward", "backward"):
+        worst = max(abs(s) for s in steps["relu", "he"][d])
+        claims.add(
+            f"relu + He, {d}: largest step x10^{worst:.3f}, "
+            f"every layer within x10^{he_tol}",
+            worst < he_tol,
+        )
+        xs = steps["relu", "xavier"][d]
+        claims.add(
+            f"relu + Xavier, {d}: x{10 ** (sum(xs) / (depth - 1)):.3f} per "
+            f"layer on average, every layer between x{10**xav_lo:.2f} "
+            f"and x{10**xav_hi:.2f}",
+            all(xav_lo < s < xav_hi for s in xs),
+        )
+        for scheme in ("too small", "default"):
+            total = sum(steps["relu", scheme][d])
+            claims.add(
+                f"relu + {scheme}, {d}: {total:.0f} orders of magnitude, "
+                f"below {lost}",
+                total < lost,
+            )
+        s = steps["tanh", "xavier"][d]
+        claims.add(
+            f"tanh + Xavier, {d}: {sum(s):.2f} orders in {depth} layers "
+            f"(above {tanh_total}); the top ten lose {-sum(s[-10:]):.2f}, "
+            f"less than {tanh_ratio} x the bottom ten's {-sum(s[:10]):.2f}",
+            sum(s[-10:]) > tanh_ratio * sum(s[:10]) and sum(s) > tanh_total,
+        )
+    grad = stack["tanh", "he"]["backward"]
+    claims.add(
+        f"tanh + He: gradient variance at the input {grad[0]:.2e}, over 2 x "
+        f"the top's {grad[-1]:.2e}",
+        grad[0] > 2 * grad[-1],
+    )
+    return claims

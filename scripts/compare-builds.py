@@ -35,7 +35,8 @@ ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.S)
 DROP = re.compile(r"<(svg|script|style)\b.*?</\1>", re.S)
 TAG = re.compile(r"<[^>]+>")
 TIMING = re.compile(
-    r"\b(ms|s|sec|seconds|min|minutes|s/epoch|steps/s)\b|×|x faster|speed",
+    r"\b(ms|s|sec|seconds|min|minutes|hours?|s/epoch|steps/s)\b"
+    r"|×|x faster|speed",
     re.I,
 )
 

@@ -1,6 +1,6 @@
 """The package's layers, and what each may import (read from the code).
 
-base      settings, stats, telemetry, hardware: import only each other
+base      settings, stats, claims, telemetry, hardware: import only each other
 chapter   the math and models of §4.1-4.8: base and chapter
 training  mlp_notes.training: base, chapter, training
 runs      mlp_notes.runs (cached runs the pages show): all of the above
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mlp_notes"
-BASE = {"settings", "stats", "telemetry", "hardware", "__init__"}
+BASE = {"settings", "stats", "claims", "telemetry", "hardware", "__init__"}
 ALLOWED = {
     "base": {"base"},
     "chapter": {"base", "chapter"},
@@ -113,3 +113,23 @@ def test_sizes():
                 doc = ast.get_docstring(node)
                 size -= len(doc.splitlines()) + 1 if doc else 0
                 assert size <= 60, f"{path.name}:{node.name}: {size} lines"
+
+
+def test_api_page_lists_every_module_layer_by_layer():
+    api = (PACKAGE.parent / "docs" / "api.md").read_text()
+    listed = [
+        line.split()[1] for line in api.splitlines() if line.startswith(":::")
+    ]
+    modules = {
+        ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for p in MODULES
+        if p.name != "__init__.py"
+    }
+    assert sorted(listed) == sorted(modules), (
+        "docs/api.md must list every module once: "
+        f"missing {sorted(modules - set(listed))}, "
+        f"extra {sorted(set(listed) - modules)}"
+    )
+    order = ["base", "chapter", "training", "runs", "site", "cli"]
+    ranks = [order.index(layer(m)) for m in listed]
+    assert ranks == sorted(ranks), "docs/api.md lists the layers out of order"

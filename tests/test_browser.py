@@ -5,6 +5,7 @@ to look at."""
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -59,11 +60,12 @@ def browser():
         b.close()
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", pages())
-def test_page_renders(server, browser, path, scheme):
+def test_page_renders(server, browser, path, scheme, width):
     context = browser.new_context(
-        color_scheme=scheme, viewport={"width": 1280, "height": 900}
+        color_scheme=scheme, viewport={"width": width, "height": 900}
     )
     page = context.new_page()
     errors, outside = [], []
@@ -84,6 +86,17 @@ def test_page_renders(server, browser, path, scheme):
     page.goto(server + path, wait_until="load")
     page.wait_for_function("() => window.MathJax && MathJax.startup")
     page.evaluate("() => MathJax.startup.promise")
+    name = path.strip("/") or "index"
+    SHOTS.mkdir(exist_ok=True)
+    # as a reader first sees it: answers folded
+    page.screenshot(
+        path=SHOTS / f"{name}-{scheme}-{width}.png", full_page=True
+    )
+    # then every fold open, so that what is inside is checked too
+    page.evaluate(
+        "() => document.querySelectorAll('details')"
+        ".forEach(d => { d.open = true; })"
+    )
     assert not outside, f"requests left localhost: {outside}"
     assert not errors, f"console errors: {errors}"
     # every math element was typeset: no raw TeX delimiters left
@@ -101,9 +114,33 @@ def test_page_renders(server, browser, path, scheme):
                         s.getBoundingClientRect().height])"""
     )
     assert all(w > 50 and h > 50 for w, h in sizes), sizes
-    name = path.strip("/") or "index"
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}-{scheme}.png", full_page=True)
+    # measured, not yet asserted (issue: figure text >= 9 px, no output
+    # that scrolls sideways): recorded for the person reading screenshots/
+    measured = page.evaluate(
+        """() => ({
+          min_figure_text_px: Math.min(...[...document.querySelectorAll(
+              'svg.mlp-figure text')].filter(t => t.getClientRects().length)
+              .map(t => { const svg = t.ownerSVGElement;
+                const scale = svg.getBoundingClientRect().width
+                              / svg.viewBox.baseVal.width;
+                return parseFloat(getComputedStyle(t).fontSize) * scale; })),
+          pre_scrolling: [...document.querySelectorAll('article pre')]
+              .filter(p => p.clientWidth > 0
+                      && p.scrollWidth > p.clientWidth + 1)
+              .length,
+          pre_total: document.querySelectorAll('article pre').length})"""
+    )
+    (SHOTS / f"{name}-{scheme}-{width}.json").write_text(json.dumps(measured))
+    if scheme == "dark":
+        # figures drawn for the dark palette: no white, no black text
+        wrong = page.evaluate(
+            """() => [...document.querySelectorAll('svg.mlp-figure *')]
+                 .map(e => [e.tagName, getComputedStyle(e).fill])
+                 .filter(([tag, fill]) => fill === 'rgb(255, 255, 255)'
+                         || (tag === 'text' && fill === 'rgb(0, 0, 0)'))
+                 .length"""
+        )
+        assert wrong == 0, f"{wrong} figure elements white or black text"
     context.close()
 
 

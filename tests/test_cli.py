@@ -74,3 +74,51 @@ def test_missing_data_is_one_message(monkeypatch, tmp_path, capsys):
         data._load.cache_clear()
     assert code == 1
     assert "dataset-fashion-mnist" in capsys.readouterr().err
+
+
+def test_help_shows_defaults_and_version(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    out = capsys.readouterr().out
+    for default in ("(default: 0.1)", "(default: 256)", "(default: scratch)"):
+        assert default in out
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("mlp-notes ")
+
+
+def test_save_json_threads_and_a_line_per_epoch(tmp_path, capsys):
+    import json
+
+    import torch
+
+    threads = torch.get_num_threads()
+    argv = ["train", "--epochs", "2", "--threads", "1", "--seed", "1"]
+    argv += ["--save", str(tmp_path / "w.pt"), "--json", str(tmp_path / "h")]
+    try:
+        assert cli.main(argv) == 0
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+    assert sum(line.startswith("epoch ") for line in lines) == 2
+    history = json.loads((tmp_path / "h").read_text())
+    assert len(history["val_acc"]) == 2 and history["argv"]["seed"] == 1
+    state = torch.load(tmp_path / "w.pt")
+    assert {"W1", "b1", "W2", "b2"} <= set(state)
+
+
+def test_chance_and_divergence_are_reported(capsys):
+    # lr 30 makes D2L's MLP predict one class (chance); lr 1e10 diverges
+    assert (
+        cli.main(["train", "--epochs", "1", "--no-progress", "--lr", "30"])
+        == 0
+    )
+    assert "chance level" in capsys.readouterr().out
+    assert (
+        cli.main(["train", "--epochs", "1", "--no-progress", "--lr", "1e10"])
+        == 1
+    )
+    assert "diverged" in capsys.readouterr().out

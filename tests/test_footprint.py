@@ -68,3 +68,17 @@ def test_best_seconds_each_orders_by_cost():
         lambda: None, lambda: time.sleep(0.01), repeats=3
     )
     assert 0 <= fast < 0.005 and slow >= 0.01
+
+
+def test_memory_claims_hold_and_a_dropped_term_breaks_them():
+    depths = {1: (256,), 6: (256,) * 6}
+    sizes = [16, 1024]
+    memory = footprint.memory_by_depth(depths, sizes, seed=0)
+    claims = footprint.memory_claims(memory, depths, sizes)
+    assert claims.all_hold, str(claims)
+    # a count without the labels' 8 bytes per example would be off by 8n
+    short = dict(memory)
+    short["training, 1 hidden"] = [
+        v - 8 * b for v, b in zip(memory["training, 1 hidden"], sizes)
+    ]
+    assert not footprint.memory_claims(short, depths, sizes)[1].holds

@@ -1,11 +1,13 @@
 """Notebooks generated from the pages: converted faithfully, and each one
 runs top to bottom (marker `site`: after the build wrote them)."""
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from mlp_notes.site import notebooks
 from mlp_notes.site.notebooks import page_to_notebook, snippet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,7 @@ def test_page_cells_follow_the_page(tmp_path):
     kinds = [c.cell_type for c in nb.cells]
     assert kinds == [
         "code",
+        "code",
         "markdown",
         "code",
         "markdown",
@@ -39,8 +42,9 @@ def test_page_cells_follow_the_page(tmp_path):
         "markdown",
     ]
     assert "find_spec" in nb.cells[0].source  # install cell first
-    assert nb.cells[2].source == "print(1 + 1)"
-    assert "def relu(" in nb.cells[4].source
+    assert "MLP_NOTES_PROFILE" in nb.cells[1].source  # then the profile
+    assert nb.cells[3].source == "print(1 + 1)"
+    assert "def relu(" in nb.cells[5].source
     assert nb.cells[-1].source == "The end."
 
 
@@ -54,20 +58,23 @@ def test_unmarked_python_fence_is_an_error(tmp_path):
 @pytest.mark.site
 @pytest.mark.parametrize("page", RUNNING, ids=lambda p: p.stem)
 def test_generated_notebook_runs(page):
-    from nbclient import NotebookClient
-
     path = ROOT / "site" / "notebooks" / f"{page.stem}.ipynb"
     if not path.is_file():
         pytest.fail(f"{path} missing: run `mkdocs build` first")
     nb = nbformat.read(str(path), as_version=4)
-    code_cells = sum(c.cell_type == "code" for c in nb.cells)
-    assert code_cells == 1 + page.read_text().count('exec="on"')
-    NotebookClient(
-        nb,
-        timeout=900,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(ROOT)}},
-    ).execute()
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(code_cells) == 2 + page.read_text().count('exec="on"')
+    # it carries the build's outputs, without errors, and they are the
+    # page's: the first printed line (the profile) is on the built page
+    stored = [o for c in code_cells for o in c.get("outputs", [])]
+    assert stored and not [o for o in stored if o.output_type == "error"]
+    first = next(o.text for o in stored if o.output_type == "stream")
+    built = "index.html" if page.stem == "index" else f"{page.stem}/index.html"
+    html = (ROOT / "site" / built).read_text()
+    # (a printed Markdown table is an HTML table on the page: compare words)
+    words = re.findall(r"[\w.=]+", first.splitlines()[0])
+    assert words and all(w in html for w in words), words
+    notebooks.execute(nb, ROOT)  # and it runs again, top to bottom
     errors = [
         o
         for c in nb.cells
@@ -76,3 +83,34 @@ def test_generated_notebook_runs(page):
         if o.output_type == "error"
     ]
     assert not errors
+
+
+def test_folds_become_titles_and_links_point_to_the_site(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text(
+        "# T\n\n### 1. Q\n\n*Question?*\n\n"
+        '??? success "Answer"\n\n'
+        "    It is so; see [there](mlp-scratch.md#data).\n\n"
+        '    ```python exec="on" session="p"\n    print(1)\n    ```\n\n'
+        "Back outside.\n"
+    )
+    nb = notebooks.page_to_notebook(page, tmp_path)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "**Answer**" in text and "???" not in text
+    assert "\nIt is so" in text and "    It is so" not in text
+    assert f"]({notebooks.SITE}mlp-scratch/#data)" in text
+    assert ".md" not in text.replace("p.md", "")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code[-1] == "print(1)"
+
+
+def test_install_cell_pins_the_commit_with_the_slim_extra(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text('# T\n\n```python exec="on" session="p"\nprint(1)\n```\n')
+    nb = notebooks.page_to_notebook(page, tmp_path, commit="abc123")
+    install, profile = nb.cells[0].source, nb.cells[1].source
+    assert f"git+{notebooks.REPO}@abc123" in install
+    assert "mlp-notes[notebook]" in install and "[docs]" not in install
+    assert "download.pytorch.org/whl/cpu" in install
+    assert 'setdefault("MLP_NOTES_PROFILE", "quick")' in profile
+    assert len(notebooks.build_commit(Path(__file__).parents[1])) == 40

@@ -91,3 +91,17 @@ def test_least_squares_is_the_exact_minimizer_at_twenty_features():
         exact_least_squares(small, y),
         torch.linalg.lstsq(small.double(), y.double()).solution,
     )
+
+
+def test_basis_fixes_claims_hold_and_catch_a_wrong_outcome():
+    from mlp_notes import settings
+    from mlp_notes.runs.polynomial import basis_fixes, fix_claims, outcome
+
+    runs = basis_fixes(num_epochs=settings.PROFILES["quick"].poly_epochs)
+    claims = fix_claims(runs)
+    assert claims.all_hold, str(claims)
+    assert outcome(runs["raw", "sgd", 0.01]).startswith("diverged")
+    # if raw SGD at 0.01 had not diverged, the first claim must fail
+    calm = dict(runs)
+    calm["raw", "sgd", 0.01] = runs["factorial", "sgd", 0.01]
+    assert not fix_claims(calm)[0].holds

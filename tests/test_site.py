@@ -89,3 +89,58 @@ def test_internal_links_resolve(capsys):
         for href in sorted(external):
             print("  ", href)
     assert not broken, "broken internal links:\n" + "\n".join(broken)
+
+
+def test_build_and_pytest_execute_the_same_blocks():
+    """A fence one parser misses (an indented fence inside a folded
+    answer read as an indented code block) would silently drop out of the
+    build or of the tests: both must count the same blocks per page."""
+    import json
+    import subprocess
+    import sys
+    from collections import Counter
+
+    record = SITE / "executed-blocks.json"
+    if not record.is_file():
+        pytest.fail(f"{record} missing: run `mkdocs build` before `-m site`")
+    built_counts = json.loads(record.read_text())
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "docs"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    collected = Counter(
+        Path(line.split("::")[0]).name
+        for line in done.stdout.splitlines()
+        if "::[CodeFence#" in line
+    )
+    assert collected, done.stdout + done.stderr
+    assert dict(collected) == built_counts
+    # and the fence grammar the notebooks use agrees with both
+    from mlp_notes.site.fences import python_fences
+
+    grammar = {
+        page.name: n
+        for page in (ROOT / "docs").glob("*.md")
+        if (n := sum(f.executed for f in python_fences(page.read_text())))
+    }
+    assert grammar == built_counts
+
+
+def test_search_index_has_no_raw_tex_and_ranks_chapter_pages_first():
+    import json
+
+    index = json.loads((SITE / "search" / "search_index.json").read_text())
+    raw = [d["location"] for d in index["docs"] if "\\(" in d["text"]]
+    assert not raw, f"raw TeX in search previews: {raw[:5]}"
+    boosts = {
+        d["location"].split("/")[0]: d.get("boost", 1) for d in index["docs"]
+    }
+    assert boosts["api"] < min(boosts[s] for s in ("mlp", "dropout"))
+    # a term a chapter page defines is found on that page
+    for term, stem in (("pReLU", "mlp"), ("Xavier", "numerical-stability")):
+        assert any(
+            d["location"].startswith(f"{stem}/") and term in d["text"]
+            for d in index["docs"]
+        ), term

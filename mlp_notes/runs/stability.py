@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch
 
 from mlp_notes import initialization
+from mlp_notes.claims import Claims
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build
 from mlp_notes.runs.cache import cached
@@ -92,3 +93,53 @@ def train_deep(*, net: Spec, recipe: Recipe, subset, seed: int) -> dict:
 
 
 # --8<-- [end:train_deep]
+
+
+# --8<-- [start:symmetric_starts]
+def symmetric_starts(
+    net: Spec, recipe: Recipe, *, subset, seed: int = 0
+) -> dict[str, dict]:
+    """``train_symmetric`` from three starts: every weight 0.01, the
+    same with dropout 0.5 after the hidden layer, and ``net``'s random
+    N(0, 0.01^2) init."""
+    starts = {
+        "constant 0.01": dict(value=0.01, net=net),
+        "constant 0.01 + dropout 0.5": dict(
+            value=0.01, net=net.replace(dropout=0.5)
+        ),
+        "random N(0, 0.01^2)": dict(value=None, net=net),
+    }
+    return {
+        name: train_symmetric(**start, recipe=recipe, subset=subset, seed=seed)
+        for name, start in starts.items()
+    }
+
+
+# --8<-- [end:symmetric_starts]
+
+
+def symmetry_claims(
+    sym: dict[str, dict], rounding: float = 1e-4, broken: float = 1e-3
+) -> Claims:
+    """§4.8's claims about ``symmetric_starts``, thresholds included."""
+    const, drop = sym["constant 0.01"], sym["constant 0.01 + dropout 0.5"]
+    acc = {k: r["history"].val_acc[-1] for k, r in sym.items()}
+    random_acc = acc["random N(0, 0.01^2)"]
+    drop_acc = acc["constant 0.01 + dropout 0.5"]
+    return (
+        Claims()
+        .add(
+            f"the constant start's spreads {const['spread']:.1e} (W1) and "
+            f"{const['spread_W2']:.1e} (W2) below {rounding:g} (rounding)",
+            max(const["spread"], const["spread_W2"]) < rounding,
+        )
+        .add(
+            f"dropout's spread {drop['spread']:.1e} above {broken:g}",
+            drop["spread"] > broken,
+        )
+        .add(
+            f"dropout's validation accuracy {drop_acc:.3f} below the "
+            f"random start's {random_acc:.3f}",
+            drop_acc < random_acc,
+        )
+    )

@@ -104,3 +104,15 @@ def fences(text: str) -> list[Fence]:
 def python_fences(text: str) -> list[Fence]:
     """The python fences of ``text``."""
     return [f for f in fences(text) if f.is_python]
+
+
+def markdown_parser():
+    """The markdown-it parser pytest-markdown-docs collects fences with:
+    CommonMark plus MkDocs's admonitions, so that the fences of a folded
+    answer (``??? success "Answer"``, indented four spaces) are fences,
+    not indented code blocks.  ``docs/conftest.py`` returns it from the
+    plugin's documented ``pytest_markdown_docs_markdown_it`` hook."""
+    import markdown_it
+    from mdit_py_plugins.admon import admon_plugin
+
+    return markdown_it.MarkdownIt(config="commonmark").use(admon_plugin)

@@ -2,13 +2,16 @@
 
 Each page becomes a notebook: prose as Markdown cells, executed blocks
 (``exec="on"``) as code cells, display-only blocks (``notest``) as Markdown
-cells with their snippet includes resolved into the package's code.  A
-first cell installs ``mlp_notes`` when it is missing.  The site build
+cells with their snippet includes resolved into the package's code; folds
+become titles and links to other pages point to the hosted site.  A first
+cell installs ``mlp_notes`` at the built commit when it is missing, and a
+second sets the profile (quick unless set).  The site build
 writes them next to the pages; the tests execute every one.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -16,16 +19,49 @@ import nbformat
 from mlp_notes.site.fences import SNIPPET, python_fences
 
 REPO = "https://github.com/mlp-notes/mlp-notes"
+SITE = "https://mlp-notes.github.io/mlp-notes/"
+FOLD = re.compile(r'^(\?\?\?\+?|!!!) \w+(?: "([^"]*)")?\s*$')
+MD_LINK = re.compile(r"\]\((?!https?://|#)([\w./-]+?)\.md(#[^)]*)?\)")
 
-INSTALL = f"""\
-# Run this notebook anywhere: install mlp_notes if it is not there yet.
+
+def install_cell(commit: str, profile: str = "full") -> str:
+    """The first cell: install ``mlp_notes`` at ``commit`` when missing."""
+    return f"""\
+# The outputs stored here come from the site's {profile}-profile build of
+# commit {commit[:12]}; rerunning in the quick profile (the default below)
+# gives different numbers.  This cell installs mlp_notes at that commit, with
+# the notebook extra only (no docs toolchain), when it is missing.
+# Without a GPU, install the CPU-only torch first (much smaller):
+#   pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu
+# Offline, install a local checkout: pip install -e "<path>[notebook]"
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("mlp_notes") is None:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
-                           "mlp-notes[docs] @ git+{REPO}"])"""
+                           "mlp-notes[notebook] @ git+{REPO}@{commit}"])"""
+
+
+PROFILE_CELL = """\
+# The profile sets every budget of the page: quick (minutes on a laptop
+# CPU) or full (what the site shows; see the page's provenance for how
+# long it took there).
+import os
+
+os.environ.setdefault("MLP_NOTES_PROFILE", "quick")"""
+
+
+def build_commit(root: Path) -> str:
+    """The commit being built (``git rev-parse HEAD``), or "main"."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip() if done.returncode == 0 else "main"
 
 
 def snippet(ref: str, root: Path) -> str:
@@ -40,23 +76,58 @@ def snippet(ref: str, root: Path) -> str:
     return text[start:end].strip("\n")
 
 
+def unfold(text: str) -> str:
+    """The page with each admonition or fold (``??? success "Answer"``)
+    turned into a bold title and its indented body dedented, line for
+    line (a notebook has no folds, and indented text would read as code).
+    """
+    lines, inside = text.split("\n"), False
+    for i, line in enumerate(lines):
+        found = FOLD.match(line)
+        if found:
+            lines[i], inside = f"**{found[2] or 'Note'}**", True
+        elif inside and line.startswith("    "):
+            lines[i] = line[4:]
+        elif inside and line.strip():
+            inside = False
+    return "\n".join(lines)
+
+
+def hosted_links(text: str) -> str:
+    """Links to other pages (``x.md#y``) point to the hosted site."""
+    return MD_LINK.sub(
+        lambda m: (
+            f"]({SITE}{'' if m[1] == 'index' else m[1] + '/'}{m[2] or ''})"
+        ),
+        text,
+    )
+
+
 def _markdown_cell(text: str):
+    text = hosted_links(text)
     text = text.strip("\n")
     return nbformat.v4.new_markdown_cell(text) if text.strip() else None
 
 
-def page_to_notebook(page: Path, root: Path) -> nbformat.NotebookNode:
+def page_to_notebook(
+    page: Path, root: Path, commit: str = "main", profile: str = "full"
+) -> nbformat.NotebookNode:
     """Convert one chapter page into a notebook.
 
     Args:
         page: the Markdown file.
         root: the repository root (snippet paths are relative to it).
+        commit: the commit the install cell pins.
+        profile: the profile whose outputs the notebook will store.
 
     Raises:
         ValueError: a python fence is neither executed nor display-only.
     """
-    lines = page.read_text().split("\n")
-    cells = [nbformat.v4.new_code_cell(INSTALL)]
+    lines = unfold(page.read_text()).split("\n")
+    cells = [
+        nbformat.v4.new_code_cell(install_cell(commit, profile)),
+        nbformat.v4.new_code_cell(PROFILE_CELL),
+    ]
     pos = 0  # the next line not yet in a cell (0-based)
     for f in python_fences("\n".join(lines)):
         cells.append(_markdown_cell("\n".join(lines[pos : f.line - 1])))
@@ -85,14 +156,39 @@ def page_to_notebook(page: Path, root: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def write_notebooks(docs: Path, root: Path, out: Path) -> list[Path]:
-    """Write ``<out>/<page>.ipynb`` for every page that executes code."""
+def execute(nb: nbformat.NotebookNode, root: Path) -> None:
+    """Run ``nb`` top to bottom in a fresh kernel (cwd ``root``), storing
+    its outputs; a cell that raises raises ``CellExecutionError``."""
+    from nbclient import NotebookClient
+
+    NotebookClient(
+        nb,
+        timeout=1800,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(root)}},
+    ).execute()
+
+
+def write_notebooks(
+    docs: Path, root: Path, out: Path, *, run: bool = False
+) -> list[Path]:
+    """Write ``<out>/<page>.ipynb`` for every page that executes code.
+
+    With ``run``, each notebook is executed first, in the active profile
+    (the build's: its runs come from the run cache), so that it carries
+    the build's outputs.
+    """
+    from mlp_notes import settings
+
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, commit = [], build_commit(root)
+    profile = settings.profile().name
     for page in sorted(docs.glob("*.md")):
         if 'exec="on"' not in page.read_text():
             continue
-        nb = page_to_notebook(page, root)
+        nb = page_to_notebook(page, root, commit, profile)
+        if run:
+            execute(nb, root)
         path = out / f"{page.stem}.ipynb"
         nbformat.write(nb, str(path))
         written.append(path)

@@ -1,14 +1,17 @@
-"""What the site build adds to each executed page: the provenance line,
-the notebook download, and links from the page's imports to the API
+"""What the site build adds to each executed page: one row of actions
+under the title (notebook, Colab, report a mistake, edit), and one folded
+block with the provenance and links from the page's imports to the API
 reference (``docs/hooks.py`` calls these from MkDocs' hooks)."""
 
 from __future__ import annotations
 
 import datetime
+import html
 import importlib
 import inspect
 import platform
 import re
+import urllib.parse
 
 _IMPORT = re.compile(
     r"^\s*from mlp_notes(?:\.([\w.]+))? import (\([^)]*\)|[^\n]+)", re.M
@@ -73,9 +76,9 @@ def _defining(module, name: str) -> str:
 
 
 def provenance(record: dict, seconds: float) -> str:
-    """The page's provenance line (HTML): profile, seed, device and
-    machine, the precision of mixed-precision runs here, versions, the
-    build date and how long the page took to execute."""
+    """The page's provenance (HTML): profile, seed, device and machine,
+    the precision of mixed-precision runs here, versions, the build date
+    and how long the page took to execute."""
     import torch
 
     import mlp_notes
@@ -95,24 +98,127 @@ def provenance(record: dict, seconds: float) -> str:
     )
 
 
-def actions(stem: str, depth: int, api: list[tuple[str, str]]) -> str:
-    """The notebook download and the API links (HTML) of page ``stem``,
-    whose URL is ``depth`` directories below the site root."""
-    up = "../" * depth
-    html = (
-        f'<p><a class="md-button mlp-notebook" '
-        f'href="{up}notebooks/{stem}.ipynb" download>'
-        "Download this page as a Jupyter notebook</a></p>"
-    )
+def about(record: dict, seconds: float, api: list[tuple[str, str]], up: str):
+    """One folded block (HTML) with the provenance and the API names the
+    page uses; ``up`` leads from the page to the site root."""
     used = ", ".join(
         f'<a href="{up}api/#{anchor}"><code>{label}</code></a>'
         for label, anchor in api
     )
-    if used:
-        html += f'<p class="mlp-api">API used on this page: {used}</p>'
-    return html
+    api_line = f'<p class="mlp-api">API used: {used}</p>' if used else ""
+    return (
+        '<details class="mlp-about"><summary>How this page was built '
+        f"(profile {record['profile']}) and the API it uses</summary>"
+        f"{provenance(record, seconds)}{api_line}</details>"
+    )
 
 
-def after_title(html: str, insert: str) -> str:
+def repository(repo_url: str) -> str:
+    """'owner/name' of a GitHub ``repo_url``."""
+    found = re.match(r"https://github\.com/([^/]+/[^/]+?)/?$", repo_url or "")
+    if not found:
+        raise ValueError(
+            f"repo_url {repo_url!r} is not https://github.com/<owner>/<name>: "
+            "set it in mkdocs.yml"
+        )
+    return found[1]
+
+
+# The branch the Pages workflow publishes the built notebooks to.
+NOTEBOOK_BRANCH = "notebooks"
+
+
+def colab_url(repo_url: str, stem: str) -> str:
+    """Where Colab opens page ``stem``'s notebook (the notebook branch)."""
+    return (
+        "https://colab.research.google.com/github/"
+        f"{repository(repo_url)}/blob/{NOTEBOOK_BRANCH}/{stem}.ipynb"
+    )
+
+
+def report_url(repo_url: str, stem: str, title: str) -> str:
+    """A new issue prefilled with the page (the script adds the section)."""
+    body = (
+        f"Page: {title} (docs/{stem}.md)\nSection: \n\n"
+        "What is wrong, and what should it say?\n"
+    )
+    query = urllib.parse.urlencode(
+        {"title": f"Mistake on {title}", "body": body, "labels": "content"}
+    )
+    return f"{repo_url.rstrip('/')}/issues/new?{query}"
+
+
+def actions(
+    stem: str, depth: int, *, repo_url: str, edit_uri: str, title: str
+):
+    """One compact row (HTML): download the notebook, open it in Colab,
+    report a mistake on this page, edit this page."""
+    up = "../" * depth
+    links = [
+        (
+            f"{up}notebooks/{stem}.ipynb",
+            "Notebook",
+            "mlp-notebook",
+            "download",
+        ),
+        (colab_url(repo_url, stem), "Open in Colab", "mlp-colab", ""),
+        (
+            report_url(repo_url, stem, title),
+            "Report a mistake",
+            "mlp-report",
+            "",
+        ),
+        (
+            f"{repo_url.rstrip('/')}/{edit_uri.strip('/')}/{stem}.md",
+            "Edit this page",
+            "mlp-edit",
+            "",
+        ),
+    ]
+    items = " · ".join(
+        f'<a class="{cls}" href="{html.escape(href)}" {extra}>{label}</a>'
+        for href, label, cls, extra in links
+    )
+    return f'<p class="mlp-actions">{items}</p>'
+
+
+def after_title(page_html: str, insert: str) -> str:
     """``insert`` placed right after the page's first heading."""
-    return re.sub(r"(</h1>)", lambda m: m[1] + insert, html, count=1)
+    return re.sub(r"(</h1>)", lambda m: m[1] + insert, page_html, count=1)
+
+
+_TEX = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+_SYMBOLS = {
+    "alpha": "α", "beta": "β", "lambda": "λ", "sigma": "σ", "phi": "φ",
+    "mu": "μ", "eta": "η", "theta": "θ", "epsilon": "ε", "in": "∈",
+    "le": "≤", "ge": "≥", "leq": "≤", "geq": "≥", "times": "×",
+    "cdot": "·", "partial": "∂", "sum": "Σ", "prod": "Π", "infty": "∞",
+    "approx": "≈", "neq": "≠", "to": "→", "top": "ᵀ", "ldots": "…",
+    "dots": "…",
+}  # fmt: skip
+
+
+def plain_math(tex: str) -> str:
+    """TeX as plain text for a search preview: symbols for common
+    commands, other commands and braces dropped."""
+    text = re.sub(r"\\([a-zA-Z]+)", lambda m: _SYMBOLS.get(m[1], ""), tex)
+    text = re.sub(r"\\.", " ", text)  # \, \; \{ and the like
+    text = re.sub(r"[{}]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def clean_search_index(path) -> int:
+    """Rewrite the search index at ``path`` with its math as plain text;
+    return how many math spans were rewritten."""
+    import json
+    from pathlib import Path
+
+    index = json.loads(Path(path).read_text(encoding="utf-8"))
+    count = 0
+    for doc in index["docs"]:
+        doc["text"], n = _TEX.subn(
+            lambda m: plain_math(m[1] or m[2]), doc["text"]
+        )
+        count += n
+    Path(path).write_text(json.dumps(index), encoding="utf-8")
+    return count

@@ -2,8 +2,10 @@
 turns one into inline SVG for the page.  Nothing else in the package
 imports this module, so ``import mlp_notes`` stays free of matplotlib.
 
-Figures have a white background so that they read the same in the site's
-light and dark palettes.
+Figures follow the site's palette: ``to_svg`` draws the background in the
+page's background color and black (text, axes, ticks) in the page's text
+color, through Material's CSS variables, so a figure is neither a white
+card in the dark palette nor black on black.
 """
 
 from __future__ import annotations
@@ -34,6 +36,21 @@ def figure(
     return fig, axes
 
 
+# Material's palette variables (with the light palette as a fallback).
+FOREGROUND = "var(--md-default-fg-color, #000)"
+BACKGROUND = "var(--md-default-bg-color, #fff)"
+
+
+def follow_palette(svg: str) -> str:
+    """White backgrounds -> the page's background, black -> its text color.
+
+    Text without a fill inherits the root's ``fill: currentColor``.
+    """
+    svg = re.sub(r"fill: ?#ffffff", f"fill: {BACKGROUND}", svg)
+    svg = re.sub(r"(fill|stroke): ?#000000", r"\1: currentColor", svg)
+    return svg.replace("<svg", '<svg fill="currentColor"', 1)
+
+
 def to_svg(fig: Figure, *, alt: str = "") -> str:
     """Render ``fig`` as an inline, responsive ``<svg>`` and close it.
 
@@ -60,11 +77,13 @@ def to_svg(fig: Figure, *, alt: str = "") -> str:
     svg = re.sub(
         r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1
     )
+    svg = follow_palette(svg)
     label = alt.replace('"', "'")
     svg = svg.replace(
         "<svg",
         f'<svg class="mlp-figure" role="img" aria-label="{label}" '
-        f'style="width:{width:.0f}px;max-width:100%;height:auto"',
+        f'style="width:{width:.0f}px;max-width:100%;height:auto;'
+        f'color:{FOREGROUND}"',
         1,
     )
     # Click to enlarge: GLightbox (mkdocs-glightbox) shows a copy of the

@@ -22,6 +22,7 @@ from torch import nn
 from mlp_notes import telemetry
 from mlp_notes.data import Split
 from mlp_notes.training import graphs, precision, steps
+from mlp_notes.training.progress import epochs
 from mlp_notes.training.recipe import Recipe, optimizer, scheduler
 
 
@@ -253,7 +254,7 @@ def fit(
         step=step,
     )
     n = len(data.X_train)
-    for _ in _epochs(recipe.num_epochs, progress, history):
+    for _ in epochs(recipe.num_epochs, progress, history):
         loss_sum, correct = run_epoch()
         seconds = time.perf_counter() - start
         fine = history.record_epoch(loss_sum, correct, n, seconds)
@@ -274,21 +275,6 @@ def fit(
 
 
 # --8<-- [end:fit]
-
-
-def _epochs(num_epochs: int, progress: bool, history: History):
-    """range(num_epochs), or a tqdm bar showing the last loss and val acc."""
-    if not progress:
-        yield from range(num_epochs)
-        return
-    from tqdm.auto import tqdm
-
-    bar = tqdm(range(num_epochs), desc="epochs", unit="epoch")
-    for epoch in bar:
-        yield epoch
-        if history.train_loss:
-            shown = {"val_acc": history.val_acc[-1]} if history.val_acc else {}
-            bar.set_postfix(loss=history.train_loss[-1], **shown)
 
 
 def workload(recipe: Recipe, step: str) -> str:
