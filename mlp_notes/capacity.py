@@ -122,6 +122,11 @@ def size_claims(
             tr[0] < tr[-1] < 0.0105 and te[-1] < te[0] and reach[k],
         )
     c.add(
+        f"degree 3's test MSE at n = {sizes[-1]}: {curves[4][1][-1]:.4f}, "
+        f"below {target}",
+        curves[4][1][-1] < target,
+    )
+    c.add(
         f"degree 10 needs an n at least 4 x degree 3's "
         f"({reach[11]} vs {reach[4]})",
         bool(reach[4] and reach[11]) and reach[11] >= 4 * reach[4],

@@ -133,3 +133,19 @@ def test_api_page_lists_every_module_layer_by_layer():
     order = ["base", "chapter", "training", "runs", "site", "cli"]
     ranks = [order.index(layer(m)) for m in listed]
     assert ranks == sorted(ranks), "docs/api.md lists the layers out of order"
+
+
+def test_fit_stays_small_and_is_shown_on_the_page():
+    """The chapter's central function reads on one screen (issue: fit
+    <= 40 lines without its docstring) and §4.2 shows it."""
+    path = PACKAGE / "training" / "loop.py"
+    (fit,) = [
+        n
+        for n in ast.walk(ast.parse(path.read_text()))
+        if isinstance(n, ast.FunctionDef) and n.name == "fit"
+    ]
+    doc = ast.get_docstring(fit)
+    size = fit.end_lineno - fit.lineno + 1 - (len(doc.splitlines()) + 1)
+    assert size <= 40, f"fit has {size} lines"
+    page = (PACKAGE.parent / "docs" / "mlp-scratch.md").read_text()
+    assert '--8<-- "mlp_notes/training/loop.py:fit"' in page

@@ -29,7 +29,11 @@ def test_size_claims_and_scale_claims():
     sizes = [6, 12, 25, 60, 100]
     by_size = {k: capacity.by_size(k, sizes) for k in (4, 11)}
     claims = capacity.size_claims(sizes, by_size, target=0.02)
-    assert claims[0].holds, str(claims)
+    assert claims.all_hold, str(claims)
+    # degree 3 missing the target at the largest n must fail its claim
+    train, test = by_size[4]
+    missed = {**by_size, 4: (train, test[:-1] + [0.03])}
+    assert not capacity.size_claims(sizes, missed, target=0.02)[2].holds
     x_tr, _, x_te, _ = split_data(0)
     scales = capacity.basis_scales(x_tr, x_te)
     assert capacity.scale_claims(scales).all_hold

@@ -204,6 +204,14 @@ def test_each_exercise_shows_its_question_and_folds_one_answer(page):
         assert text and text[0].startswith("*") and text[0][1] != "*", (
             f"{page.name} {heading}: the question (in italics) comes first"
         )
+        question = body[body.index(text[0]) :]
+        question = (
+            question[: question.index("")] if "" in question else question
+        )
+        assert question[-1].rstrip().endswith("*"), (
+            f"{page.name} {heading}: the paragraph before the fold is the "
+            "question only (the answer goes in the fold)"
+        )
         folds = [line for line in body if line.startswith("??? ")]
         assert folds == ['??? success "Answer"'], (
             f"{page.name} {heading}: exactly one answer, folded and closed "

@@ -12,6 +12,10 @@ from matplotlib.figure import Figure
 
 from mlp_notes.site.plotting import figure
 
+# Text on a light box keeps a dark ink in both palettes (plotting's
+# follow_palette turns only pure black into the page's text color).
+INK = "#1a1a1a"
+
 
 def computational_graph(
     nodes: Sequence, edges: Sequence[tuple[int, int]], *, title: str = ""
@@ -45,7 +49,7 @@ def computational_graph(
         for i, k in enumerate(keys):
             y[k] = i - (len(keys) - 1) / 2
     ncol, nrow = len(columns), max(len(c) for c in columns.values())
-    fig, axes = figure(width=1.35 * ncol + 0.5, height=0.9 * nrow + 0.8)
+    fig, axes = figure(width=1.1 * ncol + 0.5, height=0.9 * nrow + 0.8)
     ax = axes[0, 0]
     for a, b in edges:
         ax.annotate(
@@ -65,7 +69,8 @@ def computational_graph(
             text,
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=9,
+            color=INK,
             bbox=dict(
                 boxstyle="square,pad=0.5" if leaf else "round,pad=0.4",
                 fc="#ffe9b3" if leaf else "#dde6ff",
@@ -82,12 +87,13 @@ def computational_graph(
 def parallelism_diagram(
     num_devices: int = 3, micro_batches: int = 4
 ) -> Figure:
-    """Data, pipeline and tensor parallelism as three schematic panels."""
+    """Data, pipeline and tensor parallelism as three schematic panels,
+    stacked (side by side, their text was too small on any screen)."""
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    fig, axes = figure(3, 1, width=3.6, height=3.0)
+    fig, axes = figure(1, 3, width=5.0, height=2.4)
     _data_parallel(axes[0, 0], num_devices)
-    _pipeline(axes[0, 1], num_devices, micro_batches, colors)
-    _tensor_parallel(axes[0, 2], num_devices, colors)
+    _pipeline(axes[1, 0], num_devices, micro_batches, colors)
+    _tensor_parallel(axes[2, 0], num_devices, colors)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -105,8 +111,13 @@ def _data_parallel(ax, num_devices: int) -> None:
                 (0.1, d), 0.8, 0.8, fc="#dde6ff", ec="0.3"
             )
         )
-        ax.text(0.5, d + 0.55, f"device {d}: all layers", ha="center")
-        ax.text(0.5, d + 0.25, f"batch shard {d}", ha="center", fontsize=8)
+        ax.text(
+            0.5, d + 0.55, f"device {d}: all layers", ha="center", color=INK
+        )
+        ax.text(
+            0.5, d + 0.25, f"batch shard {d}", ha="center", fontsize=8,
+            color=INK,
+        )  # fmt: skip
     ax.annotate(
         "",
         xy=(0.97, 0.4),
@@ -138,7 +149,7 @@ def _pipeline(ax, num_devices: int, micro_batches: int, colors) -> None:
                     f"{phase}{m}",
                     ha="center",
                     va="center",
-                    fontsize=7,
+                    fontsize=8,
                 )
         ax.text(-0.2, num_devices - 0.6 - d, f"layers {d}", ha="right")
     ax.set(
@@ -154,10 +165,12 @@ def _tensor_parallel(ax, num_devices: int, colors) -> None:
     for d in range(num_devices):
         ax.add_patch(
             matplotlib.patches.Rectangle(
-                (d, 0.5), 0.95, 2, fc=colors[d], alpha=0.6, ec="0.3"
+                (d, 0.5), 0.95, 2, fc=colors[d], ec="0.3"
             )
         )
-        ax.text(d + 0.47, 1.5, f"W[:, {d}]\ndevice {d}", ha="center")
+        ax.text(
+            d + 0.47, 1.5, f"W[:, {d}]\ndevice {d}", ha="center", color=INK
+        )
     ax.text(
         num_devices / 2,
         0.1,

@@ -189,7 +189,7 @@ def image_grid(
         if i < len(titles):
             ax.imshow(images[i], cmap="gray_r")
             color = title_colors[i] if title_colors else "black"
-            ax.set_title(titles[i], fontsize=8, color=color)
+            ax.set_title(titles[i], fontsize=9, color=color)
     return fig
 
 
@@ -203,7 +203,7 @@ def function_and_derivative(
         panels: name -> (f(x), analytic f'(x), autograd f'(x)), each (n,).
     """
     nrows = -(-len(panels) // ncols)
-    fig, axes = figure(ncols, nrows, width=3.4, height=2.5)
+    fig, axes = figure(ncols, nrows, width=2.6, height=2.2)
     x = np.asarray(x)
     for ax, (name, (y, dy, dy_auto)) in zip(axes.flat, panels.items()):
         ax.plot(x, np.asarray(y), label=f"{name}(x)")
@@ -213,7 +213,7 @@ def function_and_derivative(
         ax.grid(True, alpha=0.3)
     for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize="x-small")
+    axes.flat[0].legend(fontsize="small")
     fig.tight_layout()
     return fig
 

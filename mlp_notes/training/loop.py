@@ -246,13 +246,8 @@ def fit(
         step, model, data, recipe, generator=generator,
         mixed_precision=used == "bfloat16",
     )  # fmt: skip
-    history = History(
-        requested_precision="bfloat16"
-        if recipe.mixed_precision
-        else "float32",
-        precision=used,
-        step=step,
-    )
+    asked = "bfloat16" if recipe.mixed_precision else "float32"
+    history = History(requested_precision=asked, precision=used, step=step)
     n = len(data.X_train)
     for _ in epochs(recipe.num_epochs, progress, history):
         loss_sum, correct = run_epoch()
