@@ -89,6 +89,8 @@ def on_page_content(html, page, config, files):
     if record is None:
         return html
     stem, depth = Path(page.file.src_uri).stem, page.url.count("/")
+    if _state["monitor"] is not None:
+        _state["monitor"].page_done(stem, seconds)
     row = pages.actions(
         stem,
         depth,

@@ -63,7 +63,7 @@ def browser():
 
 
 # What a reader's eye meets, measured in the page (folds open):
-# - scrolling: code and output blocks wider than their box;
+# - scrolling: code and output blocks and tables wider than their box;
 # - covered: blocks with a word under the copy button;
 # - figures: the smallest text of each figure in CSS px as drawn on the
 #   page, and at the figure's natural size (the enlarged view on a phone).
@@ -92,6 +92,9 @@ MEASURE = """() => {
       if (words(code).some(w => overlap(w, box))) covered.push(first);
     }
   }
+  for (const table of document.querySelectorAll('article table'))
+    if (table.scrollWidth > table.clientWidth + 1)
+      scrolling.push('table: ' + table.rows[0].textContent.slice(0, 50));
   const figures = [...document.querySelectorAll('svg.mlp-figure')]
     .map(svg => {
       const sizes = [...svg.querySelectorAll('text')]

@@ -97,7 +97,10 @@ def test_recording_measures_trained_runs_and_keeps_cached_costs(
         [call_key("m.h", {"c": 0.5})],
         [call_key("m.g", {"b": (2, 3)})],
     )
+    monitor.page_done("p", 12.345)
     plan = monitor.record(took=10.0)
+    assert plan.pages == {"p": 12.3}  # what each page took, for notebooks
+    assert Plan.load("test", plan.save(tmp_path).parent).pages == plan.pages
     units = {c.name: c.units for c in plan.calls}
     assert units["m.f"] == {"sgd/backprop": 60_000.0}  # kept, not re-timed
     # 1 s of backprop; 1.5 s of a custom optimizer and 0.5 s outside fits

@@ -122,3 +122,15 @@ def test_chance_and_divergence_are_reported(capsys):
         == 1
     )
     assert "diverged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("step", ["backprop", "autograd"])
+def test_progress_moves_within_an_epoch(step, capsys):
+    """The minibatch bar ticks once per step (50,000 images / 1,000 a
+    batch = 50) whichever step trains, and a line per epoch is printed."""
+    argv = ["train", "--epochs", "1", "--batch-size", "1000", "--step", step]
+    assert cli.main(argv) == 0
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert "minibatches" in out and "50/50" in out, out[-2000:]
+    assert "epoch 1: loss" in out

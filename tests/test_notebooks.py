@@ -114,3 +114,48 @@ def test_install_cell_pins_the_commit_with_the_slim_extra(tmp_path):
     assert "download.pytorch.org/whl/cpu" in install
     assert 'setdefault("MLP_NOTES_PROFILE", "quick")' in profile
     assert len(notebooks.build_commit(Path(__file__).parents[1])) == 40
+
+
+def test_install_cell_takes_a_local_checkout(monkeypatch):
+    """Offline, MLP_NOTES_SOURCE=<path> installs that checkout: the cell
+    itself is run, with pip and the import check stubbed."""
+    import importlib.util
+    import subprocess
+
+    calls = []
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(subprocess, "check_call", calls.append)
+    monkeypatch.setenv("MLP_NOTES_SOURCE", "/src/mlp-notes")
+    exec(notebooks.install_cell("abc123"), {})
+    assert calls[0][-1] == "mlp-notes[notebook] @ file:///src/mlp-notes"
+    monkeypatch.delenv("MLP_NOTES_SOURCE")
+    exec(notebooks.install_cell("abc123"), {})
+    assert calls[1][-1].endswith(f"@ git+{notebooks.REPO}@abc123")
+
+
+def test_profile_cell_states_each_profile_cost_from_the_plans(tmp_path):
+    from mlp_notes.site.buildplan import Plan
+
+    machine = {"cores": 2, "torch_cpu_capability": "AVX2"}
+    Plan("quick", [], pages={"p": 12.4}, recorded="2026-12-01T00:00",
+         machine=machine).save(tmp_path)  # fmt: skip
+    Plan("full", [], pages={"p": 930.0}, recorded="2026-11-30T00:00",
+         machine=machine).save(tmp_path)  # fmt: skip
+    cell = notebooks.profile_cell("p", tmp_path)
+    assert "quick: 12 s on 2 cores (AVX2 kernels, 2026-12-01)" in cell
+    assert "full: 15.5 min on 2 cores (AVX2 kernels, 2026-11-30)" in cell
+    assert "full: not measured" in notebooks.profile_cell("other", tmp_path)
+    env = {}
+    exec(cell.replace("os.environ", "env"), {"env": env})
+    assert env == {"MLP_NOTES_PROFILE": "quick"}
+
+
+def test_shipped_notebooks_state_measured_costs():
+    """Every page with executed code has its quick cost in the recorded
+    plan, so no notebook says "not measured" for quick."""
+    root = Path(__file__).parents[1]
+    for page in sorted((root / "docs").glob("*.md")):
+        if 'exec="on"' in page.read_text():
+            assert "quick: not measured" not in notebooks.profile_cell(
+                page.stem
+            ), page.name

@@ -9,7 +9,9 @@ reference model on the same machine (``runs.costs``) gives the run's
 size.  On another machine, the seconds of each reference step there times
 these sizes give the estimate (``site.monitor``).  Time outside fits
 (evaluation, non-fit runs) counts as autograd SGD steps; the rest of the
-build (page code, rendering) is ``rest_units``.
+build (page code, rendering) is ``rest_units``.  ``pages`` holds the
+seconds each page took to execute in the recorded build (with the runs
+it trained): the notebooks state them as each profile's cost.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Plan:
     rest_units: float = 0.0
     recorded: str = ""
     machine: dict = field(default_factory=dict)
+    pages: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, profile: str, directory: Path = PLANS) -> Plan | None:
@@ -79,6 +82,7 @@ class Plan:
             rest_units=raw["rest_units"],
             recorded=raw["recorded"],
             machine=raw["machine"],
+            pages=raw.get("pages", {}),
         )
 
     def save(self, directory: Path = PLANS) -> Path:
@@ -89,6 +93,7 @@ class Plan:
             "recorded": self.recorded,
             "machine": self.machine,
             "rest_units": self.rest_units,
+            "pages": self.pages,
             "calls": [c.__dict__ for c in self.calls],
         }
         path.write_text(json.dumps(body, indent=1) + "\n")

@@ -50,6 +50,7 @@ class BuildMonitor:
         self.stream = stream or sys.stderr
         self.plan = Plan.load(profile, plans)
         self.observed: list[dict] = []
+        self.pages: dict[str, float] = {}  # page -> seconds to execute
         self._frames: list[dict] = []
         self.bar = None
 
@@ -176,6 +177,10 @@ class BuildMonitor:
             elapsed = _fmt_minutes(time.perf_counter() - self.began)
             self.say(f"  runs {done}/{self.total} [{elapsed}]: {status}")
 
+    def page_done(self, page: str, seconds: float) -> None:
+        """A page finished executing, in ``seconds``."""
+        self.pages[page] = round(seconds, 1)
+
     # -- after --------------------------------------------------------
     def finish(self, record: bool | None = None) -> None:
         if self.bar is not None:
@@ -254,14 +259,16 @@ class BuildMonitor:
                 }
             calls.append(Call(o["name"], o["args"], units))
         rest = max(took - run_s, 0.0) / reference_seconds("sgd/autograd")
+        pages = self.pages
         if self.plan is not None and not any(
             not o["cached"] for o in self.observed
-        ):
-            rest = self.plan.rest_units  # nothing trained: keep the old
+        ):  # nothing trained: keep the old costs
+            rest, pages = self.plan.rest_units, self.plan.pages
         return Plan(
             profile=self.profile,
             calls=calls,
             rest_units=rest,
+            pages=dict(pages),
             recorded=datetime.datetime.now().isoformat(timespec="seconds"),
             machine={
                 **hardware.machine_info(),

@@ -33,23 +33,57 @@ def install_cell(commit: str, profile: str = "full") -> str:
 # the notebook extra only (no docs toolchain), when it is missing.
 # Without a GPU, install the CPU-only torch first (much smaller):
 #   pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu
-# Offline, install a local checkout: pip install -e "<path>[notebook]"
+# Offline, point MLP_NOTES_SOURCE at a local checkout of the repository.
 import importlib.util
+import os
 import subprocess
 import sys
 
+source = os.environ.get("MLP_NOTES_SOURCE", "git+{REPO}@{commit}")
+if "://" not in source:  # a local checkout's path
+    source = "file://" + os.path.abspath(source)
 if importlib.util.find_spec("mlp_notes") is None:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
-                           "mlp-notes[notebook] @ git+{REPO}@{commit}"])"""
+                           f"mlp-notes[notebook] @ {{source}}"])
+    importlib.invalidate_caches()  # see the new packages in this kernel"""
 
 
-PROFILE_CELL = """\
-# The profile sets every budget of the page: quick (minutes on a laptop
-# CPU) or full (what the site shows; see the page's provenance for how
-# long it took there).
-import os
+def profile_cell(stem: str, plans: Path | None = None) -> str:
+    """The second cell: choose the profile (quick unless set), with what
+    each profile cost this page in the builds that recorded the plans
+    (``benchmarks/plans``: a build with nothing cached, on the recorded
+    machine)."""
+    from mlp_notes.site.buildplan import PLANS, Plan
 
-os.environ.setdefault("MLP_NOTES_PROFILE", "quick")"""
+    lines = [
+        "# The profile sets every budget of the page: quick (every code "
+        "path, small",
+        "# budgets) or full (the chapter's settings; the outputs stored "
+        "here).",
+        "# This page took, in the site builds that recorded the run plans",
+        "# (nothing cached; a notebook adds a few seconds of start-up):",
+    ]
+    for name in ("quick", "full"):
+        plan = Plan.load(name, plans or PLANS)
+        seconds = None if plan is None else plan.pages.get(stem)
+        if seconds is None:
+            lines.append(f"#   {name}: not measured")
+            continue
+        m = plan.machine
+        cost = (
+            f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+        )
+        lines.append(
+            f"#   {name}: {cost} on {m.get('cores', '?')} cores "
+            f"({m.get('torch_cpu_capability', '?')} kernels, "
+            f"{plan.recorded[:10]})"
+        )
+    lines += [
+        "import os",
+        "",
+        'os.environ.setdefault("MLP_NOTES_PROFILE", "quick")',
+    ]
+    return "\n".join(lines)
 
 
 def build_commit(root: Path) -> str:
@@ -126,7 +160,7 @@ def page_to_notebook(
     lines = unfold(page.read_text()).split("\n")
     cells = [
         nbformat.v4.new_code_cell(install_cell(commit, profile)),
-        nbformat.v4.new_code_cell(PROFILE_CELL),
+        nbformat.v4.new_code_cell(profile_cell(page.stem)),
     ]
     pos = 0  # the next line not yet in a cell (0-based)
     for f in python_fences("\n".join(lines)):

@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mlp_notes.training.progress import batches
+
 
 # --8<-- [start:graphed_step]
 class GraphedStep:
@@ -79,7 +81,7 @@ class GraphedStep:
         perm = torch.randperm(len(X), generator=generator).to(X.device)
         self.loss_sum.zero_()
         self.correct.zero_()
-        for i in range(0, len(X), batch_size):
+        for i in batches(len(X), batch_size):  # range(0, ..., batch_size)
             idx = perm[i : i + batch_size]
             graph, X_in, y_in = self.graphs[len(idx)]
             torch.index_select(X, 0, idx, out=X_in)

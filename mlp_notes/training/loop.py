@@ -22,7 +22,7 @@ from torch import nn
 from mlp_notes import telemetry
 from mlp_notes.data import Split
 from mlp_notes.training import graphs, precision, steps
-from mlp_notes.training.progress import epochs
+from mlp_notes.training.progress import batches, epochs
 from mlp_notes.training.recipe import Recipe, optimizer, scheduler
 
 
@@ -152,7 +152,7 @@ def train_epoch(
     X_buf = X.new_empty((min(batch_size, len(X)), *X.shape[1:]))
     predicted = torch.empty_like(y_perm)
     loss_sum = torch.zeros((), dtype=X.dtype, device=X.device)
-    for i in range(0, len(X), batch_size):
+    for i in batches(len(X), batch_size):  # range(0, len(X), batch_size)
         idx = perm[i : i + batch_size]
         Xb = torch.index_select(X, 0, idx, out=X_buf[: len(idx)])
         yb = y_perm[i : i + batch_size]

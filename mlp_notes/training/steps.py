@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mlp_notes.training.progress import batches
 from mlp_notes.training.recipe import Recipe
 
 #: Layers whose forward pass draws random numbers (public torch classes).
@@ -222,7 +223,7 @@ class BackpropSGD:
         predicted = torch.empty_like(y_perm)
         loss_sum = torch.zeros((), dtype=X.dtype, device=X.device)
         lr = self.lr
-        for i in range(0, n, batch_size):
+        for i in batches(n, batch_size):  # range(0, n, batch_size)
             idx = perm[i : i + batch_size]
             A = [torch.index_select(X, 0, idx, out=X_buf[: len(idx)])]
             for W, b in self.layers[:-1]:
