@@ -86,6 +86,17 @@ def on_page_content(html, page, config, files):
     _executions.page = None
     api = _state["api"].pop(page.file.src_uri, [])
     record = settings.page_record()
+    if page.file.src_uri.startswith("practice/"):  # a workbook
+        stem = page.file.src_uri.removesuffix(".py")
+        row = pages.actions(
+            stem,
+            page.url.count("/"),
+            repo_url=config["repo_url"],
+            edit_uri=config["edit_uri"],
+            title=page.title,
+            source=page.file.src_uri,
+        )
+        return pages.after_title(html, row)
     if record is None:
         return html
     stem, depth = Path(page.file.src_uri).stem, page.url.count("/")
@@ -115,6 +126,9 @@ def on_post_build(config):
     record.write_text(json.dumps(dict(sorted(_executions.counts.items()))))
     notebooks = Path(config["site_dir"]) / "notebooks"
     write_notebooks(docs, docs.parent, notebooks, run=True)
+    from mlp_notes.site.practice import write_workbooks
+
+    write_workbooks(docs / "practice", docs.parent, notebooks / "practice")
     _stop_monitor(finished=True)
 
 

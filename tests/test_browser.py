@@ -32,7 +32,10 @@ FLAGS = [
 def pages() -> list[str]:
     """URL paths of every built page (from the nav's Markdown files)."""
     stems = sorted(p.stem for p in (ROOT / "docs").glob("*.md"))
-    return ["" if s == "index" else f"{s}/" for s in stems]
+    workbooks = sorted((ROOT / "docs" / "practice").glob("*.py"))
+    return ["" if s == "index" else f"{s}/" for s in stems] + [
+        f"practice/{p.stem}/" for p in workbooks
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +89,8 @@ MEASURE = """() => {
     const code = pre.querySelector('code') || pre;
     const first = code.textContent.trim().split('\\n')[0].slice(0, 60);
     if (code.scrollWidth > code.clientWidth + 1) scrolling.push(first);
-    const nav = pre.parentElement.querySelector('.md-code__nav');
+    const nav = pre.parentElement.querySelector('.md-code__nav')
+      || pre.closest('.CodeMirror')?.querySelector('.zeroclipboard-container');
     if (nav && nav.getClientRects().length) {
       const box = nav.getBoundingClientRect();
       if (words(code).some(w => overlap(w, box))) covered.push(first);
@@ -137,7 +141,7 @@ def test_page_renders(server, browser, path, scheme, width):
     page.goto(server + path, wait_until="load")
     page.wait_for_function("() => window.MathJax && MathJax.startup")
     page.evaluate("() => MathJax.startup.promise")
-    name = path.strip("/") or "index"
+    name = path.strip("/").replace("/", "-") or "index"
     SHOTS.mkdir(exist_ok=True)
     # as a reader first sees it: answers folded
     page.screenshot(

@@ -72,8 +72,12 @@ def test_pages_workflow_publishes_the_notebooks_colab_opens():
         f"https://colab.research.google.com/github/{owner_repo}/blob/"
         f"{pages.NOTEBOOK_BRANCH}/mlp.ipynb"
     )
-    # the workflow copies the built notebooks to the root of that branch
-    assert "cp site/notebooks/*.ipynb" in workflow
+    # the workflow copies the built notebooks to the root of that branch,
+    # the practice workbooks under practice/ (where their buttons point)
+    assert "cp -r site/notebooks/. " in workflow
+    assert "practice/*.ipynb" in workflow
+    practice = pages.colab_url(repo_url, "practice/mlp")
+    assert practice.endswith(f"/{pages.NOTEBOOK_BRANCH}/practice/mlp.ipynb")
     assert f"origin notebooks-new:{pages.NOTEBOOK_BRANCH}" in workflow
     assert "contents: write" in workflow
 

@@ -1,8 +1,10 @@
 // MathJax 3, served from the site itself (no CDN): see mkdocs.yml.
 window.MathJax = {
   tex: {
-    inlineMath: [["\\(", "\\)"]],
-    displayMath: [["\\[", "\\]"]],
+    // \( \) from arithmatex on the pages; $ $ in the workbooks' Markdown
+    // cells (rendered by mkdocs-jupyter; page.js marks their elements)
+    inlineMath: [["\\(", "\\)"], ["$", "$"]],
+    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
     processEscapes: true,
     processEnvironments: true,
     tags: "ams",

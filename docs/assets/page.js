@@ -28,3 +28,15 @@ document.addEventListener("click", (event) => {
   url.searchParams.set("body", body.replace("Section: ", "Section: " + section));
   link.href = url.toString();
 });
+
+// Workbook pages (mkdocs-jupyter): their Markdown keeps TeX as $...$.
+// MathJax here typesets only elements of class "arithmatex" (and never
+// code), so mark the text elements of the Markdown cells before it runs.
+function markWorkbookMath() {
+  document
+    .querySelectorAll(".jp-RenderedMarkdown :is(p, li, em, strong, h2, h3)")
+    .forEach((e) => {
+      if (e.textContent.includes("$")) e.classList.add("arithmatex");
+    });
+}
+markWorkbookMath();

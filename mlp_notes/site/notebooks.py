@@ -21,15 +21,25 @@ from mlp_notes.site.fences import SNIPPET, python_fences
 REPO = "https://github.com/mlp-notes/mlp-notes"
 SITE = "https://mlp-notes.github.io/mlp-notes/"
 FOLD = re.compile(r'^(\?\?\?\+?|!!!) \w+(?: "([^"]*)")?\s*$')
+PY_LINK = re.compile(r"\]\(practice/([\w-]+)\.py\)")
 MD_LINK = re.compile(r"\]\((?!https?://|#)([\w./-]+?)\.md(#[^)]*)?\)")
 
 
-def install_cell(commit: str, profile: str = "full") -> str:
-    """The first cell: install ``mlp_notes`` at ``commit`` when missing."""
-    return f"""\
+def install_cell(
+    commit: str, profile: str = "full", *, outputs: bool = True
+) -> str:
+    """The first cell: install ``mlp_notes`` at ``commit`` when missing
+    (``outputs``: say that the stored outputs come from the build)."""
+    about = (
+        f"""\
 # The outputs stored here come from the site's {profile}-profile build of
 # commit {commit[:12]}; rerunning in the quick profile (the default below)
-# gives different numbers.  This cell installs mlp_notes at that commit, with
+# gives different numbers.  """
+        if outputs
+        else "# "
+    )
+    return f"""\
+{about}This cell installs mlp_notes at commit {commit[:12]}, with
 # the notebook extra only (no docs toolchain), when it is missing.
 # Without a GPU, install the CPU-only torch first (much smaller):
 #   pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu
@@ -128,7 +138,9 @@ def unfold(text: str) -> str:
 
 
 def hosted_links(text: str) -> str:
-    """Links to other pages (``x.md#y``) point to the hosted site."""
+    """Links to other pages (``x.md#y``, a workbook ``practice/x.py``)
+    point to the hosted site."""
+    text = PY_LINK.sub(lambda m: f"]({SITE}practice/{m[1]}/)", text)
     return MD_LINK.sub(
         lambda m: (
             f"]({SITE}{'' if m[1] == 'index' else m[1] + '/'}{m[2] or ''})"

@@ -136,10 +136,12 @@ def colab_url(repo_url: str, stem: str) -> str:
     )
 
 
-def report_url(repo_url: str, stem: str, title: str) -> str:
+def report_url(
+    repo_url: str, stem: str, title: str, source: str | None = None
+) -> str:
     """A new issue prefilled with the page (the script adds the section)."""
     body = (
-        f"Page: {title} (docs/{stem}.md)\nSection: \n\n"
+        f"Page: {title} (docs/{source or stem + '.md'})\nSection: \n\n"
         "What is wrong, and what should it say?\n"
     )
     query = urllib.parse.urlencode(
@@ -149,11 +151,20 @@ def report_url(repo_url: str, stem: str, title: str) -> str:
 
 
 def actions(
-    stem: str, depth: int, *, repo_url: str, edit_uri: str, title: str
+    stem: str,
+    depth: int,
+    *,
+    repo_url: str,
+    edit_uri: str,
+    title: str,
+    source: str | None = None,
 ):
     """One compact row (HTML): download the notebook, open it in Colab,
-    report a mistake on this page, edit this page."""
+    report a mistake on this page, edit this page.  ``stem`` is the
+    notebook's path under notebooks/ ("mlp", "practice/mlp"); ``source``
+    the page's file under docs/ (default ``stem`` + ".md")."""
     up = "../" * depth
+    source = source or f"{stem}.md"
     links = [
         (
             f"{up}notebooks/{stem}.ipynb",
@@ -163,13 +174,13 @@ def actions(
         ),
         (colab_url(repo_url, stem), "Open in Colab", "mlp-colab", ""),
         (
-            report_url(repo_url, stem, title),
+            report_url(repo_url, stem, title, source),
             "Report a mistake",
             "mlp-report",
             "",
         ),
         (
-            f"{repo_url.rstrip('/')}/{edit_uri.strip('/')}/{stem}.md",
+            f"{repo_url.rstrip('/')}/{edit_uri.strip('/')}/{source}",
             "Edit this page",
             "mlp-edit",
             "",

@@ -1,0 +1,104 @@
+# %% [markdown]
+# # Practice: §4.7 Forward and backward propagation
+#
+# Try each exercise of [§4.7](../../backprop/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 1, 2, 3) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 4, 5)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. The gradient of a scalar function of a matrix
+#
+# *If $f$ maps an $n \times m$ matrix $\mathbf{X}$ to a number, what shape is
+# $\partial f/\partial \mathbf{X}$?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 1](../../backprop/#1-the-gradient-of-a-scalar-function-of-a-matrix).
+
+# %% tags=["answer"]
+gradient_shape = ...  # for X of shape (3, 5): a tuple
+
+# %% tags=["check"]
+checks.check_4_7_gradient_shape(gradient_shape)
+
+# %% [markdown]
+# ## Exercise 2. A bias in the hidden layer
+#
+# *Add a bias $\mathbf{b}^{(1)}$ to the hidden layer (not penalized). Draw the
+# graph and derive the forward and backward equations.*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 2](../../backprop/#2-a-bias-in-the-hidden-layer).
+
+
+# %% tags=["answer"]
+def bias_gradient(dJ_dz):
+    """dJ/db1 of shape (h,), given dJ/dz of shape (batch, h), where
+    z = X W1^T + b1 for a batch X."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_7_bias_gradient(bias_gradient)
+
+# %% [markdown]
+# ## Exercise 3. Memory for training and for prediction
+#
+# *Compare the memory footprint of training and prediction.*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 3](../../backprop/#3-memory-for-training-and-for-prediction).
+
+
+# %% tags=["answer"]
+def training_bytes(batch, hiddens):
+    """Bytes training keeps for backward in models.mlp(hiddens) on a
+    batch of float32 28 x 28 images with int64 labels, beyond the
+    parameters: an int."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_7_training_memory(training_bytes)
+
+# %% [markdown]
+# ## Exercise 4. Second derivatives
+#
+# *What happens to the computational graph if we want second derivatives, and
+# how long does it take?*
+#
+# Self-check: a complete answer contains
+# - Differentiating the backward pass itself: the graph of the gradient is built (create_graph).
+# - Cost: a Hessian-vector product costs a few gradients; the full Hessian needs one per parameter.
+#
+# Then compare with the guide's answer: [§4.7 exercise 4](../../backprop/#4-second-derivatives).
+
+# %% [markdown]
+# ## Exercise 5. A graph too large for one device
+#
+# *If the computational graph is too large for one GPU, can it be split across
+# several? What are the trade-offs against a smaller minibatch?*
+#
+# Self-check: a complete answer contains
+# - Yes: data, pipeline or tensor parallelism.
+# - Trade-offs: communication, pipeline bubbles, against a smaller minibatch's noisier gradients and lower throughput.
+#
+# Then compare with the guide's answer: [§4.7 exercise 5](../../backprop/#5-a-graph-too-large-for-one-device).

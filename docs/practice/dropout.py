@@ -1,0 +1,118 @@
+# %% [markdown]
+# # Practice: §4.6 Dropout
+#
+# Try each exercise of [§4.6](../../dropout/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 3) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 1, 2, 4, 5, 6, 7)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. Swapping (and changing) the two probabilities
+#
+# *What happens when the two layers' dropout probabilities change, or trade
+# places? Answer with numbers.*
+#
+# Self-check: a complete answer contains
+# - Numbers: validation accuracy for each pair of probabilities, with the same seeds for every setting.
+# - A conclusion only where the interval excludes 0.
+#
+# Then compare with the guide's answer: [§4.6 exercise 1](../../dropout/#1-swapping-and-changing-the-two-probabilities).
+
+# %% [markdown]
+# ## Exercise 2. More epochs, with and without dropout
+#
+# *Train for more epochs, with and without dropout. How do the two compare?*
+#
+# Self-check: a complete answer contains
+# - Curves over many epochs with and without dropout; the gap between training and validation.
+# - A paired comparison at the end, with its interval.
+#
+# Then compare with the guide's answer: [§4.6 exercise 2](../../dropout/#2-more-epochs-with-and-without-dropout).
+
+# %% [markdown]
+# ## Exercise 3. Variance of the hidden activations during training
+#
+# *How does the variance of the hidden activations evolve during training,
+# with and without dropout? Plot it.*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.6 exercise 3](../../dropout/#3-variance-of-the-hidden-activations-during-training).
+
+
+# %% tags=["answer"]
+def dropout_variance(h, p):
+    """Var of dropout's output h' (h / (1 - p) kept with probability
+    1 - p, else 0) for fixed activations h (a tensor): h's shape."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_6_dropout_variance(dropout_variance)
+
+# %% [markdown]
+# ## Exercise 4. Why dropout is off at test time — and Monte Carlo dropout
+#
+# *Why is dropout normally switched off at test time?*
+#
+# Self-check: a complete answer contains
+# - Prediction should be deterministic and use the whole network: the expectation of the noisy network.
+# - Inverted dropout already keeps E[h'] = h, so nothing needs rescaling at test time.
+# - Monte Carlo dropout as a deliberate exception.
+#
+# Then compare with the guide's answer: [§4.6 exercise 4](../../dropout/#4-why-dropout-is-off-at-test-time-and-monte-carlo-dropout).
+
+# %% [markdown]
+# ## Exercise 5. Dropout and weight decay together
+#
+# *Use dropout and weight decay together. Do their effects add up, shrink, or
+# cancel?*
+#
+# Self-check: a complete answer contains
+# - Paired comparisons of none, dropout, weight decay and both.
+# - The interaction term and whether its interval excludes 0.
+#
+# Then compare with the guide's answer: [§4.6 exercise 5](../../dropout/#5-dropout-and-weight-decay-together).
+
+# %% [markdown]
+# ## Exercise 6. DropConnect: dropping weights
+#
+# *What happens if dropout acts on individual weights instead of on
+# activations?*
+#
+# Self-check: a complete answer contains
+# - DropConnect masks weights, not units: a different mask per weight.
+# - Measured against dropout at the same rate, with seeds.
+#
+# Then compare with the guide's answer: [§4.6 exercise 6](../../dropout/#6-dropconnect-dropping-weights).
+
+# %% [markdown]
+# ## Exercise 7. Another noise: Gaussian multiplicative noise
+#
+# *Invent another way of injecting random noise at each layer. Can it beat
+# dropout on Fashion-MNIST?*
+#
+# Self-check: a complete answer contains
+# - A concrete noise (for example Gaussian multiplicative noise with the same variance).
+# - A paired comparison against dropout and a verdict the interval supports.
+#
+# Then compare with the guide's answer: [§4.6 exercise 7](../../dropout/#7-another-noise-gaussian-multiplicative-noise).

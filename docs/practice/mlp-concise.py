@@ -1,0 +1,69 @@
+# %% [markdown]
+# # Practice: §4.3 A concise MLP
+#
+# Try each exercise of [§4.3](../../mlp-concise/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 3) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 1, 2)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. Different numbers of hidden layers
+#
+# *Try different numbers of hidden layers (the learning rate may need to
+# change too). What works best?*
+#
+# Self-check: a complete answer contains
+# - Accuracy against the number of hidden layers, on validation data, with the learning rate adjusted.
+# - Why deeper is not automatically better here.
+#
+# Then compare with the guide's answer: [§4.3 exercise 1](../../mlp-concise/#1-different-numbers-of-hidden-layers).
+
+# %% [markdown]
+# ## Exercise 2. Different activation functions
+#
+# *Try different activation functions. Which works best?*
+#
+# Self-check: a complete answer contains
+# - Several activations compared on validation data with seeds.
+# - how the differences compare with the seed spread.
+#
+# Then compare with the guide's answer: [§4.3 exercise 2](../../mlp-concise/#2-different-activation-functions).
+
+# %% [markdown]
+# ## Exercise 3. Different weight initializations, including all zeros
+#
+# *Try different weight initializations, all zeros included. Which works
+# best?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.3 exercise 3](../../mlp-concise/#3-different-weight-initializations-including-all-zeros).
+
+
+# %% tags=["answer"]
+def xavier_bound(fan_in, fan_out):
+    """The a of Xavier's uniform initialization U(-a, a): a float."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_3_xavier_bound(xavier_bound)

@@ -1,0 +1,106 @@
+# %% [markdown]
+# # Practice: §4.2 An MLP from scratch
+#
+# Try each exercise of [§4.2](../../mlp-scratch/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 1) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 2, 3, 4, 5, 6)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. Vary the number of hidden units
+#
+# *Change the number of hidden units. Which value works best?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.2 exercise 1](../../mlp-scratch/#1-vary-the-number-of-hidden-units).
+
+
+# %% tags=["answer"]
+def parameter_count(hiddens):
+    """Weights and biases of the 784-...-10 MLP with hidden widths
+    ``hiddens`` (a tuple such as (256,) or (256, 128)): an int."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_2_parameter_count(parameter_count)
+
+# %% [markdown]
+# ## Exercise 2. Add a hidden layer
+#
+# *Add a second hidden layer. How does the result change?*
+#
+# Self-check: a complete answer contains
+# - The two-layer result beside the one-layer one, paired by seed, with an interval.
+# - Whether the learning rate or epochs had to change.
+#
+# Then compare with the guide's answer: [§4.2 exercise 2](../../mlp-scratch/#2-add-a-hidden-layer).
+
+# %% [markdown]
+# ## Exercise 3. Vary the learning rate
+#
+# *Change the learning rate and keep everything else fixed. How do the results
+# change?*
+#
+# Self-check: a complete answer contains
+# - Too small: slow progress; too large: divergence or a constant prediction.
+# - Measured values across a range of rates, not one.
+#
+# Then compare with the guide's answer: [§4.2 exercise 3](../../mlp-scratch/#3-vary-the-learning-rate).
+
+# %% [markdown]
+# ## Exercise 4. Tune learning rate, width and depth jointly
+#
+# *Tune the learning rate, the number of epochs, of layers and of hidden units
+# together. What is the best result you get?*
+#
+# Self-check: a complete answer contains
+# - A search chosen on validation data; the test set used once at the end.
+# - The best setting and its validation and test accuracy.
+#
+# Then compare with the guide's answer: [§4.2 exercise 4](../../mlp-scratch/#4-tune-learning-rate-width-and-depth-jointly).
+
+# %% [markdown]
+# ## Exercise 5. Why is tuning several hyperparameters harder?
+#
+# *Why is tuning several hyperparameters at once so much harder?*
+#
+# Self-check: a complete answer contains
+# - The number of combinations grows exponentially with the number of hyperparameters.
+# - Interactions: the best value of one depends on the others.
+# - Each trial is noisy and expensive.
+#
+# Then compare with the guide's answer: [§4.2 exercise 5](../../mlp-scratch/#5-why-is-tuning-several-hyperparameters-harder).
+
+# %% [markdown]
+# ## Exercise 6. The smartest strategy for searching several hyperparameters
+#
+# *What is the smartest way you can think of to search over several
+# hyperparameters?*
+#
+# Self-check: a complete answer contains
+# - Random search beats a grid when few hyperparameters matter.
+# - Adaptive methods (Bayesian optimization, TPE) and early stopping of bad trials (successive halving).
+# - Evidence, not only a name: a comparison at the same budget.
+#
+# Then compare with the guide's answer: [§4.2 exercise 6](../../mlp-scratch/#6-the-smartest-strategy-for-searching-several-hyperparameters).

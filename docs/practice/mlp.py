@@ -1,0 +1,88 @@
+# %% [markdown]
+# # Practice: §4.1 Multilayer perceptrons
+#
+# Try each exercise of [§4.1](../../mlp/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 1, 3) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 2, 4)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. The derivative of pReLU
+#
+# *Compute the derivative of the pReLU activation.*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.1 exercise 1](../../mlp/#1-the-derivative-of-prelu).
+
+
+# %% tags=["answer"]
+def prelu_derivative(x, alpha):
+    """pReLU'(x), elementwise, for a float64 tensor x and a float alpha."""
+    ...  # your code: return a tensor shaped like x
+
+
+# %% tags=["check"]
+checks.check_4_1_prelu_derivative(prelu_derivative)
+
+# %% [markdown]
+# ## Exercise 2. A ReLU (or pReLU) MLP is continuous and piecewise linear
+#
+# *Show that an MLP using only ReLU (or pReLU) activations computes a
+# continuous piecewise linear function.*
+#
+# Self-check: a complete answer contains
+# - Each layer is an affine map followed by a piecewise linear, continuous function.
+# - Compositions and sums of continuous piecewise linear functions are continuous piecewise linear (the pieces are intersections of finitely many regions).
+# - A numerical check or a plot does not replace this argument.
+#
+# Then compare with the guide's answer: [§4.1 exercise 2](../../mlp/#2-a-relu-or-prelu-mlp-is-continuous-and-piecewise-linear).
+
+# %% [markdown]
+# ## Exercise 3. The tanh–sigmoid identity
+#
+# *Show that $\tanh(x) + 1 = 2\,\operatorname{sigmoid}(2x)$.*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.1 exercise 3](../../mlp/#3-the-tanhsigmoid-identity).
+
+
+# %% tags=["answer"]
+def tanh_plus_one(x):
+    """tanh(x) + 1, written with torch.sigmoid (torch.tanh is not allowed)."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_1_tanh_identity(tanh_plus_one)
+
+# %% [markdown]
+# ## Exercise 4. A nonlinearity applied to a whole minibatch
+#
+# *Suppose a nonlinearity acts on a whole minibatch at once instead of on each
+# example. What problems can that cause?*
+#
+# Self-check: a complete answer contains
+# - One example's output then depends on the other examples in its batch (and on the batch size).
+# - Training and prediction (often one example at a time) then compute different functions.
+# - A real case: batch normalization, and what it does at test time.
+#
+# Then compare with the guide's answer: [§4.1 exercise 4](../../mlp/#4-a-nonlinearity-applied-to-a-whole-minibatch).

@@ -1,0 +1,87 @@
+# %% [markdown]
+# # Practice: §4.8 Numerical stability and initialization
+#
+# Try each exercise of [§4.8](../../numerical-stability/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 2, 4) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 1, 3)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. Other symmetries
+#
+# *Besides permuting hidden units, what other symmetries does an MLP have, and
+# which of them need breaking?*
+#
+# Self-check: a complete answer contains
+# - Sign flips of a unit's in- and out-weights (odd activations such as tanh), scaling symmetries of ReLU units.
+# - which are harmless (the function is unchanged) and which must be broken at initialization (identical units).
+#
+# Then compare with the guide's answer: [§4.8 exercise 1](../../numerical-stability/#1-other-symmetries).
+
+# %% [markdown]
+# ## Exercise 2. Equal weights in linear and softmax regression
+#
+# *Can all weights of linear regression or softmax regression start at the
+# same value?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.8 exercise 2](../../numerical-stability/#2-equal-weights-in-linear-and-softmax-regression).
+
+# %% tags=["answer"]
+rows_stay_equal = ...  # softmax regression, every weight equal at the start:
+# do the rows of W stay equal under gradient descent?  True or False
+
+# %% tags=["check"]
+checks.check_4_8_equal_start(rows_stay_equal)
+
+# %% [markdown]
+# ## Exercise 3. Eigenvalues and singular values of a product
+#
+# *What can be said about the eigenvalues of a product of two matrices, and
+# what does it mean for how well conditioned gradients are?*
+#
+# Self-check: a complete answer contains
+# - For singular values: sigma_min(A) sigma_min(B) <= sigma(AB) <= sigma_max(A) sigma_max(B).
+# - So kappa(AB) <= kappa(A) kappa(B): conditioning can worsen multiplicatively with depth.
+# - Eigenvalues of a product are not bounded by the factors' eigenvalues in general.
+#
+# Then compare with the guide's answer: [§4.8 exercise 3](../../numerical-stability/#3-eigenvalues-and-singular-values-of-a-product).
+
+# %% [markdown]
+# ## Exercise 4. Fixing divergence after the fact: LARS
+#
+# *If training diverges, what can be done without starting over with a new
+# initialization?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.8 exercise 4](../../numerical-stability/#4-fixing-divergence-after-the-fact-lars).
+
+
+# %% tags=["answer"]
+def lars_step(w, grad, lr, eta):
+    """One LARS step (no weight decay, no momentum) on one layer's
+    weights w with gradient grad: the new w."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_8_lars_step(lars_step)

@@ -1,0 +1,80 @@
+# %% [markdown]
+# # Practice: §4.4 Model selection, underfitting and overfitting
+#
+# Try each exercise of [§4.4](../../underfit-overfit/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 1) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 2, 3, 4)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. The exact solution
+#
+# *Can the polynomial regression be solved exactly?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.4 exercise 1](../../underfit-overfit/#1-the-exact-solution).
+
+
+# %% tags=["answer"]
+def exact_fit(F, y):
+    """The w minimizing ||F w - y||^2 for an (n, d) design F with n > d
+    and full column rank, and y of shape (n,): a tensor of shape (d,)."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_4_exact_fit(exact_fit)
+
+# %% [markdown]
+# ## Exercise 2. Loss against degree, and against the amount of data
+#
+# *Plot training and test loss against the degree of the polynomial; which
+# degree reaches zero training loss? Then against the amount of data.*
+#
+# Self-check: a complete answer contains
+# - Training loss falls with the degree and reaches (about) zero once the number of features equals the number of training points.
+# - Test loss: U-shaped in the degree; the overfitting shrinks as the data grows.
+#
+# Then compare with the guide's answer: [§4.4 exercise 2](../../underfit-overfit/#2-loss-against-degree-and-against-the-amount-of-data).
+
+# %% [markdown]
+# ## Exercise 3. Without the 1/i! normalization
+#
+# *Drop the $1/i!$ scaling; what happens, and how else can it be fixed?*
+#
+# Self-check: a complete answer contains
+# - x^i grows so fast that high powers dominate the gradient: SGD diverges or must use a tiny step.
+# - Other fixes: standardize the features, orthogonal polynomials, a smaller rate per feature.
+#
+# Then compare with the guide's answer: [§4.4 exercise 3](../../underfit-overfit/#3-without-the-1i-normalization).
+
+# %% [markdown]
+# ## Exercise 4. Can the generalization error be zero?
+#
+# *Can you ever expect to see zero generalization error?*
+#
+# Self-check: a complete answer contains
+# - Only when the labels are a deterministic function the model class contains and the data pin it down: no noise.
+# - With label noise, the noise variance is a floor.
+#
+# Then compare with the guide's answer: [§4.4 exercise 4](../../underfit-overfit/#4-can-the-generalization-error-be-zero).

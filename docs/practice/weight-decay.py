@@ -1,0 +1,115 @@
+# %% [markdown]
+# # Practice: §4.5 Weight decay
+#
+# Try each exercise of [§4.5](../../weight-decay/#exercises) here before you read
+# its answer on the guide.  Exercises with an answer that can be computed
+# (here: 3, 4, 6) have a cell to fill in and a check that tests your
+# answer on inputs you did not choose, then says *correct* (with the
+# evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# Exercises answered by an argument or an experiment (here: 1, 2, 5)
+# have a self-check: what a complete answer contains, and a link to the
+# guide's answer.  A check cannot read an argument, so those stay with you.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. Training and test loss against λ
+#
+# *Plot the training and test loss against $\lambda$. What do you observe?*
+#
+# Self-check: a complete answer contains
+# - Training loss rises with lambda; test loss falls, then rises again.
+# - Measured curves, not a sketch.
+#
+# Then compare with the guide's answer: [§4.5 exercise 1](../../weight-decay/#1-training-and-test-loss-against).
+
+# %% [markdown]
+# ## Exercise 2. Choosing λ on validation data
+#
+# *Choose $\lambda$ on a validation set. Is it then the optimal value? Does
+# that matter?*
+#
+# Self-check: a complete answer contains
+# - The validation choice is optimal for the validation set, not the true optimum; noise in the estimate.
+# - Whether it matters: how flat the test loss is near the choice.
+#
+# Then compare with the guide's answer: [§4.5 exercise 2](../../weight-decay/#2-choosing-on-validation-data).
+
+# %% [markdown]
+# ## Exercise 3. The L1 penalty
+#
+# *What does the update look like with the penalty $\lambda\sum_i \lvert
+# w_i\rvert$ (L1) in place of $\lVert\mathbf{w}\rVert^2$?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 3](../../weight-decay/#3-the-l1-penalty).
+
+
+# %% tags=["answer"]
+def l1_step(w, grad, lr, lam):
+    """One SGD step on loss + lam * sum |w_i|, where grad is the loss's
+    gradient at w: the new w."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_5_l1_step(l1_step)
+
+# %% [markdown]
+# ## Exercise 4. The matrix version: the Frobenius norm
+#
+# *Since $\lVert\mathbf{w}\rVert^2 = \mathbf{w}^\top\mathbf{w}$, what is the
+# analogue for a matrix?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 4](../../weight-decay/#4-the-matrix-version-the-frobenius-norm).
+
+
+# %% tags=["answer"]
+def frobenius_squared(W):
+    """The analogue of ||w||^2 = w^T w for a matrix W: one number."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_5_frobenius(frobenius_squared)
+
+# %% [markdown]
+# ## Exercise 5. Other remedies for overfitting
+#
+# *Besides weight decay, more training and a model of the right complexity,
+# how else can overfitting be fought?*
+#
+# Self-check: a complete answer contains
+# - More data or augmentation; dropout; early stopping; smaller or ensembled models; noise injection.
+# - Why each one limits the effective complexity.
+#
+# Then compare with the guide's answer: [§4.5 exercise 5](../../weight-decay/#5-other-remedies-for-overfitting).
+
+# %% [markdown]
+# ## Exercise 6. The Bayesian reading
+#
+# *Training maximizes $P(\mathbf{w} \mid \mathbf{x}) \propto P(\mathbf{x} \mid
+# \mathbf{w})\,P(\mathbf{w})$. Which prior $P(\mathbf{w})$ does weight decay
+# correspond to?*
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 6](../../weight-decay/#6-the-bayesian-reading).
+
+# %% tags=["answer"]
+prior = ...  # the name of a distribution, as a str
+
+# %% tags=["check"]
+checks.check_4_5_prior(prior)
