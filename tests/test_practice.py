@@ -55,17 +55,34 @@ REFERENCE = {
     "lars_step": "def lars_step(w, grad, lr, eta):\n"
     "    return w - lr * eta * w.norm() / grad.norm() * grad",
 }
-ALTERNATIVES = [  # other correct forms
+ALTERNATIVES = [  # other correct forms, and other types of the answer
     ("exact_fit", "def exact_fit(F, y):\n    return torch.linalg.pinv(F) @ y"),
+    (
+        "exact_fit",
+        "def exact_fit(F, y):\n    return torch.linalg.lstsq(F, y.unsqueeze(1)).solution.tolist()",
+    ),
     (
         "frobenius_squared",
         "def frobenius_squared(W):\n    return (W**2).sum()",
     ),
     (
         "tanh_plus_one",
-        "def tanh_plus_one(x):\n    return 2 / (1 + torch.exp(-2 * x))",
+        "def tanh_plus_one(x):\n    return 2 * torch.special.expit(2 * x)",
+    ),
+    (
+        "xavier_bound",
+        "def xavier_bound(fan_in, fan_out):\n    return torch.sqrt(torch.tensor(6 / (fan_in + fan_out)))",
+    ),
+    (
+        "parameter_count",
+        "import numpy as np\ndef parameter_count(hiddens):\n    s = (784, *hiddens, 10)\n    return np.sum([a * b + b for a, b in zip(s, s[1:])])",
     ),
     ("gradient_shape", "gradient_shape = (3, 5)"),
+    ("rows_stay_equal", "import numpy as np\nrows_stay_equal = np.False_"),
+    (
+        "bias_gradient",
+        "def bias_gradient(dJ_dz):\n    return dJ_dz.sum(dim=0, keepdim=True)",
+    ),
     ("prior", 'prior = "a zero-mean normal distribution"'),
 ]
 # The learner notes' wrong answers, and plausible others: (name, answer,
@@ -94,7 +111,22 @@ MISTAKES = [
     (
         "tanh_plus_one",
         "def tanh_plus_one(x):\n    return torch.tanh(x) + 1",
-        "not allowed",
+        "calls tanh",
+    ),
+    (
+        "tanh_plus_one",
+        "def tanh_plus_one(x):\n    return x.tanh() + 1",
+        "calls tanh",
+    ),
+    (
+        "tanh_plus_one",
+        "def tanh_plus_one(x):\n    return torch.nn.functional.tanh(x) + 1",
+        "calls tanh",
+    ),
+    (
+        "tanh_plus_one",
+        "def tanh_plus_one(x):\n    return 2 / (1 + torch.exp(-2 * x))",
+        "use torch.sigmoid",
     ),
     (
         "parameter_count",
@@ -105,6 +137,11 @@ MISTAKES = [
         "parameter_count",
         "def parameter_count(hiddens):\n    sizes = (784, *hiddens)\n    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))",
         "output layer",
+    ),
+    (
+        "parameter_count",
+        "def parameter_count(hiddens):\n    return torch.tensor(203530.9)",
+        "not a whole number",
     ),
     (
         "xavier_bound",
@@ -132,6 +169,11 @@ MISTAKES = [
         "L2",
     ),
     (
+        "l1_step",
+        "def l1_step(w, grad, lr, lam):\n    return w - lr * grad - lam * torch.sign(w)",
+        "times lr",
+    ),
+    (
         "frobenius_squared",
         "def frobenius_squared(W):\n    return torch.linalg.norm(W)",
         "its square",
@@ -141,7 +183,15 @@ MISTAKES = [
         "def frobenius_squared(W):\n    return W.abs().sum()",
         "L1",
     ),
+    (
+        "frobenius_squared",
+        "def frobenius_squared(W):\n    return W.T @ W",
+        "which number of W^T W",
+    ),
     ("prior", 'prior = "Laplace"', "L1 penalty"),
+    ("prior", 'prior = "lognormal"', "take -log P"),
+    ("prior", 'prior = "half-normal"', "take -log P"),
+    ("prior", 'prior = "uniform (not Gaussian)"', "take -log P"),
     (
         "dropout_variance",
         "def dropout_variance(h, p):\n    return h**2 * p * (1 - p)",
@@ -169,6 +219,11 @@ MISTAKES = [
         "def training_bytes(batch, hiddens):\n    d = 784\n    return 4 * d + 4",
         "does not grow with the batch",
     ),
+    (
+        "training_bytes",
+        "def training_bytes(batch, hiddens):\n    return (4 * batch * (784 + sum(hiddens) + 10) + 8 * batch) / 1024",
+        "bytes, not KiB",
+    ),
     ("rows_stay_equal", "rows_stay_equal = True", "no hidden units"),
     (
         "lars_step",
@@ -178,7 +233,7 @@ MISTAKES = [
     (
         "lars_step",
         "def lars_step(w, grad, lr, eta):\n    return w - lr * eta * grad.norm() / w.norm() * grad",
-        "eta ||w|| / ||grad||",
+        "fixed fraction of ||w||",
     ),
 ]
 

@@ -33,6 +33,8 @@ from mlp_notes import checks
 # *If $f$ maps an $n \times m$ matrix $\mathbf{X}$ to a number, what shape is
 # $\partial f/\partial \mathbf{X}$?*
 #
+# The check below covers the whole answer.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 1](../../backprop/#1-the-gradient-of-a-scalar-function-of-a-matrix).
 
 # %% tags=["answer"]
@@ -46,6 +48,9 @@ checks.check_4_7_gradient_shape(gradient_shape)
 #
 # *Add a bias $\mathbf{b}^{(1)}$ to the hidden layer (not penalized). Draw the
 # graph and derive the forward and backward equations.*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - The graph with b1 added to z, and the forward and backward equations.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 2](../../backprop/#2-a-bias-in-the-hidden-layer).
 
@@ -64,6 +69,9 @@ checks.check_4_7_bias_gradient(bias_gradient)
 # ## Exercise 3. Memory for training and for prediction
 #
 # *Compare the memory footprint of training and prediction.*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Prediction's peak memory beside training's, and how both grow with depth and batch size.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 3](../../backprop/#3-memory-for-training-and-for-prediction).
 

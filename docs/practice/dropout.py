@@ -56,6 +56,9 @@ from mlp_notes import checks
 # *How does the variance of the hidden activations evolve during training,
 # with and without dropout? Plot it.*
 #
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - How the hidden activations' variance evolves over training, with and without dropout: a plot.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.6 exercise 3](../../dropout/#3-variance-of-the-hidden-activations-during-training).
 
 
@@ -75,7 +78,7 @@ checks.check_4_6_dropout_variance(dropout_variance)
 # *Why is dropout normally switched off at test time?*
 #
 # Self-check: a complete answer contains
-# - Prediction should be deterministic and use the whole network: the expectation of the noisy network.
+# - Prediction should be deterministic and use the whole network; switching dropout off approximates averaging the noisy networks (exactly only for a linear network).
 # - Inverted dropout already keeps E[h'] = h, so nothing needs rescaling at test time.
 # - Monte Carlo dropout as a deliberate exception.
 #

@@ -46,7 +46,7 @@ from mlp_notes import checks
 #
 # Self-check: a complete answer contains
 # - Several activations compared on validation data with seeds.
-# - how the differences compare with the seed spread.
+# - How the differences compare with the seed spread.
 #
 # Then compare with the guide's answer: [§4.3 exercise 2](../../mlp-concise/#2-different-activation-functions).
 
@@ -55,6 +55,9 @@ from mlp_notes import checks
 #
 # *Try different weight initializations, all zeros included. Which works
 # best?*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Measured accuracy for several schemes, all zeros included, and why all zeros gets stuck.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.3 exercise 3](../../mlp-concise/#3-different-weight-initializations-including-all-zeros).
 

@@ -32,6 +32,9 @@ from mlp_notes import checks
 #
 # *Change the number of hidden units. Which value works best?*
 #
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Accuracy for several widths on validation data with more than one seed, and a conclusion the spread between seeds supports.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.2 exercise 1](../../mlp-scratch/#1-vary-the-number-of-hidden-units).
 
 

@@ -32,6 +32,9 @@ from mlp_notes import checks
 #
 # *Compute the derivative of the pReLU activation.*
 #
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - What happens at 0 itself, and for which alpha a derivative exists there.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.1 exercise 1](../../mlp/#1-the-derivative-of-prelu).
 
 
@@ -61,6 +64,9 @@ checks.check_4_1_prelu_derivative(prelu_derivative)
 # ## Exercise 3. The tanh–sigmoid identity
 #
 # *Show that $\tanh(x) + 1 = 2\,\operatorname{sigmoid}(2x)$.*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - An algebraic derivation valid for every x: a plot, or agreement at sample points like the check's, is evidence, not a proof.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.1 exercise 3](../../mlp/#3-the-tanhsigmoid-identity).
 

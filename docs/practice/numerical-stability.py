@@ -35,7 +35,7 @@ from mlp_notes import checks
 #
 # Self-check: a complete answer contains
 # - Sign flips of a unit's in- and out-weights (odd activations such as tanh), scaling symmetries of ReLU units.
-# - which are harmless (the function is unchanged) and which must be broken at initialization (identical units).
+# - Which are harmless (the function is unchanged) and which must be broken at initialization (identical units).
 #
 # Then compare with the guide's answer: [§4.8 exercise 1](../../numerical-stability/#1-other-symmetries).
 
@@ -44,6 +44,9 @@ from mlp_notes import checks
 #
 # *Can all weights of linear regression or softmax regression start at the
 # same value?*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Linear regression as well as softmax regression, and why the start does not change the optimum of these convex problems.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.8 exercise 2](../../numerical-stability/#2-equal-weights-in-linear-and-softmax-regression).
 
@@ -61,7 +64,7 @@ checks.check_4_8_equal_start(rows_stay_equal)
 # what does it mean for how well conditioned gradients are?*
 #
 # Self-check: a complete answer contains
-# - For singular values: sigma_min(A) sigma_min(B) <= sigma(AB) <= sigma_max(A) sigma_max(B).
+# - For square A, B, singular values obey sigma_min(A) sigma_min(B) <= sigma(AB) <= sigma_max(A) sigma_max(B).
 # - So kappa(AB) <= kappa(A) kappa(B): conditioning can worsen multiplicatively with depth.
 # - Eigenvalues of a product are not bounded by the factors' eigenvalues in general.
 #
@@ -72,6 +75,9 @@ checks.check_4_8_equal_start(rows_stay_equal)
 #
 # *If training diverges, what can be done without starting over with a new
 # initialization?*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - What else helps when training diverges (a smaller rate, clipping), and why LARS's step does not depend on the gradient's size.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.8 exercise 4](../../numerical-stability/#4-fixing-divergence-after-the-fact-lars).
 

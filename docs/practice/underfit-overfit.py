@@ -32,6 +32,9 @@ from mlp_notes import checks
 #
 # *Can the polynomial regression be solved exactly?*
 #
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Whether it is exact in practice: how solving the normal equations directly loses accuracy on badly scaled features.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.4 exercise 1](../../underfit-overfit/#1-the-exact-solution).
 
 

@@ -33,7 +33,7 @@ from mlp_notes import checks
 # *Plot the training and test loss against $\lambda$. What do you observe?*
 #
 # Self-check: a complete answer contains
-# - Training loss rises with lambda; test loss falls, then rises again.
+# - Training loss rises with lambda; test loss falls steeply, then flattens (as measured on the guide).
 # - Measured curves, not a sketch.
 #
 # Then compare with the guide's answer: [§4.5 exercise 1](../../weight-decay/#1-training-and-test-loss-against).
@@ -56,6 +56,9 @@ from mlp_notes import checks
 # *What does the update look like with the penalty $\lambda\sum_i \lvert
 # w_i\rvert$ (L1) in place of $\lVert\mathbf{w}\rVert^2$?*
 #
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - What the update does to small weights, and why L1 gives sparse solutions.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 3](../../weight-decay/#3-the-l1-penalty).
 
 
@@ -74,6 +77,8 @@ checks.check_4_5_l1_step(l1_step)
 #
 # *Since $\lVert\mathbf{w}\rVert^2 = \mathbf{w}^\top\mathbf{w}$, what is the
 # analogue for a matrix?*
+#
+# The check below covers the whole answer.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 4](../../weight-decay/#4-the-matrix-version-the-frobenius-norm).
 
@@ -105,6 +110,9 @@ checks.check_4_5_frobenius(frobenius_squared)
 # *Training maximizes $P(\mathbf{w} \mid \mathbf{x}) \propto P(\mathbf{x} \mid
 # \mathbf{w})\,P(\mathbf{w})$. Which prior $P(\mathbf{w})$ does weight decay
 # correspond to?*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Why: -log of the prior gives the penalty, with lambda set by the prior's variance; and which prior gives L1.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 6](../../weight-decay/#6-the-bayesian-reading).
 

@@ -3,6 +3,8 @@ the prior behind weight decay, the variance dropout adds."""
 
 from __future__ import annotations
 
+import re
+
 import torch
 
 from mlp_notes.checks.verdict import (
@@ -29,15 +31,19 @@ def check_4_4_exact_fit(fn):
             F = torch.randn(n, d, generator=g, dtype=torch.float64)
             y = torch.randn(n, generator=g, dtype=torch.float64)
             got = call(fn, F.clone(), y.clone())
-            shape = (d, 1) if getattr(got, "ndim", 1) == 2 else (d,)
+            try:  # (d,) or (d, 1), as a tensor, an array or a list
+                shape = tuple(torch.as_tensor(got).shape)
+            except Exception:
+                shape = (d,)
+            shape = (d, 1) if shape == (d, 1) else (d,)
             w = as_tensor(got, shape, "w").reshape(d)
             residual = F.T @ (F @ w - y)  # zero at the minimum
             if max_error(residual, torch.zeros(d)) > 1e-8 * n:
                 raise WrongAnswerError(
                     f"(n, d) = ({n}, {d}): F^T (F w - y) is up to "
                     f"{max_error(residual, torch.zeros(d)):.3g}, not 0: w "
-                    "does not minimize the squared error (the normal "
-                    "equations F^T F w = F^T y say where it is)"
+                    "does not minimize the squared error (where is the "
+                    "gradient of ||F w - y||^2 zero?)"
                 )
         return "F^T (F w - y) = 0 to rounding on two random problems"
 
@@ -69,8 +75,10 @@ def check_4_5_l1_step(fn):
                 hint = (
                     "lam * w is the gradient of the L2 penalty lam/2 ||w||^2"
                 )
+            elif max_error(got, w - lr * grad - lam * torch.sign(w)) < 1e-12:
+                hint = "the penalty's gradient is a gradient too: times lr"
             else:
-                hint = "the gradient of lam * |w_i| is lam * sign(w_i)"
+                hint = "what is the (sub)gradient of lam * |w_i|?"
             raise WrongAnswerError(
                 f"off by up to {max_error(got, want):.3g}: {hint}"
             )
@@ -85,10 +93,16 @@ def check_4_5_frobenius(fn):
 
     def body():
         W = torch.randn(7, 3, generator=rng(46), dtype=torch.float64)
-        got = float(as_tensor(call(fn, W.clone()), (), "your value"))
+        got = call(fn, W.clone())
+        if tuple(getattr(got, "shape", ())) == (3, 3):
+            raise WrongAnswerError(
+                "W^T W is a matrix; the analogue of w^T w is one number: "
+                "which number of W^T W adds up the squares?"
+            )
+        got = float(as_tensor(got, (), "your value"))
         want = float((W * W).sum())
         if abs(got - want) > 1e-10 * want:
-            hint = "sum the squares of all entries (= trace(W^T W))"
+            hint = "w^T w adds up the squares of w's entries"
             if abs(got - want**0.5) < 1e-10 * want:
                 hint = "that is ||W||_F; the analogue of ||w||^2 is its square"
             elif abs(got - float(W.abs().sum())) < 1e-10 * want:
@@ -110,12 +124,26 @@ def check_4_5_prior(answer):
             raise WrongAnswerError(
                 f"expected a name (a str), got {type(answer).__name__}"
             )
-        name = answer.strip().lower()
-        if "laplace" in name:
+        words = set(re.findall(r"[a-z]+", answer.lower()))
+        if "laplace" in words or "laplacian" in words:
             raise WrongAnswerError(
                 "a Laplace prior gives the L1 penalty, not L2"
             )
-        if "gauss" in name or "normal" in name:
+        other = {
+            "log",
+            "lognormal",
+            "half",
+            "inverse",
+            "not",
+            "non",
+            "uniform",
+        }
+        if words & other:
+            raise WrongAnswerError(
+                f"{answer!r}: take -log P(w); which prior gives "
+                "(lambda/2) ||w||^2?"
+            )
+        if words & {"gaussian", "normal", "gauss"}:
             return (
                 "-log of a zero-mean Gaussian prior is ||w||^2 / (2 tau^2) "
                 "+ const: weight decay with lambda set by tau"

@@ -6,6 +6,7 @@ import math
 
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from mlp_notes import activations
 from mlp_notes.checks.verdict import (
@@ -61,19 +62,20 @@ def check_4_1_prelu_derivative(fn):
 
 def check_4_1_tanh_identity(fn):
     """Exercise 4.1.3.  ``fn(x)``: tanh(x) + 1 written with the sigmoid
-    (``torch.sigmoid`` allowed, ``torch.tanh`` not), float64 in and out.
+    (``torch.sigmoid`` required, any tanh refused), float64 in and out.
     A numerical check at random points supports the identity; the proof
-    is the algebra (see the workbook's self-check)."""
+    is the algebra (the workbook's self-check lists it)."""
 
     def body():
         x = torch.randn(1000, generator=rng(43), dtype=torch.float64) * 4
-        real_tanh = torch.tanh
-        torch.tanh = _no_tanh
-        try:
-            got = as_tensor(call(fn, x.clone()), x.shape, "your expression")
-        finally:
-            torch.tanh = real_tanh
-        err = max_err(got, real_tanh(x) + 1)
+        with _Watch() as watch:
+            got = call(fn, x.clone())
+        if watch.tanh:
+            raise WrongAnswerError(
+                "your expression calls tanh: write it with the sigmoid only"
+            )
+        got = as_tensor(got, x.shape, "your expression")
+        err = max_err(got, torch.tanh(x) + 1)
         if err > 1e-12:
             hint = "compare the sigmoid's argument and the factor in front"
             if max_err(got, 2 * torch.sigmoid(x)) < 1e-12:
@@ -83,42 +85,59 @@ def check_4_1_tanh_identity(fn):
             raise WrongAnswerError(
                 f"differs from tanh(x) + 1 by up to {err:.3g}: {hint}"
             )
+        if not watch.sigmoid:
+            raise WrongAnswerError(
+                "the values are right, but the exercise asks for tanh in "
+                "terms of the sigmoid: use torch.sigmoid"
+            )
         return (
             f"equals tanh(x) + 1 at 1000 random points to {err:.1e}; "
-            "that supports the identity, the algebra proves it"
+            "a numerical check supports the identity, the algebra proves it"
         )
 
     return judge("4.1 exercise 3 (tanh and sigmoid)", body)
 
 
-def _no_tanh(*args, **kwargs):
-    raise RuntimeError("torch.tanh is not allowed here: use the sigmoid")
+class _Watch(TorchFunctionMode):
+    """Notes which of tanh and the sigmoid the learner's code calls."""
+
+    TANH = {torch.tanh, torch.Tensor.tanh, torch.nn.functional.tanh}
+    SIGMOID = {
+        torch.sigmoid,
+        torch.Tensor.sigmoid,
+        torch.nn.functional.sigmoid,
+        torch.special.expit,
+    }
+
+    def __init__(self):
+        super().__init__()
+        self.tanh = self.sigmoid = False
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.tanh |= func in self.TANH
+        self.sigmoid |= func in self.SIGMOID
+        return func(*args, **(kwargs or {}))
 
 
 def check_4_2_parameter_count(fn):
-    """Exercises 4.2.1-2.  ``fn(hiddens)``: hiddens a tuple of hidden
-    widths; returns the number of parameters (weights and biases) of the
-    784-...-10 MLP, an int."""
+    """Exercise 4.2.1 (its cost side).  ``fn(hiddens)``: hiddens a tuple
+    of hidden widths; returns the number of parameters (weights and
+    biases) of the 784-...-10 MLP: a whole number (an int, a NumPy
+    integer or a 0-d tensor)."""
 
     def body():
         for hiddens in ((256,), (64,), (256, 256), (512, 128, 32)):
             got = call(fn, hiddens)
-            if not isinstance(got, int | torch.Tensor) or isinstance(
-                got, bool
-            ):
-                raise WrongAnswerError(
-                    f"expected an int, got {type(got).__name__}"
-                )
             sizes = (784, *hiddens, 10)
             want = sum(
                 p.numel()
                 for a, b in zip(sizes, sizes[1:])
                 for p in nn.Linear(a, b, device="meta").parameters()
             )
-            try:
-                got = int(got)
-            except (TypeError, ValueError, RuntimeError):
-                raise WrongAnswerError("expected one int") from None
+            value = float(as_tensor(got, (), "the count"))
+            if value != int(value):
+                raise WrongAnswerError(f"{value} is not a whole number")
+            got = int(value)
             if got != want:
                 hint = "count every layer's weights and biases"
                 if got == want - sum(sizes[1:]):
@@ -128,7 +147,7 @@ def check_4_2_parameter_count(fn):
                 raise WrongAnswerError(f"for hiddens {hiddens}: {got}; {hint}")
         return "right for hiddens (256,), (64,), (256, 256), (512, 128, 32)"
 
-    return judge("4.2 exercises 1-2 (parameter count)", body)
+    return judge("4.2 exercise 1 (parameter count)", body)
 
 
 def check_4_3_xavier_bound(fn):
@@ -140,9 +159,9 @@ def check_4_3_xavier_bound(fn):
             got = call(fn, fan_in, fan_out)
             got = float(as_tensor(got, (), "the bound"))
             want = math.sqrt(6 / (fan_in + fan_out))
-            if abs(got - want) > 1e-9 * want:
+            if abs(got - want) > 1e-6 * want:  # float32 answers pass
                 hint = "Xavier sets the variance to 2 / (fan_in + fan_out)"
-                if abs(got - math.sqrt(2 / (fan_in + fan_out))) < 1e-9:
+                if abs(got - math.sqrt(2 / (fan_in + fan_out))) < 1e-6:
                     hint = (
                         "that is Xavier's standard deviation; U(-a, a) has "
                         "variance a^2 / 3"

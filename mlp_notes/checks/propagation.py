@@ -4,6 +4,7 @@ step."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from mlp_notes import footprint, models
@@ -60,7 +61,10 @@ def check_4_7_bias_gradient(fn):
         z.retain_grad()
         J = torch.nn.functional.cross_entropy(torch.relu(z) @ W2.T, y)
         J.backward()
-        got = as_tensor(call(fn, z.grad.detach().clone()), b1.shape, "dJ/db1")
+        got = call(fn, z.grad.detach().clone())
+        if tuple(getattr(got, "shape", ())) == (1, len(b1)):
+            got = got.reshape(-1)  # keepdim=True is fine
+        got = as_tensor(got, b1.shape, "dJ/db1")
         err = max_error(got, b1.grad)
         if err > 1e-12:
             hint = "b1 is added to every example's z: add up their shares"
@@ -80,8 +84,7 @@ def check_4_7_training_memory(fn):
 
     def body():
         for batch, hiddens in ((64, (256,)), (256, (128, 128, 64))):
-            got = call(fn, batch, hiddens)
-            got = float(as_tensor(got, (), "the byte count"))
+            got = float(as_tensor(call(fn, batch, hiddens), (), "the count"))
             net = models.mlp(hiddens, generator=rng(473))
             X = torch.rand(batch, 1, 28, 28, generator=rng(474))
             y = torch.randint(0, 10, (batch,), generator=rng(475))
@@ -90,14 +93,20 @@ def check_4_7_training_memory(fn):
             saved = saved["activations"]
             if abs(got - saved) > 0.05 * saved:
                 hint = "count what the backward equations read"
-                if got < 10 * 784 * 4:
+                double = float(
+                    as_tensor(call(fn, 2 * batch, hiddens), (), "it")
+                )
+                if abs(double - got) < 1e-9 * max(abs(got), 1):
                     hint = (
-                        "that does not grow with the batch: training keeps "
-                        "every example's input and hidden activations"
+                        "your count does not grow with the batch: training "
+                        "keeps every example's input and hidden activations"
                     )
+                elif abs(got * 1024 - saved) < 0.05 * saved:
+                    hint = "the answer is in bytes, not KiB"
                 raise WrongAnswerError(
-                    f"batch {batch}, hiddens {hiddens}: {got:.0f} bytes, "
-                    f"autograd keeps {saved}; {hint}"
+                    f"batch {batch}, hiddens {hiddens}: off by "
+                    f"{abs(got - saved) / saved:.0%} from what autograd "
+                    f"keeps; {hint}"
                 )
         return "within 5% of what autograd keeps, for two batches and depths"
 
@@ -112,7 +121,7 @@ def check_4_8_equal_start(answer):
     def body():
         if blank(answer):
             raise BlankAnswerError
-        if not isinstance(answer, bool):
+        if not isinstance(answer, bool | np.bool_):
             kind = type(answer).__name__
             raise WrongAnswerError(f"expected True or False, got {kind}")
         g = rng(482)
@@ -121,7 +130,7 @@ def check_4_8_equal_start(answer):
         W = torch.full((3, 5), 0.1, dtype=torch.float64, requires_grad=True)
         torch.nn.functional.cross_entropy(X @ W.T, y).backward()
         spread = float(W.grad.std(0).max())  # rows of the gradient differ
-        if answer:
+        if bool(answer):
             raise WrongAnswerError(
                 "no hidden units, nothing to be interchangeable: each row's "
                 "gradient is the mean of (p_k - [y = k]) x, which differs "
@@ -149,7 +158,9 @@ def check_4_8_lars_step(fn):
         LARS([ref], lr=lr, momentum=0.0, trust_coefficient=eta, eps=0.0).step()
         err = max_error(got, ref.detach())
         if err > 1e-10:
-            hint = "scale the step by eta ||w|| / ||grad||"
+            hint = (
+                "LARS's step is a fixed fraction of ||w||, whatever ||grad||"
+            )
             if max_error(got, w - lr * grad) < 1e-10:
                 hint = "that is plain SGD: " + hint
             raise WrongAnswerError(f"off by up to {err:.3g}; {hint}")
