@@ -86,29 +86,23 @@ def on_page_content(html, page, config, files):
     _executions.page = None
     api = _state["api"].pop(page.file.src_uri, [])
     record = settings.page_record()
-    if page.file.src_uri.startswith("practice/"):  # a workbook
-        stem = page.file.src_uri.removesuffix(".py")
-        row = pages.actions(
-            stem,
-            page.url.count("/"),
-            repo_url=config["repo_url"],
-            edit_uri=config["edit_uri"],
-            title=page.title,
-            source=page.file.src_uri,
-        )
-        return pages.after_title(html, row)
-    if record is None:
+    source, depth = page.file.src_uri, page.url.count("/")
+    workbook = source.startswith("practice/")  # rendered by mkdocs-jupyter
+    if record is None and not workbook:
         return html
-    stem, depth = Path(page.file.src_uri).stem, page.url.count("/")
-    if _state["monitor"] is not None:
-        _state["monitor"].page_done(stem, seconds)
+    stem = source.removesuffix(".py") if workbook else Path(source).stem
     row = pages.actions(
         stem,
         depth,
         repo_url=config["repo_url"],
         edit_uri=config["edit_uri"],
         title=page.title,
+        source=source,
     )
+    if workbook:
+        return pages.after_title(html, row)
+    if _state["monitor"] is not None:
+        _state["monitor"].page_done(stem, seconds)
     about = pages.about(dict(record.__dict__), seconds, api, "../" * depth)
     return pages.after_title(html, row) + about
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from mlp_notes import activations
+from mlp_notes import activations, models
 from mlp_notes.checks.verdict import (
     WrongAnswerError,
     as_tensor,
     call,
     judge,
+    max_error,
     rng,
 )
-from mlp_notes.checks.verdict import max_error as max_err
 
 # float32's rounding: a learner's torch.where(x > 0, 1.0, alpha) is float32
 TOL = 1e-6
@@ -36,22 +35,22 @@ def check_4_1_prelu_derivative(fn):
             got = as_tensor(call(fn, x.clone(), alpha), x.shape, "pReLU'(x)")
             want = activations.prelu_grad(x, alpha)
             neg, pos = x < 0, x > 0
-            if max_err(got[pos], want[pos]) > TOL:
+            if max_error(got[pos], want[pos]) > TOL:
                 raise WrongAnswerError(
                     f"for x > 0 (alpha = {alpha}) the derivative is off by "
-                    f"up to {max_err(got[pos], want[pos]):.3g}: there pReLU "
+                    f"up to {max_error(got[pos], want[pos]):.3g}: there pReLU "
                     "is x itself"
                 )
-            if max_err(got[neg], want[neg]) > TOL:
+            if max_error(got[neg], want[neg]) > TOL:
                 hint = "check the slope of pReLU for x < 0"
-                if max_err(got[neg], torch.zeros_like(got[neg])) < 1e-12:
+                if max_error(got[neg], torch.zeros_like(got[neg])) < 1e-12:
                     hint = "0 for x < 0 is ReLU's derivative, not pReLU's"
-                elif max_err(got[neg], alpha * x[neg]) < TOL:
+                elif max_error(got[neg], alpha * x[neg]) < TOL:
                     hint = "alpha * x is pReLU itself, not its derivative"
                 raise WrongAnswerError(
                     f"wrong for x < 0 (alpha = {alpha}): {hint}"
                 )
-            worst = max(worst, max_err(got, want))
+            worst = max(worst, max_error(got, want))
         return (
             f"matches on {len(x)} random points away from 0 for alpha in "
             f"(0.1, 0.25, -0.5, 2.0), max error {worst:.1e}"
@@ -75,12 +74,12 @@ def check_4_1_tanh_identity(fn):
                 "your expression calls tanh: write it with the sigmoid only"
             )
         got = as_tensor(got, x.shape, "your expression")
-        err = max_err(got, torch.tanh(x) + 1)
+        err = max_error(got, torch.tanh(x) + 1)
         if err > 1e-12:
             hint = "compare the sigmoid's argument and the factor in front"
-            if max_err(got, 2 * torch.sigmoid(x)) < 1e-12:
+            if max_error(got, 2 * torch.sigmoid(x)) < 1e-12:
                 hint = "2 sigmoid(x) has the wrong argument: try 2x"
-            elif max_err(got, torch.sigmoid(2 * x)) < 1e-12:
+            elif max_error(got, torch.sigmoid(2 * x)) < 1e-12:
                 hint = "sigmoid(2x) lies in (0, 1); tanh(x) + 1 in (0, 2)"
             raise WrongAnswerError(
                 f"differs from tanh(x) + 1 by up to {err:.3g}: {hint}"
@@ -129,11 +128,7 @@ def check_4_2_parameter_count(fn):
         for hiddens in ((256,), (64,), (256, 256), (512, 128, 32)):
             got = call(fn, hiddens)
             sizes = (784, *hiddens, 10)
-            want = sum(
-                p.numel()
-                for a, b in zip(sizes, sizes[1:])
-                for p in nn.Linear(a, b, device="meta").parameters()
-            )
+            want = models.num_parameters(models.mlp(hiddens))
             value = float(as_tensor(got, (), "the count"))
             if value != int(value):
                 raise WrongAnswerError(f"{value} is not a whole number")

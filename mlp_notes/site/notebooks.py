@@ -22,6 +22,13 @@ REPO = "https://github.com/mlp-notes/mlp-notes"
 SITE = "https://mlp-notes.github.io/mlp-notes/"
 FOLD = re.compile(r'^(\?\?\?\+?|!!!) \w+(?: "([^"]*)")?\s*$')
 PY_LINK = re.compile(r"\]\(practice/([\w-]+)\.py\)")
+# a workbook's link to a chapter page's URL (docs/practice/x.py -> ../../y/)
+UP_LINK = re.compile(r"\]\(\.\./\.\./([\w-]+)/(#[^)]*)?\)")
+KERNELSPEC = {
+    "name": "python3",
+    "display_name": "Python 3",
+    "language": "python",
+}
 MD_LINK = re.compile(r"\]\((?!https?://|#)([\w./-]+?)\.md(#[^)]*)?\)")
 
 
@@ -138,9 +145,10 @@ def unfold(text: str) -> str:
 
 
 def hosted_links(text: str) -> str:
-    """Links to other pages (``x.md#y``, a workbook ``practice/x.py``)
-    point to the hosted site."""
+    """Links to other pages (``x.md#y``, a workbook ``practice/x.py``,
+    and a workbook's ``../../x/#y``) point to the hosted site."""
     text = PY_LINK.sub(lambda m: f"]({SITE}practice/{m[1]}/)", text)
+    text = UP_LINK.sub(lambda m: f"]({SITE}{m[1]}/{m[2] or ''})", text)
     return MD_LINK.sub(
         lambda m: (
             f"]({SITE}{'' if m[1] == 'index' else m[1] + '/'}{m[2] or ''})"
@@ -193,11 +201,7 @@ def page_to_notebook(
     cells.append(_markdown_cell("\n".join(lines[pos:])))
     nb = nbformat.v4.new_notebook()
     nb.cells = [c for c in cells if c is not None]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["mlp_notes"] = {"source": page.name}
     return nb
 

@@ -9,14 +9,16 @@ call of an ``mlp_notes.checks`` function).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 
-from mlp_notes.site.notebooks import SITE, build_commit, install_cell
-
-RELATIVE = re.compile(r"\]\(\.\./\.\./([\w-]+)/(#[^)]*)?\)")
+from mlp_notes.site.notebooks import (
+    KERNELSPEC,
+    build_commit,
+    hosted_links,
+    install_cell,
+)
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -63,11 +65,6 @@ def summary_table(practice: Path) -> str:
     return "\n".join(lines)
 
 
-def hosted(text: str) -> str:
-    """Links to chapter pages (``../../mlp/#x``) -> the hosted site."""
-    return RELATIVE.sub(lambda m: f"]({SITE}{m[1]}/{m[2] or ''})", text)
-
-
 def write_workbooks(practice: Path, root: Path, out: Path) -> list[Path]:
     """``<out>/<workbook>.ipynb`` for download and Colab: blank answers,
     the install cell pinned to the built commit, links to the hosted
@@ -80,13 +77,9 @@ def write_workbooks(practice: Path, root: Path, out: Path) -> list[Path]:
             if "install" in cell.metadata.get("tags", []):
                 cell.source = install_cell(commit, outputs=False)
             elif cell.cell_type == "markdown":
-                cell.source = hosted(cell.source)
+                cell.source = hosted_links(cell.source)
         nb.metadata.pop("jupytext", None)
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)
         target = out / f"{path.stem}.ipynb"
         nbformat.write(nb, str(target))
         written.append(target)
