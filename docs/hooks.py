@@ -56,7 +56,12 @@ def on_pre_build(config):
 
     from mlp_notes import settings, telemetry
     from mlp_notes.site import monitor
+    from mlp_notes.site.practice import broken_links
 
+    docs = Path(config["docs_dir"])
+    broken = broken_links(docs / "practice", docs)
+    if broken:
+        raise Abort(f"mlp-notes: workbook links to no page: {broken}")
     build = monitor.BuildMonitor(settings.profile().name)
     try:
         build.start()  # the plan, the estimate, the budget

@@ -411,3 +411,14 @@ def test_prelu_check_compares_in_float64_away_from_the_kink():
 
     assert checks.check_4_1_prelu_derivative(spy).correct
     assert all(x.dtype == torch.float64 and x.abs().min() > 1e-3 for x in seen)
+
+
+def test_workbook_links_name_chapter_pages(tmp_path):
+    """A workbook's link to a page that does not exist fails the build
+    (docs/hooks.py aborts on ``broken_links``) and this test."""
+    from mlp_notes.site.practice import broken_links
+
+    docs = ROOT / "docs"
+    assert not broken_links(docs / "practice", docs)
+    (tmp_path / "x.py").write_text("# [a](../../no-such-page/#y)\n")
+    assert broken_links(tmp_path, docs) == ["x.py: ../../no-such-page/"]

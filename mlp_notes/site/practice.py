@@ -15,6 +15,7 @@ import nbformat
 
 from mlp_notes.site.notebooks import (
     KERNELSPEC,
+    UP_LINK,
     build_commit,
     hosted_links,
     install_cell,
@@ -63,6 +64,18 @@ def summary_table(practice: Path) -> str:
     total = sum(r[1] for r in rows), sum(r[2] for r in rows)
     lines.append(f"| **all {len(rows)}** | **{total[0]}** | **{total[1]}** |")
     return "\n".join(lines)
+
+
+def broken_links(practice: Path, docs: Path) -> list[str]:
+    """The workbooks' links to chapter pages (``../../x/``) that name no
+    page in ``docs`` (mkdocs does not check links in a rendered
+    notebook; the build fails on these instead)."""
+    return [
+        f"{path.name}: ../../{m[1]}/"
+        for path in sorted(practice.glob("*.py"))
+        for m in UP_LINK.finditer(path.read_text())
+        if not (docs / f"{m[1]}.md").is_file()
+    ]
 
 
 def write_workbooks(practice: Path, root: Path, out: Path) -> list[Path]:
