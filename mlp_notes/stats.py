@@ -105,32 +105,91 @@ class Difference:
         if self.resolved:
             better, worse = (a, b) if self.mean > 0 else (b, a)
             return f"{better} beats {worse} (the interval excludes 0)"
-        need = self.n_to_resolve()
-        tail = (
-            f"; about {need} seeds would resolve one of this size"
-            if need
-            else "; the observed difference is too small to resolve "
-            "with any affordable number of seeds"
-        )
         return (
             f"no detectable difference between {a} and {b} at this "
-            f"budget{tail}"
+            f"budget; {self.power_note()}"
         )
 
-    def n_to_resolve(
-        self, effect: float | None = None, limit: int = 1000
+    @property
+    def sd(self) -> float:
+        """The standard deviation of the pairs' differences."""
+        return self.half_width / t_quantile(0.975, self.n - 1) * self.n**0.5
+
+    def pairs_for_power(
+        self, power: float = 0.8, effect: float | None = None
     ) -> int | None:
-        """The smallest number of pairs whose 95% t-interval, at the
-        observed spread, would be narrower than ``effect`` (default: the
-        observed mean): None if more than ``limit`` or undefined."""
+        """Pairs a two-sided paired t-test at the 5% level needs to detect
+        a true difference of ``effect`` (default: the observed mean) with
+        probability ``power``, if the differences' SD is the observed one;
+        None when undefined or above 1000."""
         effect = abs(self.mean if effect is None else effect)
-        if self.n < 2 or effect == 0 or math.isnan(self.half_width):
+        if self.n < 2 or effect == 0 or not self.sd > 0:
             return None
-        s = self.half_width / t_quantile(0.975, self.n - 1) * self.n**0.5
-        for n in range(2, limit + 1):
-            if t_quantile(0.975, n - 1) * s / n**0.5 < effect:
-                return n
+        return pairs_for_power(effect / self.sd, power)
+
+    def power_note(self) -> str:
+        """The seeds an 80% chance of resolving this difference would take,
+        with the caveat that the SD comes from few pairs."""
+        need = self.pairs_for_power()
+        if need is None:
+            return (
+                "the observed difference is too small to resolve with any "
+                "affordable number of seeds"
+            )
+        return (
+            f"about {need} seeds would give an 80% chance of resolving a "
+            f"true difference of this size (at the SD of these {self.n} "
+            "pairs, itself a rough estimate)"
+        )
+
+
+def t_test_power(standardized: float, n: int) -> float:
+    """Power of the two-sided paired t-test at the 5% level with ``n``
+    pairs when the true mean difference is ``standardized`` SDs: the
+    noncentral t tail, integrated over the chi-square of the sample
+    variance (Simpson's rule)."""
+    df, shift = n - 1, abs(standardized) * n**0.5
+    crit = t_quantile(0.975, df)
+    normal = statistics.NormalDist()
+    # S^2 / sigma^2 = V / df with V ~ chi2(df); integrate over v = sqrt(V/df)
+    # (smooth at 0 even for df = 1)
+    log_c = (df / 2) * math.log(df / 2) - math.lgamma(df / 2) + math.log(2)
+
+    def integrand(v: float) -> float:
+        if v <= 0:
+            return 0.0 if df > 1 else math.exp(log_c) * _tails(0.0)
+        log_density = log_c + (df - 1) * math.log(v) - df * v * v / 2
+        return math.exp(log_density) * _tails(crit * v)
+
+    def _tails(cut: float) -> float:
+        return 1 - normal.cdf(cut - shift) + normal.cdf(-cut - shift)
+
+    hi, steps = (1 + 16 / df**0.5) ** 0.5, 800
+    h = hi / steps
+    total = integrand(0) + integrand(hi)
+    total += sum(
+        (4 if i % 2 else 2) * integrand(i * h) for i in range(1, steps)
+    )
+    return total * h / 3
+
+
+@functools.cache
+def pairs_for_power(
+    standardized: float, power: float = 0.8, limit: int = 1000
+) -> int | None:
+    """The smallest number of pairs (>= 2) whose paired t-test has at
+    least ``power`` against a true difference of ``standardized`` SDs."""
+
+    def enough(n: int) -> bool:
+        return t_test_power(standardized, n) >= power
+
+    if not enough(limit):
         return None
+    lo, hi = 1, limit  # enough(hi), not enough(lo): power grows with n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if enough(mid) else (mid, hi)
+    return hi
 
 
 def paired(a: list[float], b: list[float]) -> Difference:
