@@ -18,11 +18,13 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 
 PROFILE_VAR = "MLP_NOTES_PROFILE"
 CACHE_VAR = "MLP_NOTES_CACHE"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,25 @@ def profile() -> Profile:
             f"use one of {sorted(PROFILES)}"
         )
     return PROFILES[name]
+
+
+def pick(budgets: dict[str, T], active: Profile | None = None) -> T:
+    """A page's budget for the active profile.
+
+    Each page's study module defines its own small budget dataclass and
+    one value per profile, ``{"full": ..., "quick": ...}``; this returns
+    the active profile's (or ``active``'s).
+
+    Raises:
+        KeyError: ``budgets`` has no entry for the profile.
+    """
+    name = (active or profile()).name
+    if name not in budgets:
+        raise KeyError(
+            f"no budget for profile {name!r}: the page defines "
+            f"{sorted(budgets)}"
+        )
+    return budgets[name]
 
 
 def cache_root() -> Path:
