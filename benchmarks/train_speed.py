@@ -65,10 +65,25 @@ from mlp_notes.data.fashion_mnist import find_file
 from mlp_notes.models import build
 from mlp_notes.runs.best import BEST_NET, BEST_RECIPE, standardized
 from mlp_notes.runs.chapter import CHAPTER_NET, CHAPTER_RECIPE
-from mlp_notes.training import accuracy, epoch_runner, steps
+from mlp_notes.training import accuracy, steps
+from mlp_notes.training.loop import minibatches
 from mlp_notes.training.recipe import optimizer
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def epoch_of(net: nn.Module, split, recipe, seed: int):
+    """A function training one epoch of ``net`` by ``recipe``'s step (as
+    ``fit`` chooses it), its minibatches drawn from its own generator
+    seeded as the book's loop's; ``.step`` is the step."""
+    step = steps.choose(net, split, recipe)
+    shuffles = torch.Generator().manual_seed(seed + 1)
+
+    def epoch():
+        return step.epoch(minibatches(split, recipe, shuffles))
+
+    epoch.step = step
+    return epoch
 
 
 def sync(device: torch.device) -> None:
@@ -336,17 +351,13 @@ def main() -> None:
     updater = torch.optim.SGD(book_net.parameters(), lr=0.1)
     train_iter, test_iter = d2l_iters(raw_root(), shuffle_generator=shuffles())
     recipe = CHAPTER_RECIPE.replace(num_epochs=E)
-    our_step = steps.choose(our_net, device, recipe, "float32")
-    our_epoch = epoch_runner(
-        our_step, our_net, split, recipe, generator=shuffles()
-    )
-    autograd_epoch = epoch_runner(
-        "autograd", autograd_net, split, recipe, generator=shuffles()
-    )
+    our_epoch = epoch_of(our_net, split, recipe, args.seed)
+    our_step = our_epoch.step.name
+    autograd = recipe.replace(step="autograd")
+    autograd_epoch = epoch_of(autograd_net, split, autograd, args.seed)
     reg_recipe, reg_net = regularized_setup(split, E, args.seed)
-    reg_epoch = epoch_runner(
-        "autograd", reg_net, split, reg_recipe, generator=shuffles()
-    )
+    reg_recipe = reg_recipe.replace(step="autograd")
+    reg_epoch = epoch_of(reg_net, split, reg_recipe, args.seed)
     reg_sizes = (784, *BEST_NET.hiddens, 10)
     book, ours, autograd, gflops, floor = [], [], [], [], []
     reg, reg_gflops = [], []

@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     from mlp_notes import settings
     from mlp_notes.data import DataError, fashion_mnist_split
     from mlp_notes.models import Spec, build
-    from mlp_notes.training import Recipe, fit, precision, steps
+    from mlp_notes.training import Recipe, fit, precision, progress, steps
 
     net = Spec(
         kind=args.model,
@@ -223,9 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"mlp-notes: {err}", file=sys.stderr)
         return 1
-    history = fit(
-        model, data, recipe, generator=g, progress=not args.no_progress
-    )
+    bars = () if args.no_progress else (progress.Bars(recipe.num_epochs),)
+    history = fit(model, data, recipe, generator=g, callbacks=bars)
     _write(args, model, history)
     return _report(args, history, data.device)
 

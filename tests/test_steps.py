@@ -3,11 +3,13 @@
 import pytest
 import torch
 
+from mlp_notes.data import Split
 from mlp_notes.dropout import DropoutMLPScratch
 from mlp_notes.models import MLPScratch, mlp
-from mlp_notes.training import Recipe, fit, train_epoch
+from mlp_notes.training import Recipe, fit
 from mlp_notes.training.compare import backprop_vs_autograd
-from mlp_notes.training.steps import choose, relu_layers, why_not
+from mlp_notes.training.loop import minibatches
+from mlp_notes.training.steps import AutogradStep, choose, relu_layers, why_not
 
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 
@@ -136,16 +138,103 @@ def test_cuda_graph_only_where_the_step_holds_no_state():
     assert why_not("graph", declared, CUDA, r, "float32")  # declares itself
 
 
+def tiny(device=CPU, weights=False) -> Split:
+    X = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(8) % 10
+    X, y = X.to(device), y.to(device)
+    w = torch.ones(8, device=device) if weights else None
+    return Split(X, y, X[:0], y[:0], X, y, w_train=w)
+
+
 def test_choose_picks_the_fastest_and_rejects_what_cannot_train():
     net = mlp((8,))
-    assert choose(net, CPU, Recipe(), "float32") == "backprop"
-    assert choose(net, CUDA, Recipe(), "float32") == "graph"
-    assert choose(net, CPU, Recipe(momentum=0.9), "float32") == "autograd"
+    assert choose(net, tiny(), Recipe()).name == "backprop"
+    assert choose(net, tiny(), Recipe(momentum=0.9)).name == "autograd"
+    assert choose(net, tiny(weights=True), Recipe()).name == "autograd"
     with pytest.raises(ValueError, match="step 'graph' needs CUDA"):
-        choose(net, CPU, Recipe(step="graph"), "float32")
+        choose(net, tiny(), Recipe(step="graph"))
+    with pytest.raises(ValueError, match="unweighted"):
+        choose(net, tiny(weights=True), Recipe(step="backprop"))
     tanh = mlp((8,), activation="tanh")
     with pytest.raises(ValueError, match="ReLU MLP"):
-        choose(tanh, CPU, Recipe(step="backprop"), "float32")
+        choose(tanh, tiny(), Recipe(step="backprop"))
+    assert why_not("graph", net, CUDA, Recipe(), "float32") is None
+
+
+def test_the_teaching_loop_trains_exactly_like_fit(small):
+    """§4.2's loop, as a learner writes it, and fit (with its hand-derived
+    step and with autograd's): the same parameters in float64 after two
+    epochs of 300 images in minibatches of 128 (a partial last one)."""
+    from mlp_notes.training.teaching import train_plain
+
+    X, y = small.X_train[:300].double().cpu(), small.y_train[:300].cpu()
+    data = Split(X, y, X[:50], y[:50], X[:50], y[:50])
+    nets = [
+        MLPScratch(
+            sigma=0.1, generator=torch.Generator().manual_seed(1)
+        ).double()
+        for _ in range(3)
+    ]
+    recipe = Recipe(lr=0.3, batch_size=128, num_epochs=2)
+    g = torch.Generator().manual_seed(5)
+    train_plain(
+        nets[0], data, lr=0.3, num_epochs=2, batch_size=128, generator=g
+    )
+    for net, step in zip(nets[1:], ("backprop", "autograd")):
+        g = torch.Generator().manual_seed(5)
+        h = fit(net, data, recipe.replace(step=step), generator=g)
+        assert h.step == step
+    start = MLPScratch(sigma=0.1, generator=torch.Generator().manual_seed(1))
+    assert not torch.equal(nets[0].W1, start.W1.double())  # it trained
+    for other in nets[1:]:
+        for p, q in zip(nets[0].parameters(), other.parameters(), strict=True):
+            torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)
+
+
+def test_weights_make_the_loss_a_weighted_mean(small):
+    """Weights 2 on some examples and 0 on the rest train like the
+    unweighted loss on the weighted examples alone, scaled by their share
+    (one full minibatch: the gradient is 2 * k/n times theirs)."""
+    X, y = small.X_train[:64].double().cpu(), small.y_train[:64].cpu()
+    w = torch.zeros(64, dtype=torch.float64)
+    w[:16] = 2.0
+    nets = [mlp((8,), generator=torch.Generator().manual_seed(0)).double()
+            for _ in range(2)]  # fmt: skip
+    weighted = Split(X, y, X[:0], y[:0], X, y, w_train=w)
+    plain = Split(X[:16], y[:16], X[:0], y[:0], X, y)
+    fit(nets[0], weighted, Recipe(lr=0.8, batch_size=64, num_epochs=1))
+    fit(nets[1], plain, Recipe(lr=0.8 * 2 * 16 / 64, batch_size=64,
+                               num_epochs=1, step="autograd"))  # fmt: skip
+    for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)
+    moved = mlp((8,), generator=torch.Generator().manual_seed(0)).double()
+    assert not torch.equal(nets[0][1].weight, moved[1].weight)
+
+
+def test_split_refuses_weights_that_do_not_fit():
+    X, y = torch.rand(4, 1, 28, 28), torch.arange(4)
+    for w in (torch.ones(3), -torch.ones(4), torch.full((4,), float("nan")),
+              torch.ones(4, dtype=torch.long)):  # fmt: skip
+        with pytest.raises(ValueError, match="w_train"):
+            Split(X, y, X[:0], y[:0], X, y, w_train=w)
+
+
+def test_minibatches_cover_each_example_once_per_epoch():
+    from mlp_notes.training.batches import Minibatches
+
+    ticks = []
+    b = Minibatches(
+        10,
+        4,
+        generator=torch.Generator().manual_seed(0),
+        on_batch=lambda done, total: ticks.append((done, total)),
+    )
+    parts = list(b)
+    assert [len(p) for p in parts] == [4, 4, 2] and len(b) == 3
+    assert sorted(torch.cat(parts).tolist()) == list(range(10))
+    assert ticks == [(1, 3), (2, 3), (3, 3)]
+    again = Minibatches(10, 4, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(again.perm, b.perm)  # one generator state: one order
 
 
 def test_fit_auto_takes_the_backprop_step_with_the_same_result(small):
@@ -185,7 +274,7 @@ def test_backprop_step_records_divergence(small):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 @pytest.mark.parametrize("batch_size", [512, 8000])  # 6000 = 11*512 + 368
 def test_cuda_graph_replays_equal_eager_steps(small, batch_size):
-    """fit's graphed epochs = train_epoch's eager ones, same shuffles,
+    """fit's graphed epochs = the autograd step's, same minibatches,
     with a partial last minibatch and with one minibatch of everything."""
     nets, losses = [], []
     for step in ("graph", "autograd"):
@@ -198,9 +287,8 @@ def test_cuda_graph_replays_equal_eager_steps(small, batch_size):
     assert losses[0] == pytest.approx(losses[1], rel=1e-5)
     for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         torch.testing.assert_close(p, q)
-    # and train_epoch itself still trains a graphed model eagerly
-    opt = torch.optim.SGD(nets[0].parameters(), lr=0.1)
+    # and the autograd step still trains a graphed model eagerly
     recipe = Recipe(batch_size=batch_size)
-    X, y = small.X_train, small.y_train
-    loss_sum, _ = train_epoch(nets[0], X, y, opt, recipe=recipe)
+    step = AutogradStep(nets[0], small, recipe)
+    loss_sum, _ = step.epoch(minibatches(small, recipe))
     assert loss_sum / len(small.X_train) < losses[0][0]

@@ -15,7 +15,10 @@ from mlp_notes.data.fashion_mnist import load_fashion_mnist
 class Split:
     """Train / validation / test tensors on one device.
 
-    X_*: float32 (n, 1, 28, 28) in [0, 1]; y_*: int64 (n,).
+    X_*: float32 (n, 1, 28, 28) in [0, 1]; y_*: int64 (n,).  ``w_train``
+    (optional, float (n_train,)): a weight per training example; training
+    then minimizes the weighted mean loss (importance weighting, §4.9).
+    Make one with ``dataclasses.replace(split, w_train=w)``.
     """
 
     X_train: torch.Tensor
@@ -24,6 +27,20 @@ class Split:
     y_val: torch.Tensor
     X_test: torch.Tensor
     y_test: torch.Tensor
+    w_train: torch.Tensor | None = None
+
+    def __post_init__(self) -> None:
+        w = self.w_train
+        if w is not None and (
+            w.shape != self.y_train.shape
+            or w.device != self.X_train.device
+            or not w.is_floating_point()
+            or not bool(torch.isfinite(w).all() and (w >= 0).all())
+        ):
+            raise ValueError(
+                "w_train must be finite, non-negative floats, one per "
+                f"training example, on {self.X_train.device}"
+            )
 
     @property
     def device(self) -> torch.device:

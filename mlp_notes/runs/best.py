@@ -15,7 +15,7 @@ import torch
 from mlp_notes import settings
 from mlp_notes.data import Split, fashion_mnist_split
 from mlp_notes.models import Spec, build, num_parameters
-from mlp_notes.runs.cache import cached
+from mlp_notes.runs.cache import REPORT, cached
 from mlp_notes.runs.chapter import DEPENDS, Run
 from mlp_notes.stats import seeded
 from mlp_notes.training import Recipe, accuracy, fit
@@ -75,7 +75,7 @@ def train_best(
     g = torch.Generator().manual_seed(seed)
     data = fashion_mnist_split(val_size=0 if refit else 10_000, subset=subset)
     model = build(standardized(net, data), generator=g)
-    history = fit(model, data, recipe, generator=g)
+    history = fit(model, data, recipe, generator=g, callbacks=REPORT)
     mirror_val = None
     if not refit:
         mirror_val = accuracy(model, data.X_val, data.y_val, mirror=True)

@@ -188,6 +188,20 @@ def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
 # --8<-- [end:cached]
 
 
+class FitReport:
+    """A ``fit`` callback: tells the build (``telemetry``) the workload
+    and seconds of each fit, from which it estimates what runs cost."""
+
+    def on_end(self, history, workload: str, seconds: float) -> None:
+        telemetry.emit(
+            "fit", workload=workload, epochs=history.epochs, seconds=seconds
+        )
+
+
+#: What every run passes to ``fit`` as its callbacks.
+REPORT = (FitReport(),)
+
+
 def is_cached(fn: Callable, **kwargs) -> bool:
     """Whether ``fn(**kwargs)`` would be answered from the cache."""
     directory = settings.cache_dir()

@@ -17,7 +17,7 @@ import torch
 from mlp_notes import settings
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build, num_parameters
-from mlp_notes.runs.cache import cached
+from mlp_notes.runs.cache import REPORT, cached
 from mlp_notes.stats import seeded, spread
 from mlp_notes.training import History, Recipe, fit
 
@@ -97,7 +97,7 @@ def train_run(
     g = torch.Generator().manual_seed(seed)
     model = build(net, generator=g)
     data = fashion_mnist_split(subset=subset)
-    history = fit(model, data, recipe, generator=g)
+    history = fit(model, data, recipe, generator=g, callbacks=REPORT)
     state = None
     if keep_model:
         state = {k: v.detach().cpu() for k, v in model.state_dict().items()}

@@ -20,7 +20,8 @@ from mlp_notes.data import Split
 from mlp_notes.models import Spec, build
 from mlp_notes.runs.best import BEST_NET, BEST_RECIPE, standardized
 from mlp_notes.runs.chapter import CHAPTER_RECIPE
-from mlp_notes.training import epoch_runner, precision
+from mlp_notes.training import precision, steps
+from mlp_notes.training.loop import minibatches
 
 #: Steps per timed epoch; three timed epochs after a warm-up.
 REFERENCE_STEPS = 10
@@ -66,11 +67,11 @@ def reference_seconds(workload: str) -> float:
     if net is BEST_NET:  # as train_best builds it
         net = standardized(net, data)
     model = build(net, generator=g).to(data.device)
-    used = precision.resolve(recipe.mixed_precision, data.device)
-    run = epoch_runner(
-        step, model, data, recipe, generator=g,
-        mixed_precision=used == "bfloat16",
-    )  # fmt: skip
+    step = steps.choose(model, data, recipe.replace(step=step))
+
+    def run():
+        step.epoch(minibatches(data, recipe, g))
+
     run()  # warm-up
     times = []
     for _ in range(3):

@@ -6,7 +6,7 @@ import torch
 
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build
-from mlp_notes.runs.cache import cached
+from mlp_notes.runs.cache import REPORT, cached
 from mlp_notes.stats import seeded
 from mlp_notes.training import History, Recipe, fit
 
@@ -36,36 +36,25 @@ def train_dropout(
     track: bool = False,
     keep_state: bool = False,
 ) -> dict:
-    """Train ``net`` by ``recipe``, one epoch at a time, on the split.
+    """Train ``net`` by ``recipe`` on the split.
 
-    Plain SGD keeps no state, so training one epoch at a time is the same
-    as one call of ``fit``; between epochs, with ``track``, the variance
-    of each hidden layer (over 1000 validation images, averaged over
-    units, training mode, i.e. with the noise) is recorded, and the noise
-    drawn for it is given back: a tracked run trains exactly like an
-    untracked one, and under a constant learning rate its first k epochs
-    are the k-epoch run.
+    With ``track``, after each epoch the variance of each hidden layer
+    (over 1000 validation images, averaged over units, training mode, i.e.
+    with the noise) is recorded, and the noise drawn for it is given back:
+    a tracked run trains exactly like an untracked one, and under a
+    constant learning rate its first k epochs are the k-epoch run.
 
     Returns:
-        dict with "history" (a merged History), "var" ({name: [per epoch]}
-        if ``track``) and "state" (the weights, if ``keep_state``).
+        dict with "history", "var" ({name: [per epoch]} if ``track``) and
+        "state" (the weights, if ``keep_state``).
     """
     data = fashion_mnist_split(seed=0, subset=subset)
     g = torch.Generator().manual_seed(seed)
     model = build(net, generator=torch.Generator().manual_seed(seed))
-    one = recipe.replace(num_epochs=1)
-    history, var = History(), {}
-    for _ in range(recipe.num_epochs):
-        h = fit(model, data, one, generator=g)
-        for name in ("train_loss", "train_acc", "val_acc", "seconds"):
-            getattr(history, name).extend(getattr(h, name))
-        history.test_acc = h.test_acc
-        if h.diverged:
-            history.diverged_at = history.epochs
-            break
-        if track:
-            var_of_layers(model, data.X_val[:1000], var)
-    history.precision, history.step = h.precision, h.step
+    var = {}
+    tracker = VarianceTracker(model, data.X_val[:1000], var)
+    callbacks = (*REPORT, tracker) if track else REPORT
+    history = fit(model, data, recipe, generator=g, callbacks=callbacks)
     out = {"history": history, "var": var}
     if keep_state:
         out["state"] = {k: v.cpu() for k, v in model.state_dict().items()}
@@ -75,15 +64,23 @@ def train_dropout(
 # --8<-- [end:run]
 
 
-@torch.no_grad()
-def var_of_layers(model, X: torch.Tensor, var: dict) -> None:
-    """Append each hidden layer's variance on X (training mode, averaged
-    over units) to ``var``; the noise drawn for it is given back."""
-    noise_state = model.generator.get_state()
-    model.train()
-    for name, H in model.hidden(X).items():
-        var.setdefault(name, []).append(H.var(0).mean().item())
-    model.generator.set_state(noise_state)
+class VarianceTracker:
+    """A ``fit`` callback: after each epoch, append each hidden layer's
+    variance on X (training mode, averaged over units) to ``var``; the
+    noise drawn for it is given back."""
+
+    def __init__(self, model, X: torch.Tensor, var: dict) -> None:
+        self.model, self.X, self.var = model, X, var
+
+    @torch.no_grad()
+    def on_epoch(self, history) -> None:
+        noise_state = self.model.generator.get_state()
+        was = self.model.training
+        self.model.train()
+        for name, H in self.model.hidden(self.X).items():
+            self.var.setdefault(name, []).append(H.var(0).mean().item())
+        self.model.generator.set_state(noise_state)
+        self.model.train(was)
 
 
 # --8<-- [start:arm]

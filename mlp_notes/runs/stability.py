@@ -10,7 +10,7 @@ from mlp_notes import initialization
 from mlp_notes.claims import Claims
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build
-from mlp_notes.runs.cache import cached
+from mlp_notes.runs.cache import REPORT, cached
 from mlp_notes.stability import row_spread
 from mlp_notes.stats import seeded
 from mlp_notes.training import Recipe, fit
@@ -40,7 +40,7 @@ def train_symmetric(
     if value is not None:
         initialization.constant_(model, value)
     data = fashion_mnist_split(seed=0, subset=subset)
-    history = fit(model, data, recipe, generator=g)
+    history = fit(model, data, recipe, generator=g, callbacks=REPORT)
     W1, W2 = model[1].weight.detach().cpu(), model[-1].weight.detach().cpu()
     return {
         "history": history,
@@ -69,7 +69,7 @@ def train_softmax_regression(
         initialization.constant_(model, value)
     start = row_spread(model[1].weight.detach().cpu())
     data = fashion_mnist_split(seed=0, subset=subset)
-    history = fit(model, data, recipe, generator=g)
+    history = fit(model, data, recipe, generator=g, callbacks=REPORT)
     W = model[1].weight.detach().cpu()
     return {
         "history": history,
@@ -89,7 +89,7 @@ def train_deep(*, net: Spec, recipe: Recipe, subset, seed: int) -> dict:
     g = torch.Generator().manual_seed(seed)
     model = build(net, generator=g)
     data = fashion_mnist_split(seed=0, subset=subset)
-    return {"history": fit(model, data, recipe, generator=g)}
+    return {"history": fit(model, data, recipe, generator=g, callbacks=REPORT)}
 
 
 # --8<-- [end:train_deep]

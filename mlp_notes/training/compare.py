@@ -5,9 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from mlp_notes.data import Split
 from mlp_notes.training import steps
-from mlp_notes.training.loop import train_epoch
-from mlp_notes.training.recipe import Recipe, optimizer
+from mlp_notes.training.backprop_sgd import BackpropSGD
+from mlp_notes.training.batches import Minibatches
+from mlp_notes.training.recipe import Recipe
 
 
 def backprop_vs_autograd(
@@ -19,30 +21,40 @@ def backprop_vs_autograd(
     *,
     seed: int = 0,
 ) -> dict[str, float]:
-    """One epoch of ``model`` by ``steps.BackpropSGD`` and of ``twin`` (an
-    identical copy) by autograd and the recipe's optimizer, with the same
-    shuffles.
+    """One epoch of ``model`` by ``BackpropSGD`` and of ``twin`` (an
+    identical copy) by ``steps.AutogradStep`` (autograd and the recipe's
+    optimizer), on the same minibatches.
 
     Returns:
         {"loss": (ours, autograd) summed losses, "correct": (ours,
         autograd), "max_weight_difference": after the epoch}.
     """
-    manual = steps.BackpropSGD(
+    manual = BackpropSGD(
         steps.relu_layers(model),
+        X,
+        y,
         lr=recipe.lr,
         label_smoothing=recipe.label_smoothing,
     )
-    g = torch.Generator().manual_seed(seed)
-    ours = manual.epoch(X, y, batch_size=recipe.batch_size, generator=g)
-    opt = optimizer(recipe, twin.parameters())
-    g = torch.Generator().manual_seed(seed)
-    auto = train_epoch(twin, X, y, opt, recipe=recipe, generator=g)
+    data = Split(X, y, X[:0], y[:0], X[:0], y[:0])
+    auto = steps.AutogradStep(twin, data, recipe)
+    ours, theirs = (
+        step.epoch(
+            Minibatches(
+                len(X),
+                recipe.batch_size,
+                generator=torch.Generator().manual_seed(seed),
+                device=X.device,
+            )
+        )
+        for step in (manual, auto)
+    )
     diff = max(
         (p - q).abs().max().item()
         for p, q in zip(model.parameters(), twin.parameters(), strict=True)
     )
     return {
-        "loss": (ours[0], auto[0]),
-        "correct": (ours[1], auto[1]),
+        "loss": (ours[0], theirs[0]),
+        "correct": (ours[1], theirs[1]),
         "max_weight_difference": diff,
     }

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_notes.training.progress import batches
+from mlp_notes.training.batches import Minibatches
 
 
 # --8<-- [start:graphed_step]
@@ -18,10 +18,12 @@ class GraphedStep:
     On a GPU, the chapter's small model spends a step launching many tiny
     kernels from Python; replaying a captured graph launches them all at
     once.  ``fit`` uses it on CUDA when the step is deterministic and holds
-    no state or host work (``graph_eligible``): a replay then does exactly
-    what ``train_epoch``'s step does.  After training, ``p.grad`` holds the
-    gradient of the last full-size minibatch.
+    no state or host work (``steps.why_not``): a replay then does exactly
+    what ``steps.AutogradStep`` does.  After training, ``p.grad`` holds
+    the gradient of the last full-size minibatch.
     """
+
+    name = "graph"
 
     def __init__(
         self,
@@ -72,17 +74,13 @@ class GraphedStep:
                     self.correct.add_((logits.argmax(1) == y_in).sum())
                 self.graphs[n] = (graph, X_in, y_in)
 
-    def epoch(
-        self, generator: torch.Generator | None = None
-    ) -> tuple[float, int]:
-        """``train_epoch`` by graph replays; same shuffles, same result."""
-        X, y, batch_size = self.X, self.y, self.batch_size
+    def epoch(self, batches: Minibatches) -> tuple[float, int]:
+        """The autograd step's epoch by graph replays: same result."""
+        X, y = self.X, self.y
         self.model.train()
-        perm = torch.randperm(len(X), generator=generator).to(X.device)
         self.loss_sum.zero_()
         self.correct.zero_()
-        for i in batches(len(X), batch_size):  # range(0, ..., batch_size)
-            idx = perm[i : i + batch_size]
+        for idx in batches:
             graph, X_in, y_in = self.graphs[len(idx)]
             torch.index_select(X, 0, idx, out=X_in)
             torch.index_select(y, 0, idx, out=y_in)

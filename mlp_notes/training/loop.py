@@ -1,8 +1,9 @@
 """Training on in-memory tensors: ``fit(model, data, recipe)`` -> History.
 
 The data set lives on the device as a few tensors; an epoch permutes the
-training tensor once and gathers minibatches from it (no per-image
-transforms, no DataLoader workers).  Model selection uses a validation
+training tensor once and gathers minibatches from it (``Minibatches``: no
+per-image transforms, no DataLoader workers); a step
+(``steps.choose``) trains on them.  Model selection uses a validation
 split carved out of the 60,000 training images; the test set is only
 evaluated for reporting.
 """
@@ -12,18 +13,16 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from mlp_notes import telemetry
 from mlp_notes.data import Split
-from mlp_notes.training import graphs, precision, steps
-from mlp_notes.training.progress import batches, epochs
-from mlp_notes.training.recipe import Recipe, optimizer, scheduler
+from mlp_notes.training import steps
+from mlp_notes.training.batches import Minibatches
+from mlp_notes.training.recipe import Recipe
 
 
 @dataclass
@@ -64,6 +63,14 @@ class History:
     @property
     def diverged(self) -> bool:
         return self.diverged_at is not None
+
+    @classmethod
+    def of(cls, recipe: Recipe, step) -> History:
+        """An empty history of a run by ``recipe`` with ``step``."""
+        asked = "bfloat16" if recipe.mixed_precision else "float32"
+        return cls(
+            requested_precision=asked, precision=step.precision, step=step.name
+        )
 
     def record_epoch(self, loss_sum: float, correct: int, n: int, seconds):
         """Append one epoch; False if its loss is not finite (diverged)."""
@@ -117,108 +124,6 @@ def accuracy(
 # --8<-- [end:evaluate]
 
 
-# --8<-- [start:train_epoch]
-def train_epoch(
-    model: nn.Module,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    opt: torch.optim.Optimizer,
-    sched=None,
-    *,
-    recipe: Recipe,
-    generator: torch.Generator | None = None,
-    mixed_precision: bool = False,
-) -> tuple[float, int]:
-    """One pass over (X, y) in shuffled minibatches of the recipe's size.
-
-    With ``recipe.flip``, each image is mirrored left-right with
-    probability 1/2 (augmentation: a mirrored shoe is still a shoe).  With
-    ``mixed_precision`` (the precision resolved for this hardware), the
-    forward pass runs under ``torch.autocast`` in bfloat16 (weights,
-    gradients and updates stay float32).
-
-    Returns:
-        The summed loss and the number of correct predictions.
-    """
-    batch_size, flip = recipe.batch_size, recipe.flip
-    label_smoothing = recipe.label_smoothing
-    model.train()
-    perm = torch.randperm(len(X), generator=generator).to(X.device)
-    y_perm = y[perm]  # labels in this epoch's order: batches are slices
-    if flip:
-        mirror = (torch.rand(len(X), generator=generator) < 0.5).to(X.device)
-    # Minibatches are gathered into a reused buffer: no shuffled copy of
-    # the whole data set, and the batch stays in cache for the matmul.
-    X_buf = X.new_empty((min(batch_size, len(X)), *X.shape[1:]))
-    predicted = torch.empty_like(y_perm)
-    loss_sum = torch.zeros((), dtype=X.dtype, device=X.device)
-    for i in batches(len(X), batch_size):  # range(0, len(X), batch_size)
-        idx = perm[i : i + batch_size]
-        Xb = torch.index_select(X, 0, idx, out=X_buf[: len(idx)])
-        yb = y_perm[i : i + batch_size]
-        if flip:
-            m = mirror[i : i + batch_size]
-            Xb[m] = Xb[m].flip(-1)
-        with torch.autocast(
-            X.device.type, dtype=torch.bfloat16, enabled=mixed_precision
-        ):
-            logits = model(Xb)  # (batch_size, num_outputs)
-            loss = F.cross_entropy(logits, yb, label_smoothing=label_smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if sched is not None:
-            sched.step()
-        # running sums stay on the device: no .item(), no sync per step
-        loss_sum.add_(loss.detach(), alpha=len(yb))
-        torch.argmax(logits, 1, out=predicted[i : i + batch_size])
-    return loss_sum.item(), int((predicted == y_perm).sum())
-
-
-# --8<-- [end:train_epoch]
-
-
-# --8<-- [start:epoch_runner]
-def epoch_runner(
-    step: str,
-    model: nn.Module,
-    data: Split,
-    recipe: Recipe,
-    *,
-    mixed_precision: bool = False,
-    generator: torch.Generator | None = None,
-) -> Callable[[], tuple[float, int]]:
-    """A function that trains one epoch per call by ``step`` (see
-    ``steps.choose``) and returns the summed loss and the number of
-    correct predictions.  The training is the same whichever step."""
-    X, y = data.X_train, data.y_train
-    if step == "backprop":  # the hand-derived step: no optimizer object
-        manual = steps.BackpropSGD(
-            steps.relu_layers(model),
-            lr=recipe.lr,
-            label_smoothing=recipe.label_smoothing,
-        )
-        return functools.partial(
-            manual.epoch, X, y, batch_size=recipe.batch_size,
-            generator=generator,
-        )  # fmt: skip
-    opt = optimizer(recipe, model.parameters())
-    if step == "graph":
-        graphed = graphs.GraphedStep(
-            model, opt, X, y, batch_size=recipe.batch_size,
-            label_smoothing=recipe.label_smoothing,
-        )  # fmt: skip
-        return functools.partial(graphed.epoch, generator)
-    sched = scheduler(recipe, opt, -(-len(X) // recipe.batch_size))
-    return functools.partial(
-        train_epoch, model, X, y, opt, sched, recipe=recipe,
-        generator=generator, mixed_precision=mixed_precision,
-    )  # fmt: skip
-
-
-# --8<-- [end:epoch_runner]
-
-
 # --8<-- [start:fit]
 def fit(
     model: nn.Module,
@@ -226,50 +131,68 @@ def fit(
     recipe: Recipe,
     *,
     generator: torch.Generator | None = None,
-    progress: bool = False,
+    callbacks: Sequence = (),
 ) -> History:
     """Train ``model`` on ``data`` by ``recipe``; return its History.
 
-    The step is chosen once (``steps.choose``), the precision too
-    (``precision.resolve``); both are recorded.  Validation accuracy is
-    measured after each epoch, test accuracy once at the end (reporting
-    only).  A non-finite loss stops training and is recorded as
-    ``diverged_at`` instead of raising.  ``generator`` shuffles the
-    minibatches; ``progress`` shows a bar (terminals, not pages).
+    The step is chosen once (``steps.choose``: the fastest that trains
+    the same way), and recorded with the precision.  Validation accuracy
+    is measured after each epoch, test accuracy once at the end
+    (reporting only).  A non-finite loss stops training and is recorded
+    as ``diverged_at`` instead of raising.  ``generator`` shuffles the
+    minibatches; ``callbacks`` hear about each minibatch, epoch and the
+    end (``training.progress``).
     """
     began = time.perf_counter()
     model.to(data.device)
-    used = precision.resolve(recipe.mixed_precision, data.device)
-    step = steps.choose(model, data.device, recipe, used, data.X_train[:64])
-    start = time.perf_counter()  # the first epoch includes any capture
-    run_epoch = epoch_runner(
-        step, model, data, recipe, generator=generator,
-        mixed_precision=used == "bfloat16",
-    )  # fmt: skip
-    asked = "bfloat16" if recipe.mixed_precision else "float32"
-    history = History(requested_precision=asked, precision=used, step=step)
-    n = len(data.X_train)
-    for _ in epochs(recipe.num_epochs, progress, history):
-        loss_sum, correct = run_epoch()
+    step = steps.choose(model, data, recipe)
+    history = History.of(recipe, step)
+    tell = functools.partial(_tell, callbacks)
+    start = began  # the first epoch includes choosing the step
+    for _ in range(recipe.num_epochs):
+        batches = minibatches(data, recipe, generator, on_batch=tell)
+        loss_sum, correct = step.epoch(batches)
         seconds = time.perf_counter() - start
-        fine = history.record_epoch(loss_sum, correct, n, seconds)
+        fine = history.record_epoch(loss_sum, correct, batches.n, seconds)
         if len(data.X_val):  # a final refit on all images has none
             history.val_acc.append(
                 accuracy(model, data.X_val, data.y_val) if fine else math.nan
             )
         if not fine:
             break
+        tell("on_epoch", history)
         start = time.perf_counter()
     if not history.diverged:
         history.test_acc = accuracy(model, data.X_test, data.y_test)
-    telemetry.emit(
-        "fit", workload=workload(recipe, step), steps=len(history.seconds),
-        seconds=time.perf_counter() - began,
-    )  # fmt: skip
+    seconds = time.perf_counter() - began
+    tell("on_end", history, workload(recipe, step.name), seconds)
     return history
 
 
 # --8<-- [end:fit]
+
+
+def _tell(callbacks, event: str, *args) -> None:
+    """Call ``event`` on each callback that has it."""
+    for callback in callbacks:
+        if hasattr(callback, event):
+            getattr(callback, event)(*args)
+
+
+def minibatches(
+    data: Split, recipe: Recipe, generator=None, on_batch=None
+) -> Minibatches:
+    """One epoch's minibatches of ``data``'s training images by
+    ``recipe`` (``on_batch``: ``fit``'s callbacks, told "on_batch")."""
+    tick = functools.partial(on_batch, "on_batch") if on_batch else None
+    return Minibatches(
+        len(data.X_train),
+        recipe.batch_size,
+        generator=generator,
+        device=data.device,
+        flip=recipe.flip,
+        on_batch=tick,
+    )
 
 
 def workload(recipe: Recipe, step: str) -> str:

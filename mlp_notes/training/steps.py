@@ -1,28 +1,112 @@
-"""Faster training steps that ``fit`` uses where they give the same result.
+"""A training step: how one epoch updates the model (``fit`` asks
+:func:`choose` for one).
 
-* :class:`BackpropSGD`: for ReLU MLPs under plain SGD, §4.7's backward
-  equations written out by hand, each layer's gradient product fused
-  into its SGD update (no gradient tensors, no autograd graph).  It is
-  ``fit``'s step on the CPU, where a step of the chapter's model is two
-  large matrix products and a dozen small operations that autograd and
-  the optimizer would each add overhead to.
-* :class:`~mlp_notes.training.graphs.GraphedStep`: on CUDA, any
-  deterministic step captured once as a CUDA graph and replayed, because
-  there the step's many small kernel launches, not its arithmetic, set
-  the pace.
+Every step trains the same way, on the same minibatches
+(``batches.Minibatches``); they differ in how fast:
 
-Both are checked against ``training.train_epoch``'s autograd steps by the
-tests (same shuffles, same weights up to rounding).
+* :class:`AutogradStep`: autograd and the recipe's optimizer; trains any
+  model with any recipe.
+* ``backprop_sgd.BackpropSGD``: for ReLU MLPs under plain SGD, §4.7's
+  backward equations written out by hand, each gradient product fused
+  into its update (the CPU's fast step).
+* ``graphs.GraphedStep``: on CUDA, a deterministic step captured once as
+  a CUDA graph and replayed (the GPU's fast step: the chapter's small
+  model is launch-bound there).
+
+The tests check the fast steps against :class:`AutogradStep` (same
+minibatches, same weights up to rounding).
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_notes.training.progress import batches
-from mlp_notes.training.recipe import Recipe
+from mlp_notes.data import Split
+from mlp_notes.training import precision as precisions
+from mlp_notes.training.backprop_sgd import BackpropSGD
+from mlp_notes.training.batches import Minibatches
+from mlp_notes.training.graphs import GraphedStep
+from mlp_notes.training.recipe import Recipe, optimizer, scheduler
+
+
+class Step(Protocol):
+    """What ``fit`` needs of a step: its name and one epoch at a time."""
+
+    name: str
+
+    def epoch(self, batches: Minibatches) -> tuple[float, int]:
+        """Train on each minibatch once; return the summed loss and the
+        number of correct predictions (on the minibatches as trained)."""
+        ...
+
+
+# --8<-- [start:autograd_step]
+class AutogradStep:
+    """The step for any model and recipe: autograd computes the
+    gradients, the recipe's optimizer (and schedule) updates.
+
+    With ``recipe.flip``, the batches' mirrored images are flipped
+    left-right; with ``mixed_precision``, the forward pass runs under
+    ``torch.autocast`` in bfloat16 (weights, gradients and updates stay
+    float32); with per-example weights (``data.w_train``), the loss is
+    the weighted mean of the examples' losses.
+    """
+
+    name = "autograd"
+
+    def __init__(self, model, data: Split, recipe: Recipe, mixed=False):
+        self.model, self.recipe, self.mixed = model, recipe, mixed
+        self.X, self.y, self.w = data.X_train, data.y_train, data.w_train
+        self.opt = optimizer(recipe, model.parameters())
+        per_epoch = -(-len(self.X) // recipe.batch_size)
+        self.sched = scheduler(recipe, self.opt, per_epoch)
+
+    def loss(self, Xb, yb, idx) -> tuple[torch.Tensor, torch.Tensor]:
+        """The minibatch's logits and loss."""
+        ls = self.recipe.label_smoothing
+        with torch.autocast(
+            Xb.device.type, dtype=torch.bfloat16, enabled=self.mixed
+        ):
+            logits = self.model(Xb)  # (batch_size, num_outputs)
+            if self.w is None:
+                return logits, F.cross_entropy(logits, yb, label_smoothing=ls)
+            each = F.cross_entropy(
+                logits, yb, label_smoothing=ls, reduction="none"
+            )
+            return logits, (each * self.w[idx]).mean()  # w: (n,)
+
+    def epoch(self, batches: Minibatches) -> tuple[float, int]:
+        X, y, model, opt = self.X, self.y, self.model, self.opt
+        model.train()
+        y_perm = y[batches.perm]  # labels in this epoch's order
+        # Minibatches are gathered into a reused buffer: no shuffled copy
+        # of the data set, and the batch stays in cache for the matmul.
+        X_buf = X.new_empty((min(batches.batch_size, len(X)), *X.shape[1:]))
+        predicted = torch.empty_like(y_perm)
+        loss_sum = torch.zeros((), dtype=X.dtype, device=X.device)
+        for rows, idx in batches.spans():
+            Xb = torch.index_select(X, 0, idx, out=X_buf[: len(idx)])
+            if batches.mirror is not None:
+                m = batches.mirror[rows]
+                Xb[m] = Xb[m].flip(-1)
+            logits, loss = self.loss(Xb, y_perm[rows], idx)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if self.sched is not None:
+                self.sched.step()
+            # running sums stay on the device: no .item(), no sync per step
+            loss_sum.add_(loss.detach(), alpha=len(idx))
+            torch.argmax(logits, 1, out=predicted[rows])
+        return loss_sum.item(), int((predicted == y_perm).sum())
+
+
+# --8<-- [end:autograd_step]
+
 
 #: Layers whose forward pass draws random numbers (public torch classes).
 DROPOUTS = (
@@ -109,6 +193,7 @@ def why_not(
     recipe: Recipe,
     precision: str,
     sample: torch.Tensor | None = None,
+    weighted: bool = False,
 ) -> str | None:
     """Why ``step`` cannot train this run (None: it can).
 
@@ -119,9 +204,13 @@ def why_not(
     dropout, no module declaring ``graph_safe = False``).  "autograd"
     trains anything.  With ``sample`` (a few training images), "backprop"
     also checks that the model computes its declared layers on them.
+    Both need unweighted examples (``weighted``: the split carries
+    per-example loss weights).
     """
     if step == "autograd":
         return None
+    if weighted:
+        return "needs unweighted examples (the split has loss weights)"
     if (
         recipe.optimizer != "sgd"
         or recipe.momentum
@@ -150,101 +239,46 @@ def why_not(
     return None
 
 
-def choose(
-    model: nn.Module,
-    device: torch.device,
-    recipe: Recipe,
-    precision: str,
-    sample: torch.Tensor | None = None,
-) -> str:
-    """The step a run takes: ``recipe.step``, or for "auto" the first of
-    "graph", "backprop", "autograd" that can train it.
+def choose(model: nn.Module, data: Split, recipe: Recipe) -> Step:
+    """The step a run takes, ready to train: ``recipe.step``, or for
+    "auto" the first of "graph", "backprop", "autograd" that can train
+    it.  The precision is resolved here too (``precision.resolve``) and
+    recorded on the step (``step.precision``).
 
     Raises:
         ValueError: the recipe asks for a step that cannot train the run.
     """
-    if recipe.step == "auto":
-        return next(
+    used = precisions.resolve(recipe.mixed_precision, data.device)
+    check = dict(
+        model=model,
+        device=data.device,
+        recipe=recipe,
+        precision=used,
+        sample=data.X_train[:64],
+        weighted=data.w_train is not None,
+    )
+    name = recipe.step
+    if name == "auto":
+        name = next(
             s
             for s in ("graph", "backprop", "autograd")
-            if why_not(s, model, device, recipe, precision, sample) is None
+            if why_not(s, **check) is None
         )
-    reason = why_not(recipe.step, model, device, recipe, precision, sample)
-    if reason:
-        raise ValueError(f"step {recipe.step!r} {reason}")
-    return recipe.step
+    elif reason := why_not(name, **check):
+        raise ValueError(f"step {name!r} {reason}")
+    step = _build(name, model, data, recipe, used)
+    step.precision = used
+    return step
 
 
-# --8<-- [start:backprop_sgd]
-class BackpropSGD:
-    """An SGD epoch of a ReLU MLP, by §4.7's backward equations.
-
-    With O the logits, P = softmax(O) and T the (smoothed) one-hot
-    targets, the mean cross-entropy of a minibatch of n rows has
-    dL/dO = (P - T) / n.  Going down the layers, A_l = relu(A_{l-1} W_l^T
-    + b_l):  dL/dW_l = G_l^T A_{l-1},  dL/db_l = the column sums of G_l,
-    and G_{l-1} = (G_l W_l) * relu'(...), taken before W_l changes.  SGD's
-    update W_l -= lr dL/dW_l is then one ``addmm_``: the gradient product
-    is accumulated straight into the weights, never stored.
-
-    It computes what autograd and ``torch.optim.SGD`` compute, in another
-    order of floating-point operations.  Once the weights overflow, the
-    two can record divergence (a non-finite loss) an epoch apart.
-    """
-
-    def __init__(
-        self,
-        layers: list[tuple[torch.Tensor, torch.Tensor]],
-        *,
-        lr: float,
-        label_smoothing: float = 0.0,
-    ) -> None:
-        self.layers, self.lr = layers, lr
-        self.label_smoothing = label_smoothing
-
-    @torch.no_grad()
-    def epoch(
-        self,
-        X: torch.Tensor,
-        y: torch.Tensor,
-        *,
-        batch_size: int,
-        generator: torch.Generator | None = None,
-    ) -> tuple[float, int]:
-        """``train_epoch``'s epoch (same shuffles); returns the summed loss
-        and the number of correct predictions."""
-        n = len(X)
-        X = X.reshape(n, -1)  # (n, num_inputs)
-        perm = torch.randperm(n, generator=generator).to(X.device)
-        y_perm = y[perm]
-        ls, q = self.label_smoothing, self.layers[-1][0].shape[0]
-        T = F.one_hot(y_perm, q).to(X.dtype) * (1 - ls) + ls / q  # (n, q)
-        X_buf = X.new_empty((min(batch_size, n), X.shape[1]))
-        predicted = torch.empty_like(y_perm)
-        loss_sum = torch.zeros((), dtype=X.dtype, device=X.device)
-        lr = self.lr
-        for i in batches(n, batch_size):  # range(0, n, batch_size)
-            idx = perm[i : i + batch_size]
-            A = [torch.index_select(X, 0, idx, out=X_buf[: len(idx)])]
-            for W, b in self.layers[:-1]:
-                A.append(torch.addmm(b, A[-1], W.T).relu_())  # (n, h)
-            W, b = self.layers[-1]
-            logits = torch.addmm(b, A[-1], W.T)  # (batch_size, q)
-            torch.argmax(logits, 1, out=predicted[i : i + batch_size])
-            G = torch.log_softmax(logits, 1)
-            Tb = T[i : i + batch_size]
-            loss_sum.sub_(torch.vdot(G.view(-1), Tb.reshape(-1)))
-            G.exp_().sub_(Tb)  # n dL/dO = P - T; the 1/n goes into alpha
-            alpha = -lr / len(idx)
-            for k in range(len(self.layers) - 1, -1, -1):
-                W, b = self.layers[k]
-                if k:  # G_{k-1} needs W_k before its update
-                    dA = G @ W  # (batch_size, fan_in)
-                W.addmm_(G.T, A[k], alpha=alpha)  # W -= lr G^T A / n
-                b.add_(G.sum(0), alpha=alpha)
-                if k:  # times relu' (A > 0): relu's own backward kernel
-                    G = torch.ops.aten.threshold_backward(dA, A[k], 0)
-        return loss_sum.item(), int((predicted == y_perm).sum())
-
-
-# --8<-- [end:backprop_sgd]
+def _build(name, model, data, recipe, used) -> Step:
+    X, y, ls = data.X_train, data.y_train, recipe.label_smoothing
+    if name == "backprop":
+        layers = relu_layers(model)
+        return BackpropSGD(layers, X, y, lr=recipe.lr, label_smoothing=ls)
+    if name == "graph":
+        opt = optimizer(recipe, model.parameters())
+        return GraphedStep(
+            model, opt, X, y, batch_size=recipe.batch_size, label_smoothing=ls
+        )
+    return AutogradStep(model, data, recipe, mixed=used == "bfloat16")
