@@ -135,16 +135,12 @@ class GraphNode:
 def autograd_graph(
     root: torch.Tensor, names: dict[str, torch.Tensor]
 ) -> tuple[list[GraphNode], list[tuple[int, int]]]:
-    """Walk autograd's record of how ``root`` was computed.
+    """Walk autograd's record of how ``root`` (the objective) was computed.
 
-    Starting at ``root.grad_fn``, follow ``next_functions`` (each node's
-    inputs) down to the leaves (``AccumulateGrad`` nodes, one per
-    parameter).  Tensors that need no gradient (inputs, labels) are not
-    recorded by autograd, so they do not appear.
-
-    Args:
-        root: a tensor with a ``grad_fn`` (the objective).
-        names: name -> tensor, for labelling parameters and intermediates.
+    From ``root.grad_fn``, follow ``next_functions`` (each node's inputs)
+    down to the leaves (``AccumulateGrad`` nodes, one per parameter).
+    Tensors that need no gradient (inputs, labels) are not recorded.
+    ``names`` (name -> tensor) labels parameters and intermediates.
 
     Returns:
         (nodes, edges); an edge (a, b) means a's output is an input of b.

@@ -1,6 +1,11 @@
-"""The training runs of §4.8 (cached): symmetric starts, softmax
-regression from equal weights, deep networks with SGD and LARS.  They
-return small, picklable summaries for the page to print and plot."""
+"""The training runs of §4.7 and §4.8.
+
+§4.8's are cached: symmetric starts, softmax regression from equal
+weights, deep networks with SGD and LARS; they return small, picklable
+summaries for the page to print and plot.  §4.7's is one epoch of the
+fused backprop step beside autograd (not cached: a second).  Seeds,
+epochs (in the recipe) and training subsets are arguments.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from mlp_notes.runs.cache import REPORT, cached
 from mlp_notes.stability import row_spread
 from mlp_notes.stats import seeded
 from mlp_notes.training import Recipe, fit
+from mlp_notes.training.compare import backprop_vs_autograd
 
 DEPENDS = ("mlp_notes.training", "mlp_notes.models", "mlp_notes.data")
 
@@ -143,3 +149,45 @@ def symmetry_claims(
             drop_acc < random_acc,
         )
     )
+
+
+# --8<-- [start:fused_step_epoch]
+def fused_step_epoch(
+    *,
+    hiddens: tuple[int, ...],
+    lr: float,
+    batch_size: int,
+    label_smoothing: float,
+    subset: int,
+    init_seed: int,
+    seed: int,
+) -> dict:
+    """One epoch of ``BackpropSGD`` (§4.7's equations, fused with the
+    update) and one of autograd with ``torch.optim.SGD``, in float64 on
+    the first ``subset`` training images, from the same weights (He init,
+    seed ``init_seed``) and on the same minibatches (seed ``seed``).
+
+    Returns:
+        {"loss": {"backprop", "autograd"} summed losses, "correct": the
+        same for correct predictions, "max_weight_difference"}.
+    """
+    data = fashion_mnist_split(subset=subset, device="cpu")
+    spec = Spec(hiddens=hiddens, init="he")
+    nets = [
+        build(spec, generator=torch.Generator().manual_seed(init_seed))
+        for _ in range(2)
+    ]
+    recipe = Recipe(
+        lr=lr, batch_size=batch_size, label_smoothing=label_smoothing
+    )
+    X = data.X_train.double()
+    check = backprop_vs_autograd(
+        *(net.double() for net in nets), X, data.y_train, recipe, seed=seed
+    )
+    return {
+        key: dict(zip(("backprop", "autograd"), check[key]))
+        for key in ("loss", "correct")
+    } | {"max_weight_difference": check["max_weight_difference"]}
+
+
+# --8<-- [end:fused_step_epoch]
