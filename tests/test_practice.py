@@ -1,8 +1,10 @@
 """The practice workbooks (docs/practice/*.py), run three ways: as
 shipped (every check says "not answered yet"), with the reference answers
 (every check says correct), and with each known mistake (the check says
-wrong, with its hint).  Plus the checks' own contract: never raise, name
-the problem, accept any correct form."""
+wrong, with its hint).  Plus every other correct form of each answer, in
+float32 and float64 and under either default dtype; the verdicts' words
+(no code, no inputs); and the self-check lists against the guide's
+answers (practice_sources.py)."""
 
 import re
 from pathlib import Path
@@ -10,6 +12,9 @@ from pathlib import Path
 import jupytext
 import pytest
 import torch
+from markdown.extensions.toc import slugify
+from practice_answers import FORMS, MISTAKES, REFERENCE, exec_answer, scope
+from practice_sources import SOURCES
 
 from mlp_notes import checks
 from mlp_notes.checks import BLANK, CORRECT, WRONG
@@ -27,216 +32,6 @@ SECTIONS = {
     "numerical-stability": "4.8",
 }
 
-# Right answers, as a learner might write them (two forms where a check
-# must accept any correct form).
-REFERENCE = {
-    "prelu_derivative": "def prelu_derivative(x, alpha):\n"
-    "    return torch.where(x > 0, torch.ones_like(x), alpha * torch.ones_like(x))",
-    "tanh_plus_one": "def tanh_plus_one(x):\n    return 2 * torch.sigmoid(2 * x)",
-    "parameter_count": "def parameter_count(hiddens):\n"
-    "    sizes = (784, *hiddens, 10)\n"
-    "    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))",
-    "xavier_bound": "def xavier_bound(fan_in, fan_out):\n"
-    "    return (6 / (fan_in + fan_out)) ** 0.5",
-    "exact_fit": "def exact_fit(F, y):\n"
-    "    return torch.linalg.lstsq(F, y.unsqueeze(1)).solution",
-    "l1_step": "def l1_step(w, grad, lr, lam):\n"
-    "    return w - lr * grad - lr * lam * torch.sign(w)",
-    "frobenius_squared": "def frobenius_squared(W):\n"
-    "    return torch.trace(W.T @ W)",
-    "prior": 'prior = "Gaussian"',
-    "dropout_variance": "def dropout_variance(h, p):\n"
-    "    return (1 - p) * (h / (1 - p)) ** 2 - h**2",
-    "gradient_shape": "gradient_shape = torch.Size([3, 5])",
-    "bias_gradient": "def bias_gradient(dJ_dz):\n    return dJ_dz.sum(dim=0)",
-    "training_bytes": "def training_bytes(batch, hiddens):\n"
-    "    return 4 * batch * (784 + sum(hiddens) + 10) + 8 * batch",
-    "rows_stay_equal": "rows_stay_equal = False",
-    "lars_step": "def lars_step(w, grad, lr, eta):\n"
-    "    return w - lr * eta * w.norm() / grad.norm() * grad",
-}
-ALTERNATIVES = [  # other correct forms, and other types of the answer
-    ("exact_fit", "def exact_fit(F, y):\n    return torch.linalg.pinv(F) @ y"),
-    (
-        "exact_fit",
-        "def exact_fit(F, y):\n    return torch.linalg.lstsq(F, y.unsqueeze(1)).solution.tolist()",
-    ),
-    (
-        "frobenius_squared",
-        "def frobenius_squared(W):\n    return (W**2).sum()",
-    ),
-    (
-        "tanh_plus_one",
-        "def tanh_plus_one(x):\n    return 2 * torch.special.expit(2 * x)",
-    ),
-    (
-        "xavier_bound",
-        "def xavier_bound(fan_in, fan_out):\n    return torch.sqrt(torch.tensor(6 / (fan_in + fan_out)))",
-    ),
-    (
-        "parameter_count",
-        "import numpy as np\ndef parameter_count(hiddens):\n    s = (784, *hiddens, 10)\n    return np.sum([a * b + b for a, b in zip(s, s[1:])])",
-    ),
-    ("gradient_shape", "gradient_shape = (3, 5)"),
-    ("rows_stay_equal", "import numpy as np\nrows_stay_equal = np.False_"),
-    (
-        "bias_gradient",
-        "def bias_gradient(dJ_dz):\n    return dJ_dz.sum(dim=0, keepdim=True)",
-    ),
-    ("prior", 'prior = "a zero-mean normal distribution"'),
-]
-# The learner notes' wrong answers, and plausible others: (name, answer,
-# a phrase the hint must contain).
-MISTAKES = [
-    (
-        "prelu_derivative",
-        "def prelu_derivative(x, alpha):\n    return (x > 0).double()",
-        "ReLU's derivative",
-    ),
-    (
-        "prelu_derivative",
-        "def prelu_derivative(x, alpha):\n    return torch.where(x > 0, 1.0, alpha * x)",
-        "pReLU itself",
-    ),
-    (
-        "prelu_derivative",
-        "def prelu_derivative(x, alpha):\n    return 1 if x > 0 else alpha",
-        "raised RuntimeError",
-    ),
-    (
-        "tanh_plus_one",
-        "def tanh_plus_one(x):\n    return 2 * torch.sigmoid(x)",
-        "try 2x",
-    ),
-    (
-        "tanh_plus_one",
-        "def tanh_plus_one(x):\n    return torch.tanh(x) + 1",
-        "calls tanh",
-    ),
-    (
-        "tanh_plus_one",
-        "def tanh_plus_one(x):\n    return x.tanh() + 1",
-        "calls tanh",
-    ),
-    (
-        "tanh_plus_one",
-        "def tanh_plus_one(x):\n    return torch.nn.functional.tanh(x) + 1",
-        "calls tanh",
-    ),
-    (
-        "tanh_plus_one",
-        "def tanh_plus_one(x):\n    return 2 / (1 + torch.exp(-2 * x))",
-        "use torch.sigmoid",
-    ),
-    (
-        "parameter_count",
-        "def parameter_count(hiddens):\n    sizes = (784, *hiddens, 10)\n    return sum(a * b for a, b in zip(sizes, sizes[1:]))",
-        "biases are missing",
-    ),
-    (
-        "parameter_count",
-        "def parameter_count(hiddens):\n    sizes = (784, *hiddens)\n    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))",
-        "output layer",
-    ),
-    (
-        "parameter_count",
-        "def parameter_count(hiddens):\n    return torch.tensor(203530.9)",
-        "not a whole number",
-    ),
-    (
-        "xavier_bound",
-        "def xavier_bound(fan_in, fan_out):\n    return (2 / (fan_in + fan_out)) ** 0.5",
-        "standard deviation",
-    ),
-    (
-        "exact_fit",
-        "def exact_fit(F, y):\n    return torch.linalg.solve(F[: F.shape[1]], y[: F.shape[1]])",
-        "does not minimize",
-    ),
-    (
-        "exact_fit",
-        "def exact_fit(F, y):\n    return torch.zeros(F.shape[1] + 1)",
-        "shape",
-    ),
-    (
-        "l1_step",
-        "def l1_step(w, grad, lr, lam):\n    return w - lr * grad + lr * lam * torch.sign(w)",
-        "falls as weights grow",
-    ),
-    (
-        "l1_step",
-        "def l1_step(w, grad, lr, lam):\n    return w - lr * (grad + lam * w)",
-        "L2",
-    ),
-    (
-        "l1_step",
-        "def l1_step(w, grad, lr, lam):\n    return w - lr * grad - lam * torch.sign(w)",
-        "times lr",
-    ),
-    (
-        "frobenius_squared",
-        "def frobenius_squared(W):\n    return torch.linalg.norm(W)",
-        "its square",
-    ),
-    (
-        "frobenius_squared",
-        "def frobenius_squared(W):\n    return W.abs().sum()",
-        "L1",
-    ),
-    (
-        "frobenius_squared",
-        "def frobenius_squared(W):\n    return W.T @ W",
-        "which number of W^T W",
-    ),
-    ("prior", 'prior = "Laplace"', "L1 penalty"),
-    ("prior", 'prior = "lognormal"', "take -log P"),
-    ("prior", 'prior = "half-normal"', "take -log P"),
-    ("prior", 'prior = "uniform (not Gaussian)"', "take -log P"),
-    (
-        "dropout_variance",
-        "def dropout_variance(h, p):\n    return h**2 * p * (1 - p)",
-        "rescaling",
-    ),
-    (
-        "dropout_variance",
-        "def dropout_variance(h, p):\n    return float('nan') * h",
-        "NaN",
-    ),
-    ("gradient_shape", "gradient_shape = (1, 15)", "not flattened"),
-    ("gradient_shape", "gradient_shape = (5, 3)", "X^T"),
-    (
-        "bias_gradient",
-        "def bias_gradient(dJ_dz):\n    return dJ_dz.mean(dim=0)",
-        "sum, not mean",
-    ),
-    (
-        "bias_gradient",
-        "def bias_gradient(dJ_dz):\n    return dJ_dz",
-        "shape (8, 4), expected (4,)",
-    ),
-    (
-        "training_bytes",
-        "def training_bytes(batch, hiddens):\n    d = 784\n    return 4 * d + 4",
-        "does not grow with the batch",
-    ),
-    (
-        "training_bytes",
-        "def training_bytes(batch, hiddens):\n    return (4 * batch * (784 + sum(hiddens) + 10) + 8 * batch) / 1024",
-        "bytes, not KiB",
-    ),
-    ("rows_stay_equal", "rows_stay_equal = True", "no hidden units"),
-    (
-        "lars_step",
-        "def lars_step(w, grad, lr, eta):\n    return w - lr * grad",
-        "plain SGD",
-    ),
-    (
-        "lars_step",
-        "def lars_step(w, grad, lr, eta):\n    return w - lr * eta * grad.norm() / w.norm() * grad",
-        "fixed fraction of ||w||",
-    ),
-]
-
 
 def cells(path: Path):
     return jupytext.read(path).cells
@@ -248,8 +43,9 @@ def answer_name(source: str) -> str:
 
 
 def run(path: Path, answers: dict[str, str] | None = None) -> dict:
-    """Execute a workbook in-process; {answer name: Verdict}."""
-    namespace, verdicts, name = {}, {}, None
+    """Execute a workbook in-process; {answer name: Verdict}.  Answers
+    may use what ``practice_answers.scope`` provides, as if imported."""
+    namespace, verdicts, name = scope(), {}, None
     for cell in cells(path):
         if cell.cell_type != "code":
             continue
@@ -265,13 +61,28 @@ def run(path: Path, answers: dict[str, str] | None = None) -> dict:
     return verdicts
 
 
-# answer name -> its workbook, from the tags (nothing executed)
-WORKBOOK_OF = {
-    answer_name(c.source): path
-    for path in WORKBOOKS
-    for c in cells(path)
-    if "answer" in c.metadata.get("tags", [])
-}
+# answer name -> its workbook and its check, from the tags (nothing run)
+WORKBOOK_OF, CHECK_OF = {}, {}
+for _path in WORKBOOKS:
+    _name = None
+    for _cell in cells(_path):
+        _tags = _cell.metadata.get("tags", [])
+        if "answer" in _tags:
+            _name = answer_name(_cell.source)
+            WORKBOOK_OF[_name] = _path
+        if "check" in _tags:
+            _check = re.fullmatch(r"checks\.(\w+)\((\w+)\)", _cell.source)
+            assert _check and _check[2] == _name, _cell.source
+            CHECK_OF[_name] = getattr(checks, _check[1])
+
+
+@pytest.fixture(params=[torch.float32, torch.float64], ids=str)
+def default_dtype(request):
+    """Every verdict must be the same under either default dtype."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(request.param)
+    yield request.param
+    torch.set_default_dtype(before)
 
 
 def test_one_workbook_per_section_with_a_check_each():
@@ -293,76 +104,46 @@ def test_reference_answers_are_correct(path):
     assert not wrong, wrong
 
 
-@pytest.mark.parametrize("name, answer", ALTERNATIVES)
-def test_any_correct_form_passes(name, answer):
-    path = WORKBOOK_OF[name]
-    assert run(path, {name: answer})[name].status == CORRECT
+def test_every_checked_answer_has_forms_and_mistakes():
+    """At least 8 other correct forms and 8 wrong answers each."""
+    assert set(CHECK_OF) == set(REFERENCE) == set(FORMS)
+    for name in CHECK_OF:
+        assert len(FORMS[name]) >= 8, name
+        assert sum(m[0] == name for m in MISTAKES) >= 8, name
+
+
+FORM_CASES = [(n, s) for n, forms in FORMS.items() for s in forms]
 
 
 @pytest.mark.parametrize(
-    "name, answer, hint",
+    "name, source",
+    FORM_CASES,
+    ids=[f"{n}-{i}" for i, (n, _) in enumerate(FORM_CASES)],
+)
+def test_any_correct_form_passes(name, source, default_dtype):
+    verdict = CHECK_OF[name](exec_answer(name, source))
+    assert verdict.status == CORRECT, verdict
+
+
+@pytest.mark.parametrize(
+    "name, source, hint",
     MISTAKES,
     ids=[f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)],
 )
-def test_known_mistakes_get_their_hint(name, answer, hint):
-    path = WORKBOOK_OF[name]
-    verdict = run(path, {name: answer})[name]
+def test_known_mistakes_get_their_hint(name, source, hint, default_dtype):
+    verdict = CHECK_OF[name](exec_answer(name, source))
     assert verdict.status == WRONG, verdict
     assert hint in verdict.message, verdict
 
 
-def test_every_checked_answer_has_a_reference_and_mistakes():
-    names = {n for p in WORKBOOKS for n in run(p)}
-    assert names == set(REFERENCE)
-    assert names <= {m[0] for m in MISTAKES}
-
-
-JUNK = [
-    ("raises", lambda *a: 1 / 0, "raised ZeroDivisionError"),
-    ("a string", lambda *a: "seven", "str"),
-    ("inf", lambda *a: float("inf"), "NaN or infinite|expected"),
-    ("NaN", lambda *a: float("nan"), "NaN or infinite|expected"),
-    ("a list of lists", lambda *a: [[1.0, 2.0]], "shape|expected"),
-]
-FUNCTION_CHECKS = [
-    checks.check_4_1_prelu_derivative,
-    checks.check_4_1_tanh_identity,
-    checks.check_4_2_parameter_count,
-    checks.check_4_3_xavier_bound,
-    checks.check_4_4_exact_fit,
-    checks.check_4_5_l1_step,
-    checks.check_4_5_frobenius,
-    checks.check_4_6_dropout_variance,
-    checks.check_4_7_bias_gradient,
-    checks.check_4_7_training_memory,
-    checks.check_4_8_lars_step,
-]
-
-
-@pytest.mark.parametrize("check", FUNCTION_CHECKS, ids=lambda c: c.__name__)
-def test_checks_never_raise_and_name_the_problem(check):
-    for label, fn, phrase in JUNK:
-        verdict = check(fn)
-        assert verdict.status == WRONG, (label, verdict)
-        assert re.search(phrase, verdict.message), (label, verdict)
-    assert check(None).status == BLANK
-    assert check(lambda *a: None).status == BLANK  # a stub's body: ...
-    assert check(42).status == WRONG  # not a function
-
-
 @pytest.mark.parametrize(
-    "check",
-    [
-        checks.check_4_5_prior,
-        checks.check_4_7_gradient_shape,
-        checks.check_4_8_equal_start,
-    ],
-    ids=lambda c: c.__name__,
+    "name, source, hint",
+    MISTAKES[::9],
+    ids=[f"{m[0]}-{i * 9}" for i, m in enumerate(MISTAKES[::9])],
 )
-def test_value_checks_say_which_types_they_accept(check):
-    assert check(...).status == BLANK
-    verdict = check(3.5)
-    assert verdict.status == WRONG and "expected" in verdict.message
+def test_known_mistakes_in_their_workbook(name, source, hint):
+    verdict = run(WORKBOOK_OF[name], {name: source})[name]
+    assert verdict.status == WRONG and hint in verdict.message, verdict
 
 
 def test_verdicts_show_evidence_not_the_reference_code():
@@ -375,13 +156,77 @@ def test_verdicts_show_evidence_not_the_reference_code():
             assert str(verdict).startswith("✔")
 
 
+def _seen(args, found: list) -> None:
+    """Every number in a check's inputs."""
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            found += a.detach().reshape(-1).tolist()
+        elif isinstance(a, tuple | list):
+            _seen(a, found)
+        elif isinstance(a, int | float):
+            found.append(a)
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_verdicts_never_show_the_inputs(name):
+    """A wrong answer and the right one; neither verdict prints an input
+    (an integer of 3 digits or more, a float to 3 significant digits)."""
+    if name in ("gradient_shape", "rows_stay_equal"):
+        return  # value answers: no inputs
+    right = exec_answer(name, REFERENCE[name])
+    for scale in (1.0, 1.5):
+        seen: list = []
+
+        def spy(*args, right=right, scale=scale, seen=seen):
+            _seen(args, seen)
+            out = right(*args)
+            if scale == 1.0:
+                return out
+            if isinstance(out, torch.distributions.Distribution):
+                return out.log_prob(args[0]).sum() * scale
+            return torch.as_tensor(out) * scale
+
+        message = CHECK_OF[name](spy).message
+        assert seen, name
+        shown = [  # numbers of 3 significant digits or more
+            float(t)
+            for t in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", message)
+            if len(re.sub(r"e.*|\D|^0+", "", t.split("e")[0])) >= 3
+        ]
+        for v in seen:
+            if abs(v) >= 100 or (abs(v) > 1e-3 and not float(v).is_integer()):
+                near = [t for t in shown if abs(t - v) <= 1e-3 * abs(v)]
+                assert not near, (v, message)
+
+
 def test_the_memory_check_compares_with_what_autograd_keeps():
     """The formula in REFERENCE agrees with the measurement the check
-    makes; a count off by 10% is wrong."""
-    ok = eval("lambda b, h: 4 * b * (784 + sum(h) + 10) + 8 * b")
+    makes; a count off by 1% is wrong."""
+    ok = exec_answer("training_bytes", REFERENCE["training_bytes"])
     assert checks.check_4_7_training_memory(ok).correct
-    off = checks.check_4_7_training_memory(lambda b, h: 1.1 * ok(b, h))
+    off = checks.check_4_7_training_memory(lambda b, h: round(1.01 * ok(b, h)))
     assert off.status == WRONG
+
+
+def test_prelu_check_compares_in_float64_away_from_the_kink():
+    seen = []
+
+    def spy(x, alpha):
+        seen.append(x)
+        return torch.where(x > 0, 1.0, alpha).to(x.dtype)
+
+    assert checks.check_4_1_prelu_derivative(spy).correct
+    assert all(x.dtype == torch.float64 and x.abs().min() > 1e-3 for x in seen)
+
+
+def test_inputs_are_fresh_every_time():
+    """No lookup table of earlier inputs can answer: two runs of a check
+    see different inputs."""
+    runs: list[list] = [[], []]
+    for seen in runs:
+        checks.check_4_3_xavier_bound(lambda i, o, s=seen: s.append(i) or 1.0)
+        checks.check_4_5_l1_step(lambda w, *a, s=seen: s.append(w.sum()) or w)
+    assert runs[0] != runs[1]
 
 
 def test_questions_are_the_pages_words():
@@ -402,17 +247,6 @@ def test_questions_are_the_pages_words():
         assert link in text, f"{path.name} links back to its chapter page"
 
 
-def test_prelu_check_compares_in_float64_away_from_the_kink():
-    seen = []
-
-    def spy(x, alpha):
-        seen.append(x)
-        return torch.where(x > 0, 1.0, alpha).to(x.dtype)
-
-    assert checks.check_4_1_prelu_derivative(spy).correct
-    assert all(x.dtype == torch.float64 and x.abs().min() > 1e-3 for x in seen)
-
-
 def test_workbook_links_name_chapter_pages(tmp_path):
     """A workbook's link to a page that does not exist fails the build
     (docs/hooks.py aborts on ``broken_links``) and this test."""
@@ -422,3 +256,79 @@ def test_workbook_links_name_chapter_pages(tmp_path):
     assert not broken_links(docs / "practice", docs)
     (tmp_path / "x.py").write_text("# [a](../../no-such-page/#y)\n")
     assert broken_links(tmp_path, docs) == ["x.py: ../../no-such-page/"]
+
+
+# -- self-check lists against the guide ------------------------------------
+
+
+def bullets(path: Path) -> list[tuple[int, str]]:
+    """(exercise number, bullet) of every self-check bullet."""
+    found = []
+    for cell in cells(path):
+        head = re.search(r"^## Exercise (\d+)\.", cell.source, re.M)
+        if cell.cell_type == "markdown" and head:
+            found += [
+                (int(head[1]), b)
+                for b in re.findall(r"^- (.+)$", cell.source, re.M)
+            ]
+    return found
+
+
+def sections(page: str) -> dict[str, str]:
+    """{anchor: text} of every heading of a chapter page, as MkDocs's toc
+    extension ids them; the text runs to the next heading of the same or
+    a higher level.  Lines inside fences are not headings."""
+    heads, fence, lines = [], False, page.splitlines()
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            fence = not fence
+        m = None if fence else re.match(r"(#{1,6}) (.+?)\s*$", line)
+        if m:
+            heads.append((i, len(m[1]), m[2]))
+    found, used = {}, {}
+    for k, (i, level, title) in enumerate(heads):
+        slug = slugify(title, "-")
+        used[slug] = used.get(slug, -1) + 1
+        slug = slug if not used[slug] else f"{slug}_{used[slug]}"
+        end = next((j for j, lv, _ in heads[k + 1 :] if lv <= level), None)
+        found[slug] = "\n".join(lines[i:end])
+    return found
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_self_check_bullet_has_a_source_on_its_page():
+    """Each bullet is paired (practice_sources.py) with the anchor of the
+    guide's section it comes from and words that section says; a bullet
+    without a source, a stale source, an anchor the page lacks or words
+    the section does not say fail."""
+    listed = {
+        (path.stem, number, bullet)
+        for path in WORKBOOKS
+        for number, bullet in bullets(path)
+    }
+    assert listed, "no bullets found"
+    assert not listed - set(SOURCES), sorted(listed - set(SOURCES))
+    assert not set(SOURCES) - listed, sorted(set(SOURCES) - listed)
+    pages = {
+        p.stem: sections((ROOT / "docs" / f"{p.stem}.md").read_text())
+        for p in WORKBOOKS
+    }
+    unsupported = [
+        (stem, number, anchor, words)
+        for (stem, number, _), (anchor, *said) in SOURCES.items()
+        for words in said or [None]
+        if anchor not in pages[stem]
+        or words is None
+        or _flat(words) not in _flat(pages[stem][anchor])
+    ]
+    assert not unsupported, unsupported
+
+
+def test_the_anchor_reader_ids_headings_as_mkdocs_does():
+    page = "# T\n\n## A b\n\n```\n# not a heading\n```\n\n### 1. The tanh–sigmoid identity\n\n## A b\n"
+    found = sections(page)
+    assert set(found) == {"t", "a-b", "1-the-tanhsigmoid-identity", "a-b_1"}
+    assert "# not a heading" in found["a-b"]

@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 4, 5)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -52,6 +58,9 @@ checks.check_4_7_gradient_shape(gradient_shape)
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - The graph with b1 added to z, and the forward and backward equations.
 #
+# Not covered by the check: the graph, and the equations other than the
+# bias's gradient.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 2](../../backprop/#2-a-bias-in-the-hidden-layer).
 
 
@@ -72,6 +81,8 @@ checks.check_4_7_bias_gradient(bias_gradient)
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - Prediction's peak memory beside training's, and how both grow with depth and batch size.
+#
+# Not covered by the check: prediction's memory, and the comparison.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.7 exercise 3](../../backprop/#3-memory-for-training-and-for-prediction).
 
@@ -107,6 +118,7 @@ checks.check_4_7_training_memory(training_bytes)
 #
 # Self-check: a complete answer contains
 # - Yes: data, pipeline or tensor parallelism.
-# - Trade-offs: communication, pipeline bubbles, against a smaller minibatch's noisier gradients and lower throughput.
+# - Trade-offs: communication between devices and the pipeline's idle bubble, against a smaller minibatch, which needs less memory but costs more time per example.
+# - Gradient accumulation over micro-batches: the same update with less memory on one device.
 #
 # Then compare with the guide's answer: [§4.7 exercise 5](../../backprop/#5-a-graph-too-large-for-one-device).

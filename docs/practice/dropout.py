@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 1, 2, 4, 5, 6, 7)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -58,6 +64,11 @@ from mlp_notes import checks
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - How the hidden activations' variance evolves over training, with and without dropout: a plot.
+#
+# The question asks how the variance evolves during training: an
+# experiment.  The check tests the quantity behind it: the variance dropout
+# adds to a fixed activation.  Not covered by the check: the training runs
+# and the plot.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.6 exercise 3](../../dropout/#3-variance-of-the-hidden-activations-during-training).
 

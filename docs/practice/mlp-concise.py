@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 1, 2)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -34,7 +40,7 @@ from mlp_notes import checks
 # change too). What works best?*
 #
 # Self-check: a complete answer contains
-# - Accuracy against the number of hidden layers, on validation data, with the learning rate adjusted.
+# - Accuracy against the number of hidden layers on validation data, with the book's N(0, 0.01^2) weights and with He initialization.
 # - Why deeper is not automatically better here.
 #
 # Then compare with the guide's answer: [§4.3 exercise 1](../../mlp-concise/#1-different-numbers-of-hidden-layers).
@@ -47,6 +53,7 @@ from mlp_notes import checks
 # Self-check: a complete answer contains
 # - Several activations compared on validation data with seeds.
 # - How the differences compare with the seed spread.
+# - Why the sigmoid trails ReLU: its derivative is at most 1/4, and its outputs are not centred at zero.
 #
 # Then compare with the guide's answer: [§4.3 exercise 2](../../mlp-concise/#2-different-activation-functions).
 
@@ -58,6 +65,11 @@ from mlp_notes import checks
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - Measured accuracy for several schemes, all zeros included, and why all zeros gets stuck.
+#
+# The question asks which initialization works best: an experiment.  The
+# check tests one number that experiment needs: the bound a of Xavier's
+# uniform initialization U(-a, a), for random fans.  Not covered by the
+# check: the comparison of schemes.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.3 exercise 3](../../mlp-concise/#3-different-weight-initializations-including-all-zeros).
 

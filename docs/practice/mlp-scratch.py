@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 2, 3, 4, 5, 6)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -35,6 +41,11 @@ from mlp_notes import checks
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - Accuracy for several widths on validation data with more than one seed, and a conclusion the spread between seeds supports.
 #
+# The question asks which width works best: an experiment.  The check
+# tests the cost side of the answer next to it, the number of parameters
+# for given widths (each extra unit costs weights and time).  Not covered
+# by the check: which width is best.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.2 exercise 1](../../mlp-scratch/#1-vary-the-number-of-hidden-units).
 
 
@@ -55,7 +66,7 @@ checks.check_4_2_parameter_count(parameter_count)
 #
 # Self-check: a complete answer contains
 # - The two-layer result beside the one-layer one, paired by seed, with an interval.
-# - Whether the learning rate or epochs had to change.
+# - Why, with the book's N(0, 0.01^2) weights, the deeper network starts slower: the signal shrinks at every layer.
 #
 # Then compare with the guide's answer: [§4.2 exercise 2](../../mlp-scratch/#2-add-a-hidden-layer).
 

@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 2, 4)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -35,12 +41,17 @@ from mlp_notes import checks
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - What happens at 0 itself, and for which alpha a derivative exists there.
 #
+# Not covered by the check: the derivative at 0, and how you found your
+# formula (autograd's or a finite difference's answer passes too: the check
+# compares values at random points for random alphas).
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.1 exercise 1](../../mlp/#1-the-derivative-of-prelu).
 
 
 # %% tags=["answer"]
 def prelu_derivative(x, alpha):
-    """pReLU'(x), elementwise, for a float64 tensor x and a float alpha."""
+    """pReLU'(x), elementwise, for a 1-D float64 tensor x and a float
+    alpha."""
     ...  # your code: return a tensor shaped like x
 
 
@@ -68,12 +79,22 @@ checks.check_4_1_prelu_derivative(prelu_derivative)
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - An algebraic derivation valid for every x: a plot, or agreement at sample points like the check's, is evidence, not a proof.
 #
+# Write it with torch's sigmoid (`torch.sigmoid`, `x.sigmoid()`,
+# `torch.nn.functional.sigmoid`, `torch.special.expit`, `nn.Sigmoid`; the
+# package's `activations.sigmoid` works too).  Not allowed: tanh by any
+# route (torch, NumPy, `math`), its exp formula, or a sigmoid you write out
+# with exp.  The check compares your values with tanh(x) + 1 at random
+# points, then swaps the sigmoid for another S-shaped function and expects
+# your expression to follow.  Not covered by the check: the proof; and code
+# written to detect the swap could fool it.
+#
 # Fill in the cell below, then run the check. The guide's answer: [§4.1 exercise 3](../../mlp/#3-the-tanhsigmoid-identity).
 
 
 # %% tags=["answer"]
 def tanh_plus_one(x):
-    """tanh(x) + 1, written with torch.sigmoid (torch.tanh is not allowed)."""
+    """tanh(x) + 1 for a 1-D float64 tensor x, written with the sigmoid
+    (no tanh)."""
     ...  # your code
 
 

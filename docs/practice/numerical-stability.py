@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 1, 3)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -36,6 +42,7 @@ from mlp_notes import checks
 # Self-check: a complete answer contains
 # - Sign flips of a unit's in- and out-weights (odd activations such as tanh), scaling symmetries of ReLU units.
 # - Which are harmless (the function is unchanged) and which must be broken at initialization (identical units).
+# - All-zero weights: fixed by every symmetry; whether training can leave them depends on the activation's value at 0.
 #
 # Then compare with the guide's answer: [§4.8 exercise 1](../../numerical-stability/#1-other-symmetries).
 
@@ -47,6 +54,8 @@ from mlp_notes import checks
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - Linear regression as well as softmax regression, and why the start does not change the optimum of these convex problems.
+#
+# Not covered by the check: linear regression, and the argument.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.8 exercise 2](../../numerical-stability/#2-equal-weights-in-linear-and-softmax-regression).
 
@@ -78,6 +87,9 @@ checks.check_4_8_equal_start(rows_stay_equal)
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - What else helps when training diverges (a smaller rate, clipping), and why LARS's step does not depend on the gradient's size.
+#
+# Not covered by the check: LARS with momentum or weight decay, and the
+# other fixes.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.8 exercise 4](../../numerical-stability/#4-fixing-divergence-after-the-fact-lars).
 

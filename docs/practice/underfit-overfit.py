@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 2, 3, 4)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -34,6 +40,9 @@ from mlp_notes import checks
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - Whether it is exact in practice: how solving the normal equations directly loses accuracy on badly scaled features.
+#
+# Not covered by the check: accuracy on badly scaled features (its random
+# matrices are well conditioned, so any exact method passes).
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.4 exercise 1](../../underfit-overfit/#1-the-exact-solution).
 
@@ -67,7 +76,7 @@ checks.check_4_4_exact_fit(exact_fit)
 #
 # Self-check: a complete answer contains
 # - x^i grows so fast that high powers dominate the gradient: SGD diverges or must use a tiny step.
-# - Other fixes: standardize the features, orthogonal polynomials, a smaller rate per feature.
+# - Other fixes, measured: an orthogonal (Hermite) basis trains at the book's step; standardized features need a smaller step, or Adam; Adam on the raw features stays far off.
 #
 # Then compare with the guide's answer: [§4.4 exercise 3](../../underfit-overfit/#3-without-the-1i-normalization).
 

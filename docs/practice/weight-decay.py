@@ -9,6 +9,12 @@
 # Exercises answered by an argument or an experiment (here: 1, 2, 5)
 # have a self-check: what a complete answer contains, and a link to the
 # guide's answer.  A check cannot read an argument, so those stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
@@ -33,7 +39,8 @@ from mlp_notes import checks
 # *Plot the training and test loss against $\lambda$. What do you observe?*
 #
 # Self-check: a complete answer contains
-# - Training loss rises with lambda; test loss falls steeply, then flattens (as measured on the guide).
+# - The largest lambda fits the training set worst (how the small lambdas compare depends on the budget).
+# - Test loss falls by orders of magnitude from lambda = 0, then flattens.
 # - Measured curves, not a sketch.
 #
 # Then compare with the guide's answer: [§4.5 exercise 1](../../weight-decay/#1-training-and-test-loss-against).
@@ -58,6 +65,10 @@ from mlp_notes import checks
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
 # - What the update does to small weights, and why L1 gives sparse solutions.
+# - Plain subgradient steps jitter around 0 instead of landing on it (a proximal step would give exact zeros).
+#
+# The check wants the plain (sub)gradient step, not the proximal one.  Not
+# covered by the check: the step at w_i = 0 (its random weights avoid 0).
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 3](../../weight-decay/#3-the-l1-penalty).
 
@@ -99,8 +110,8 @@ checks.check_4_5_frobenius(frobenius_squared)
 # how else can overfitting be fought?*
 #
 # Self-check: a complete answer contains
-# - More data or augmentation; dropout; early stopping; smaller or ensembled models; noise injection.
-# - Why each one limits the effective complexity.
+# - Remedies: more data or augmentation, a smaller model, dropout, noise, ensembling, early stopping, the initialization.
+# - Measured: more data cuts the test loss without any penalty; early stopping hardly helps here, because the large initial weights outside the data's span stay.
 #
 # Then compare with the guide's answer: [§4.5 exercise 5](../../weight-decay/#5-other-remedies-for-overfitting).
 
@@ -112,12 +123,27 @@ checks.check_4_5_frobenius(frobenius_squared)
 # correspond to?*
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
-# - Why: -log of the prior gives the penalty, with lambda set by the prior's variance; and which prior gives L1.
+# - Why: the MAP estimate minimizes -log P(data | w) - log P(w), and how the book's averaged loss rescales that sum.
+# - Which prior gives the L1 penalty instead.
+#
+# Answer with the prior's log-density: the check evaluates it at random
+# weights for random lambda, n and sigma, and compares it with the penalty
+# up to a constant.  Not covered by the check: the derivation, and the L1
+# counterpart.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.5 exercise 6](../../weight-decay/#6-the-bayesian-reading).
 
+
 # %% tags=["answer"]
-prior = ...  # the name of a distribution, as a str
+def log_prior(w, lambd, n, sigma):
+    """log P(w), up to an additive constant, of the prior on the weights
+    behind the book's objective L(w, b) + (lambd / 2) ||w||^2, where L is
+    the mean of (y - w^T x - b)^2 / 2 over n examples whose targets carry
+    Gaussian noise of standard deviation sigma.  w: a 1-D float64 tensor.
+    Return one number (or one log-density per entry of w, or a
+    torch.distributions object for w)."""
+    ...  # your code
+
 
 # %% tags=["check"]
-checks.check_4_5_prior(prior)
+checks.check_4_5_prior(log_prior)

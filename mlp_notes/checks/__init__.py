@@ -1,23 +1,54 @@
 """Checks for the practice workbooks (``docs/practice/``): each takes a
 learner's answer and returns a :class:`Verdict`, correct (with the
 evidence), wrong (what is wrong, and a hint; a known mistake gets its own
-explanation) or not answered yet.  A check never raises on a wrong
-answer.  Names carry the D2L section: ``check_4_5_l1_step`` is §4.5's.
+explanation) or not answered yet.  Names carry the D2L section:
+``check_4_5_l1_step`` is §4.5's.
+
+Every check goes through one wrapper (``guard.exercise``): it never
+raises and never hangs (a time limit of ``guard.LIMITS.seconds``), runs
+on fresh random inputs it never prints, compares at the answer's
+precision (``compare``), refuses the package's own answer, and ignores
+monkeypatches made by the learner's cells (``isolation``).
 """
 
+from mlp_notes import (
+    activations,
+    claims,
+    dropout,
+    footprint,
+    initialization,
+    models,
+    optim,
+    polynomial,
+    regularization,
+    weight_decay,
+)
+from mlp_notes.checks import (
+    answers,
+    compare,
+    generalization,
+    guard,
+    isolation,
+    mlp,
+    prior,
+    propagation,
+    verdict,
+    watch,
+)
 from mlp_notes.checks.generalization import (
     check_4_4_exact_fit,
     check_4_5_frobenius,
     check_4_5_l1_step,
-    check_4_5_prior,
     check_4_6_dropout_variance,
 )
+from mlp_notes.checks.guard import LIMITS
 from mlp_notes.checks.mlp import (
     check_4_1_prelu_derivative,
     check_4_1_tanh_identity,
     check_4_2_parameter_count,
     check_4_3_xavier_bound,
 )
+from mlp_notes.checks.prior import check_4_5_prior
 from mlp_notes.checks.propagation import (
     check_4_7_bias_gradient,
     check_4_7_gradient_shape,
@@ -27,9 +58,36 @@ from mlp_notes.checks.propagation import (
 )
 from mlp_notes.checks.verdict import BLANK, CORRECT, WRONG, Verdict
 
+guard.seal(
+    own_modules=(
+        activations,
+        claims,
+        dropout,
+        footprint,
+        initialization,
+        models,
+        optim,
+        polynomial,
+        regularization,
+        weight_decay,
+        answers,
+        compare,
+        generalization,
+        guard,
+        isolation,
+        mlp,
+        prior,
+        propagation,
+        verdict,
+        watch,
+    ),
+    reference_modules=(mlp, generalization, prior, propagation),
+)
+
 __all__ = [
     "BLANK",
     "CORRECT",
+    "LIMITS",
     "WRONG",
     "Verdict",
     "check_4_1_prelu_derivative",

@@ -1,177 +1,265 @@
 """Checks for §4.4-4.6: an exact fit, the L1 step, the Frobenius norm,
-the prior behind weight decay, the variance dropout adds."""
+the variance dropout adds.  (The prior behind weight decay: prior.py.)"""
 
 from __future__ import annotations
 
-import re
-
 import torch
 
-from mlp_notes.checks.verdict import (
-    BlankAnswerError,
-    WrongAnswerError,
-    as_tensor,
-    blank,
-    call,
-    judge,
-    max_error,
-    rng,
+from mlp_notes import polynomial, regularization, weight_decay
+from mlp_notes.checks.answers import read
+from mlp_notes.checks.compare import (
+    answer,
+    close,
+    error,
+    note,
+    scale_of,
+    shaped,
 )
+from mlp_notes.checks.guard import exercise
+from mlp_notes.checks.verdict import wrong
 
 
-def check_4_4_exact_fit(fn):
+def _design(run, n: int, d: int) -> torch.Tensor:
+    """An (n, d) matrix with singular values in [1, 2.5]: well enough
+    conditioned that float32 solvers are accurate to float32."""
+    Q, _ = torch.linalg.qr(run.normal(n, d))
+    V, _ = torch.linalg.qr(run.normal(d, d))
+    s = [run.uniform(1.0, 2.5) for _ in range(d)]
+    return Q @ torch.diag(torch.tensor(s, dtype=torch.float64)) @ V.T
+
+
+@exercise(
+    "4.4 exercise 1 (the exact solution)",
+    {
+        "polynomial.least_squares": polynomial.least_squares,
+        "polynomial.exact_least_squares": polynomial.exact_least_squares,
+        "weight_decay.ridge": weight_decay.ridge,
+    },
+)
+def check_4_4_exact_fit(fn, run):
     """Exercise 4.4.1.  ``fn(F, y)``: F an (n, d) float64 design matrix
     (n > d, full column rank), y of shape (n,); returns the w of shape
-    (d,) or (d, 1) minimizing ||F w - y||^2.  Any correct method passes:
-    the check tests the optimality condition F^T (F w - y) = 0."""
-
-    def body():
-        g = rng(44)
-        for n, d in ((30, 4), (100, 8)):
-            F = torch.randn(n, d, generator=g, dtype=torch.float64)
-            y = torch.randn(n, generator=g, dtype=torch.float64)
-            got = call(fn, F.clone(), y.clone())
-            try:  # (d,) or (d, 1), as a tensor, an array or a list
-                shape = tuple(torch.as_tensor(got).shape)
-            except Exception:
-                shape = (d,)
-            shape = (d, 1) if shape == (d, 1) else (d,)
-            w = as_tensor(got, shape, "w").reshape(d)
-            residual = F.T @ (F @ w - y)  # zero at the minimum
-            if max_error(residual, torch.zeros(d)) > 1e-8 * n:
-                raise WrongAnswerError(
-                    f"(n, d) = ({n}, {d}): F^T (F w - y) is up to "
-                    f"{max_error(residual, torch.zeros(d)):.3g}, not 0: w "
-                    "does not minimize the squared error (where is the "
-                    "gradient of ||F w - y||^2 zero?)"
-                )
-        return "F^T (F w - y) = 0 to rounding on two random problems"
-
-    return judge("4.4 exercise 1 (the exact solution)", body)
-
-
-def check_4_5_l1_step(fn):
-    """Exercise 4.5.3.  ``fn(w, grad, lr, lam)``: one SGD step on
-    loss + lam * sum |w_i| (grad: the loss's gradient); returns the new
-    w.  Convention at w_i = 0: the subgradient 0 (the tests avoid it)."""
-
-    def body():
-        g = rng(45)
-        w = torch.randn(50, generator=g, dtype=torch.float64)
-        grad = torch.randn(50, generator=g, dtype=torch.float64)
-        lr, lam = 0.1, 0.5
-        got = as_tensor(
-            call(fn, w.clone(), grad.clone(), lr, lam), w.shape, "new w"
-        )
-        want = w - lr * (grad + lam * torch.sign(w))
-        if max_error(got, want) > 1e-12:
-            if max_error(got, w - lr * (grad - lam * torch.sign(w))) < 1e-12:
-                hint = (
-                    "your step subtracts the penalty: it pushes weights "
-                    "away from 0, the step of a loss that falls as weights "
-                    "grow.  lam * sum |w_i| rises with |w_i|; descend it"
-                )
-            elif max_error(got, w - lr * (grad + lam * w)) < 1e-12:
-                hint = (
-                    "lam * w is the gradient of the L2 penalty lam/2 ||w||^2"
-                )
-            elif max_error(got, w - lr * grad - lam * torch.sign(w)) < 1e-12:
-                hint = "the penalty's gradient is a gradient too: times lr"
-            else:
-                hint = "what is the (sub)gradient of lam * |w_i|?"
-            raise WrongAnswerError(
-                f"off by up to {max_error(got, want):.3g}: {hint}"
+    (d,) (or (d, 1)) minimizing ||F w - y||^2.  Any method passes; w is
+    compared with the minimizer on two random problems."""
+    fn = run.function(fn)
+    worst, remark = 0.0, ""
+    for _ in range(2):
+        d = run.integer(3, 8)
+        n = run.integer(3 * d, 8 * d)
+        F, y = _design(run, n, d), run.normal(n)
+        got = read(run.call(fn, F.clone(), y.clone()), "w")
+        size = got.values.numel()
+        if size == n:
+            raise wrong(
+                f"w has {n} entries, one per example (the fitted values?); "
+                "w has one entry per column of F"
             )
-        return "the step matches on 50 random weights (lr 0.1, lam 0.5)"
+        if size == d + 1:
+            raise wrong("w has one entry per column of F, and no bias")
+        w = shaped(got, (d,), "w")
+        want = polynomial.least_squares(F, y.unsqueeze(1))[:, 0]
+        err = error(w, want, scale_of(want))
+        if not close(w, want, scale_of(want)):
+            raise wrong(
+                f"w is off the minimizer by {err:.2g} (relative to its "
+                f"size): {_fit_hint(w, F, y)}"
+            )
+        worst, remark = max(worst, err), remark or note(got, err)
+    return (
+        f"equals the least-squares minimizer on two random problems "
+        f"(error {worst:.1e}){remark}"
+    )
 
-    return judge("4.5 exercise 3 (the L1 step)", body)
+
+def _fit_hint(w, F, y) -> str:
+    d = F.shape[1]
+    scale = scale_of(w)
+    exact = torch.linalg.solve(F[:d], y[:d])
+    if close(w, exact, scale):
+        return (
+            "it fits d of the n points exactly; the least-squares w "
+            "minimizes the error over all n"
+        )
+    residual = F.T @ (y - F @ w)
+    lam = float(w @ residual) / max(float(w @ w), 1e-300)
+    if lam > 0:
+        A = F.T @ F + lam * torch.eye(d, dtype=F.dtype)
+        if close(w, torch.linalg.solve(A, F.T @ y), scale):
+            return "that minimizes a penalized loss; this one has no penalty"
+    return "it does not minimize ||F w - y||^2 (where is its gradient 0?)"
 
 
-def check_4_5_frobenius(fn):
-    """Exercise 4.5.4.  ``fn(W)``: the matrix analogue of ||w||^2 = w^T w
-    for a (rows, cols) float64 matrix; returns one number."""
+@exercise(
+    "4.5 exercise 3 (the L1 step)",
+    {
+        "regularization.l1_penalty": regularization.l1_penalty,
+        "weight_decay.train_scratch": weight_decay.train_scratch,
+    },
+)
+def check_4_5_l1_step(fn, run):
+    """Exercise 4.5.3.  ``fn(w, grad, lr, lam)``: one SGD step on
+    loss + lam * sum |w_i| (grad: the loss's gradient at w), the plain
+    (sub)gradient step; returns the new w.  Convention at w_i = 0: the
+    subgradient 0 (the random weights avoid it)."""
+    fn = run.function(fn)
+    d = run.integer(30, 80)
+    size = [run.uniform(0.05, 1.5) for _ in range(d)]
+    size[:4] = [run.uniform(0.002, 0.005) for _ in range(4)]  # near 0
+    w = torch.sign(run.normal(d)) * torch.tensor(size, dtype=torch.float64)
+    grad = run.normal(d)
+    grad[:4] = run.normal(4) * 3e-4  # there the proximal step gives 0
+    lr, lam = run.uniform(0.05, 0.3), run.uniform(0.2, 2.0)
+    args = (w.clone(), grad.clone(), lr, lam)
+    got, v = answer(run, fn, args, "new w", w.shape)
+    want = w - lr * (grad + lam * torch.sign(w))
+    scale = scale_of(want)
+    if not close(v, want, scale):
+        raise wrong(
+            f"off by up to {error(v, want, scale):.3g} (relative): "
+            f"{_l1_hint(v, w, grad, lr, lam)}"
+        )
+    err = error(v, want, scale)
+    return (
+        f"the step matches on {d} random weights for a random lr and lam "
+        f"(error {err:.1e}){note(got, err)}"
+    )
 
-    def body():
-        W = torch.randn(7, 3, generator=rng(46), dtype=torch.float64)
-        got = call(fn, W.clone())
-        if tuple(getattr(got, "shape", ())) == (3, 3):
-            raise WrongAnswerError(
-                "W^T W is a matrix; the analogue of w^T w is one number: "
+
+def _l1_hint(v, w, grad, lr, lam) -> str:
+    s = torch.sign(w)
+    prox = w - lr * grad
+    prox = torch.sign(prox) * (prox.abs() - lr * lam).clamp(min=0)
+    for value, hint in (
+        (
+            w - lr * (grad - lam * s),
+            "your step subtracts the penalty: it pushes weights away from "
+            "0, the step of a loss that falls as weights grow.  "
+            "lam * sum |w_i| rises with |w_i|; descend it",
+        ),
+        (w - lr * (grad + lam * w), "that is the L2 penalty's step"),
+        (
+            w - lr * grad - lam * s,
+            "the penalty's gradient is a gradient too: times lr",
+        ),
+        (w - lr * lam * s, "the loss's gradient is missing"),
+        (w - lr * grad, "the penalty is missing"),
+        (
+            prox,
+            "that is the proximal (soft-thresholding) step; the exercise "
+            "asks for the plain (sub)gradient step",
+        ),
+        (
+            w - lr * (grad + lam * torch.sign(grad)),
+            "the penalty's subgradient follows the sign of w, not of grad",
+        ),
+        (
+            w - lr * (grad + lam),
+            "the subgradient of |w_i| changes sign with w_i",
+        ),
+        (-lr * (grad + lam * s), "that is the change in w; return the new w"),
+        (w + lr * (grad + lam * s), "that step climbs the loss"),
+    ):
+        if close(v, value, scale_of(value)):
+            return hint
+    return "what is the (sub)gradient of lam * |w_i|?"
+
+
+@exercise(
+    "4.5 exercise 4 (the Frobenius norm)",
+    {"regularization.l2_penalty": regularization.l2_penalty},
+)
+def check_4_5_frobenius(fn, run):
+    """Exercise 4.5.4.  ``fn(W)``: the matrix analogue of ||w||^2 =
+    w^T w for a (rows, cols) float64 matrix; returns one number.  Two
+    random matrices, not square."""
+    fn = run.function(fn)
+    worst, remark = 0.0, ""
+    for _ in range(2):
+        shape = [run.integer(2, 12)]
+        shape.insert(run.integer(0, 1), shape[0] + run.integer(1, 5))
+        W = run.normal(*shape)  # never square
+        got = read(run.call(fn, W.clone()), "your value")
+        n_cols, n_rows = W.shape[1], W.shape[0]
+        if tuple(got.values.shape) in ((n_cols, n_cols), (n_rows, n_rows)):
+            raise wrong(
+                "that is a matrix; the analogue of w^T w is one number: "
                 "which number of W^T W adds up the squares?"
             )
-        got = float(as_tensor(got, (), "your value"))
-        want = float((W * W).sum())
-        if abs(got - want) > 1e-10 * want:
-            hint = "w^T w adds up the squares of w's entries"
-            if abs(got - want**0.5) < 1e-10 * want:
-                hint = "that is ||W||_F; the analogue of ||w||^2 is its square"
-            elif abs(got - float(W.abs().sum())) < 1e-10 * want:
-                hint = "that is the sum of |entries|, an L1 norm"
-            raise WrongAnswerError(f"{got:.6g} for a random 7 x 3 W; {hint}")
-        return "right for a random 7 x 3 matrix"
-
-    return judge("4.5 exercise 4 (the Frobenius norm)", body)
+        v = shaped(got, (), "your value")
+        want = (W * W).sum()
+        if not close(v, want, float(want)):
+            raise wrong(f"off for a random matrix: {_frobenius_hint(v, W)}")
+        err = error(v, want, float(want))
+        worst, remark = max(worst, err), remark or note(got, err)
+    return f"right for two random matrices (error {worst:.1e}){remark}"
 
 
-def check_4_5_prior(answer):
-    """Exercise 4.5.6.  ``answer``: the name of the prior P(w) that
-    L2 weight decay corresponds to, a string."""
+def _frobenius_hint(v, W) -> str:
+    squares = (W * W).sum()
+    for value, hint in (
+        (
+            squares.sqrt(),
+            "that is ||W||_F; the analogue of ||w||^2 is its square",
+        ),
+        (W.abs().sum(), "that is the sum of |entries|, an L1 norm"),
+        (
+            torch.linalg.matrix_norm(W, 2) ** 2,
+            "that is the largest singular value squared (the spectral "
+            "norm), not the analogue of w^T w",
+        ),
+        (
+            squares / 2,
+            "half of it: the 1/2 belongs to the penalty, not to w^T w",
+        ),
+        (W.sum() ** 2, "the square of the sum is not the sum of the squares"),
+        (squares / W.numel(), "that is the mean of the squares, not the sum"),
+    ):
+        if close(v, value, float(value.abs()) or 1.0):
+            return hint
+    return "w^T w adds up the squares of w's entries"
 
-    def body():
-        if blank(answer) or answer == "":
-            raise BlankAnswerError
-        if not isinstance(answer, str):
-            raise WrongAnswerError(
-                f"expected a name (a str), got {type(answer).__name__}"
+
+@exercise("4.6 exercise 3 (the variance dropout adds)")
+def check_4_6_dropout_variance(fn, run):
+    """Exercise 4.6.3 (its computable side).  ``fn(h, p)``: the variance
+    of dropout's output h' for a fixed activation h (a float64 tensor)
+    at drop probability p, with the 1/(1-p) rescaling; returns a tensor
+    of h's shape.  Three random p in (0.1, 0.9), random h."""
+    fn = run.function(fn)
+    h = run.normal(run.integer(3, 9), run.integer(3, 9)) * 2
+    h = torch.where(h.abs() < 0.05, 0.5, h)
+    worst, remark = 0.0, ""
+    for low in (0.1, 0.4, 0.7):
+        p = run.uniform(low, low + 0.2)
+        got, v = answer(run, fn, (h.clone(), p), "the variance", h.shape)
+        want = h * h * p / (1 - p)
+        if not close(v, want, scale_of(want)):
+            raise wrong(
+                f"off by up to {error(v, want, scale_of(want)):.3g} "
+                f"(relative): {_variance_hint(v, h, p)}"
             )
-        words = set(re.findall(r"[a-z]+", answer.lower()))
-        if "laplace" in words or "laplacian" in words:
-            raise WrongAnswerError(
-                "a Laplace prior gives the L1 penalty, not L2"
-            )
-        other = {
-            "log",
-            "lognormal",
-            "half",
-            "inverse",
-            "not",
-            "non",
-            "uniform",
-        }
-        if words & other:
-            raise WrongAnswerError(
-                f"{answer!r}: take -log P(w); which prior gives "
-                "(lambda/2) ||w||^2?"
-            )
-        if words & {"gaussian", "normal", "gauss"}:
-            return (
-                "-log of a zero-mean Gaussian prior is ||w||^2 / (2 tau^2) "
-                "+ const: weight decay with lambda set by tau"
-            )
-        raise WrongAnswerError(
-            "take -log P(w): which prior gives (lambda/2) ||w||^2?"
-        )
-
-    return judge("4.5 exercise 6 (the prior)", body)
+        err = error(v, want, scale_of(want))
+        worst, remark = max(worst, err), remark or note(got, err)
+    return (
+        f"right for three random p and {h.numel()} random activations "
+        f"(error {worst:.1e}){remark}"
+    )
 
 
-def check_4_6_dropout_variance(fn):
-    """Exercise 4.6.3.  ``fn(h, p)``: the variance of dropout's output
-    for a fixed activation h (a tensor) at drop probability p, with the
-    1/(1-p) rescaling; returns a tensor of h's shape."""
-
-    def body():
-        h = torch.randn(20, generator=rng(47), dtype=torch.float64)
-        for p in (0.2, 0.5, 0.9):
-            got = as_tensor(call(fn, h.clone(), p), h.shape, "the variance")
-            want = h * h * p / (1 - p)
-            if max_error(got, want) > 1e-10:
-                hint = "E[h'] = h; compute E[h'^2] - h^2"
-                if max_error(got, h * h * p * (1 - p)) < 1e-10:
-                    hint = "that is h * mask without the 1/(1-p) rescaling"
-                raise WrongAnswerError(
-                    f"at p = {p}: off by {max_error(got, want):.3g}; {hint}"
-                )
-        return "right for p = 0.2, 0.5, 0.9 on 20 random activations"
-
-    return judge("4.6 exercise 3 (the variance dropout adds)", body)
+def _variance_hint(v, h, p) -> str:
+    q = 1 - p
+    for value, hint in (
+        (h * h * p * q, "that is h * mask without the 1/(1-p) rescaling"),
+        (h * h / q, "that is E[h'^2]; the variance subtracts E[h']^2"),
+        (h * h * p / q**2, "check the power of (1 - p)"),
+        (h.abs() * (p / q) ** 0.5, "that is the standard deviation"),
+        (h * p / q, "the variance grows with the square of h"),
+        (
+            torch.zeros_like(h),
+            "h' is random even for a fixed h: it is h/(1-p) or 0",
+        ),
+        (h * h * q / p, "p is the probability of dropping, not of keeping"),
+    ):
+        if close(v, value, scale_of(value)):
+            return hint
+    return "E[h'] = h; compute E[h'^2] - h^2"

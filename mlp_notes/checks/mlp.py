@@ -2,168 +2,234 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
-from torch.overrides import TorchFunctionMode
 
-from mlp_notes import activations, models
-from mlp_notes.checks.verdict import (
-    WrongAnswerError,
-    as_tensor,
-    call,
-    judge,
-    max_error,
-    rng,
+from mlp_notes import activations, initialization, models
+from mlp_notes.checks.answers import read
+from mlp_notes.checks.compare import answer, close, error, note, whole
+from mlp_notes.checks.guard import exercise
+from mlp_notes.checks.verdict import wrong
+from mlp_notes.checks.watch import (
+    SigmoidSwap,
+    TanhWatch,
+    cauchy,
+    cauchy_sigmoid,
 )
 
-# float32's rounding: a learner's torch.where(x > 0, 1.0, alpha) is float32
-TOL = 1e-6
+
+@exercise(
+    "4.1 exercise 1 (pReLU derivative)",
+    {"activations.prelu_grad": activations.prelu_grad},
+)
+def check_4_1_prelu_derivative(fn, run):
+    """Exercise 4.1.1.  ``fn(x, alpha)``: x a 1-D float64 tensor, alpha
+    a float; returns pReLU'(x) elementwise (a tensor of x's shape).
+    Compared at random points away from the kink at 0 (where no
+    derivative exists unless alpha = 1), for three random alphas: one in
+    (0, 1), one negative, one above 1."""
+    fn = run.function(fn)
+    x = run.normal(run.integer(200, 400)) * 3
+    x = x[x.abs() > 1e-3]  # not at the kink
+    alphas = (run.uniform(0.05, 0.95), run.uniform(-0.9, -0.1))
+    worst, remark = 0.0, ""
+    for alpha in (*alphas, run.uniform(1.5, 3.0)):
+        got, v = answer(run, fn, (x.clone(), alpha), "pReLU'(x)", x.shape)
+        want = activations.prelu_grad(x, alpha)
+        scale = max(1.0, abs(alpha))
+        pos, neg = x > 0, x < 0
+        if not close(v[pos], want[pos], scale):
+            hint = "there pReLU is x itself"
+            if close(v[pos], torch.full_like(v[pos], alpha), scale):
+                hint = "the two branches are swapped"
+            raise wrong(f"wrong for x > 0: {hint}")
+        if not close(v[neg], want[neg], scale):
+            raise wrong(f"wrong for x < 0: {_negative_hint(v, x, alpha)}")
+        err = error(v, want, scale)
+        worst, remark = max(worst, err), remark or note(got, err)
+    return (
+        f"matches at {len(x)} random points away from 0 for three random "
+        f"alphas (in (0, 1), negative, above 1), max error {worst:.1e}"
+        f"{remark}"
+    )
 
 
-def check_4_1_prelu_derivative(fn):
-    """Exercise 4.1.1.  ``fn(x, alpha)``: x a float64 tensor, alpha a
-    float; returns pReLU'(x) elementwise (a tensor of x's shape).
-    Compared at points away from the kink at 0 (where no derivative
-    exists unless alpha = 1), for several alphas."""
+def _negative_hint(v, x, alpha) -> str:
+    neg = x < 0
+    scale = max(1.0, abs(alpha))
+    if close(v[neg], torch.zeros_like(v[neg]), scale):
+        return "0 for x < 0 is ReLU's derivative, not pReLU's"
+    if close(v[neg], alpha * x[neg], scale):
+        return "alpha * x is pReLU itself, not its derivative"
+    if close(v[neg], x[neg], scale):
+        return "that is the derivative with respect to alpha, not to x"
+    if close(v[neg], torch.ones_like(v[neg]), scale):
+        return "1 for x < 0 would make pReLU the identity there"
+    return "check the slope of pReLU for x < 0"
 
-    def body():
-        x = torch.randn(2000, generator=rng(41), dtype=torch.float64) * 3
-        x = x[x.abs() > 1e-3]  # not at the kink
-        worst = 0.0
-        for alpha in (0.1, 0.25, -0.5, 2.0):
-            got = as_tensor(call(fn, x.clone(), alpha), x.shape, "pReLU'(x)")
-            want = activations.prelu_grad(x, alpha)
-            neg, pos = x < 0, x > 0
-            if max_error(got[pos], want[pos]) > TOL:
-                raise WrongAnswerError(
-                    f"for x > 0 (alpha = {alpha}) the derivative is off by "
-                    f"up to {max_error(got[pos], want[pos]):.3g}: there pReLU "
-                    "is x itself"
-                )
-            if max_error(got[neg], want[neg]) > TOL:
-                hint = "check the slope of pReLU for x < 0"
-                if max_error(got[neg], torch.zeros_like(got[neg])) < 1e-12:
-                    hint = "0 for x < 0 is ReLU's derivative, not pReLU's"
-                elif max_error(got[neg], alpha * x[neg]) < TOL:
-                    hint = "alpha * x is pReLU itself, not its derivative"
-                raise WrongAnswerError(
-                    f"wrong for x < 0 (alpha = {alpha}): {hint}"
-                )
-            worst = max(worst, max_error(got, want))
-        return (
-            f"matches on {len(x)} random points away from 0 for alpha in "
-            f"(0.1, 0.25, -0.5, 2.0), max error {worst:.1e}"
+
+@exercise(
+    "4.1 exercise 3 (tanh and sigmoid)",
+    {
+        "activations.tanh": activations.tanh,
+        "activations.tanh_grad": activations.tanh_grad,
+        "activations.naive_tanh": activations.naive_tanh,
+    },
+)
+def check_4_1_tanh_identity(fn, run):
+    """Exercise 4.1.3.  ``fn(x)``: tanh(x) + 1 written with torch's
+    sigmoid (``torch.sigmoid``, ``x.sigmoid()``, ``F.sigmoid``,
+    ``torch.special.expit``, ``nn.Sigmoid``; ``activations.sigmoid``
+    too), x a 1-D float64 tensor.  Checked twice: at random points, and
+    with the sigmoid swapped for another S-shaped function with the same
+    symmetry, which an expression built from the sigmoid follows and
+    tanh by any route (torch, NumPy, math, its exp formula) does not.
+    A numerical check supports the identity; the algebra proves it."""
+    fn = run.function(fn)
+    x = run.normal(run.integer(500, 1000)) * 4
+    watch = TanhWatch()
+    got, v = answer(run, fn, (x.clone(),), "your expression", x.shape, watch)
+    if watch.tanh or run.tanh:
+        raise wrong("your expression calls tanh: write it with the sigmoid")
+    want = torch.tanh(x) + 1
+    if not close(v, want, 2.0):
+        raise wrong(
+            f"differs from tanh(x) + 1 by up to {error(v, want, 1.0):.3g}: "
+            f"{_tanh_hint(v, x)}"
         )
-
-    return judge("4.1 exercise 1 (pReLU derivative)", body)
-
-
-def check_4_1_tanh_identity(fn):
-    """Exercise 4.1.3.  ``fn(x)``: tanh(x) + 1 written with the sigmoid
-    (``torch.sigmoid`` required, any tanh refused), float64 in and out.
-    A numerical check at random points supports the identity; the proof
-    is the algebra (the workbook's self-check lists it)."""
-
-    def body():
-        x = torch.randn(1000, generator=rng(43), dtype=torch.float64) * 4
-        with _Watch() as watch:
-            got = call(fn, x.clone())
-        if watch.tanh:
-            raise WrongAnswerError(
-                "your expression calls tanh: write it with the sigmoid only"
+    err = error(v, want, 2.0)
+    x2 = run.normal(len(x)) * 4
+    swap = SigmoidSwap()
+    sigmoid = activations.sigmoid
+    sigmoid.__code__ = cauchy_sigmoid.__code__  # undone after the call
+    _, v2 = answer(run, fn, (x2.clone(),), "your expression", x2.shape, swap)
+    if not close(v2, 2 * cauchy(2 * x2), 2.0):
+        raise wrong(
+            "the values are right, but they do not come from the sigmoid: "
+            "with the sigmoid swapped for another function your expression "
+            + (
+                "gave the same values.  tanh by any route (torch, NumPy, "
+                "math), its exp formula or a sigmoid written out with exp "
+                "are not what the exercise asks: use torch's sigmoid"
+                if close(v2, torch.tanh(x2) + 1, 2.0)
+                else "did not follow it: use the sigmoid, and only the "
+                "sigmoid, for every nonlinear step"
             )
-        got = as_tensor(got, x.shape, "your expression")
-        err = max_error(got, torch.tanh(x) + 1)
-        if err > 1e-12:
-            hint = "compare the sigmoid's argument and the factor in front"
-            if max_error(got, 2 * torch.sigmoid(x)) < 1e-12:
-                hint = "2 sigmoid(x) has the wrong argument: try 2x"
-            elif max_error(got, torch.sigmoid(2 * x)) < 1e-12:
-                hint = "sigmoid(2x) lies in (0, 1); tanh(x) + 1 in (0, 2)"
-            raise WrongAnswerError(
-                f"differs from tanh(x) + 1 by up to {err:.3g}: {hint}"
-            )
-        if not watch.sigmoid:
-            raise WrongAnswerError(
-                "the values are right, but the exercise asks for tanh in "
-                "terms of the sigmoid: use torch.sigmoid"
-            )
-        return (
-            f"equals tanh(x) + 1 at 1000 random points to {err:.1e}; "
-            "a numerical check supports the identity, the algebra proves it"
         )
-
-    return judge("4.1 exercise 3 (tanh and sigmoid)", body)
-
-
-class _Watch(TorchFunctionMode):
-    """Notes which of tanh and the sigmoid the learner's code calls."""
-
-    TANH = {torch.tanh, torch.Tensor.tanh, torch.nn.functional.tanh}
-    SIGMOID = {
-        torch.sigmoid,
-        torch.Tensor.sigmoid,
-        torch.nn.functional.sigmoid,
-        torch.special.expit,
-    }
-
-    def __init__(self):
-        super().__init__()
-        self.tanh = self.sigmoid = False
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.tanh |= func in self.TANH
-        self.sigmoid |= func in self.SIGMOID
-        return func(*args, **(kwargs or {}))
+    return (
+        f"equals tanh(x) + 1 at {len(x)} random points to {err:.1e} and is "
+        f"built from the sigmoid{note(got, err)}; a numerical check "
+        "supports the identity, the algebra proves it"
+    )
 
 
-def check_4_2_parameter_count(fn):
+def _tanh_hint(v, x) -> str:
+    s = torch.sigmoid
+    if close(v, 2 * s(x), 2.0):
+        return "the factor in front is right; look at the sigmoid's argument"
+    if close(v, s(2 * x), 2.0):
+        return "the sigmoid lies in (0, 1), tanh(x) + 1 in (0, 2)"
+    if close(v, 2 * s(2 * x) - 1, 2.0):
+        return "that is tanh(x) itself: the exercise asks for tanh(x) + 1"
+    if close(v, 2 * s(-2 * x), 2.0):
+        return "check the sign of the sigmoid's argument"
+    return "compare the sigmoid's argument and the factor in front"
+
+
+@exercise(
+    "4.2 exercise 1 (parameter count)",
+    {
+        "models.num_parameters": models.num_parameters,
+        "models.mlp": models.mlp,
+        "models.build": models.build,
+        "models.MLPScratch": models.MLPScratch,
+    },
+)
+def check_4_2_parameter_count(fn, run):
     """Exercise 4.2.1 (its cost side).  ``fn(hiddens)``: hiddens a tuple
     of hidden widths; returns the number of parameters (weights and
     biases) of the 784-...-10 MLP: a whole number (an int, a NumPy
-    integer or a 0-d tensor)."""
-
-    def body():
-        for hiddens in ((256,), (64,), (256, 256), (512, 128, 32)):
-            got = call(fn, hiddens)
-            sizes = (784, *hiddens, 10)
-            want = models.num_parameters(models.mlp(hiddens))
-            value = float(as_tensor(got, (), "the count"))
-            if value != int(value):
-                raise WrongAnswerError(f"{value} is not a whole number")
-            got = int(value)
-            if got != want:
-                hint = "count every layer's weights and biases"
-                if got == want - sum(sizes[1:]):
-                    hint = "the biases are missing: one per output unit"
-                elif got == want - (sizes[-2] * 10 + 10):
-                    hint = "the output layer (to 10 classes) is missing"
-                raise WrongAnswerError(f"for hiddens {hiddens}: {got}; {hint}")
-        return "right for hiddens (256,), (64,), (256, 256), (512, 128, 32)"
-
-    return judge("4.2 exercise 1 (parameter count)", body)
+    integer, a 0-d tensor).  Four random architectures, 1 to 4 hidden
+    layers of 1 to 1024 units."""
+    fn = run.function(fn)
+    for depth in (1, 2, 3, 4):
+        hiddens = tuple(run.integer(1, 1024) for _ in range(depth))
+        got = whole(read(run.call(fn, hiddens), "the count"), "the count")
+        want = models.num_parameters(models.mlp(hiddens))
+        if got != want:
+            raise wrong(
+                f"for a network with {depth} hidden layer(s): your count is "
+                f"{got}; {_count_hint(got, hiddens)}"
+            )
+    return "right for four random architectures (1 to 4 hidden layers)"
 
 
-def check_4_3_xavier_bound(fn):
-    """Exercise 4.3.3.  ``fn(fan_in, fan_out)``: the a of Xavier's
-    uniform initialization U(-a, a), a float."""
+def _count_hint(got: int, hiddens: tuple) -> str:
+    sizes = (784, *hiddens, 10)
+    pairs = list(zip(sizes, sizes[1:]))
+    want = sum(a * b + b for a, b in pairs)
+    if got == want - sum(sizes[1:]):
+        return "the biases are missing: one per output unit of each layer"
+    if got == sum(a * b + a for a, b in pairs):
+        return "a layer has one bias per output unit, not per input"
+    if got == want - (sizes[-2] * 10 + 10):
+        return "the output layer (to 10 classes) is missing"
+    if got == want - (784 * sizes[1] + sizes[1]):
+        return "the first layer (from the 784 pixels) is missing"
+    if got in (sum(sizes), sum(hiddens), sum(sizes[1:])):
+        return "that counts units; count weights and biases"
+    return "count every layer's weights and biases"
 
-    def body():
-        for fan_in, fan_out in ((784, 256), (256, 10), (3, 5)):
-            got = call(fn, fan_in, fan_out)
-            got = float(as_tensor(got, (), "the bound"))
-            want = math.sqrt(6 / (fan_in + fan_out))
-            if abs(got - want) > 1e-6 * want:  # float32 answers pass
-                hint = "Xavier sets the variance to 2 / (fan_in + fan_out)"
-                if abs(got - math.sqrt(2 / (fan_in + fan_out))) < 1e-6:
-                    hint = (
-                        "that is Xavier's standard deviation; U(-a, a) has "
-                        "variance a^2 / 3"
-                    )
-                raise WrongAnswerError(
-                    f"for fans ({fan_in}, {fan_out}): {got:.6g}; {hint}"
-                )
-        return "right for fans (784, 256), (256, 10) and (3, 5)"
 
-    return judge("4.3 exercise 3 (Xavier's uniform bound)", body)
+@exercise(
+    "4.3 exercise 3 (Xavier's uniform bound)",
+    {
+        "initialization.xavier_std": initialization.xavier_std,
+        "initialization.xavier_uniform_": initialization.xavier_uniform_,
+        "initialization.xavier_normal_": initialization.xavier_normal_,
+        "models.initialize_": models.initialize_,
+        "torch.nn.init.xavier_uniform_": torch.nn.init.xavier_uniform_,
+        "torch.nn.init.xavier_normal_": torch.nn.init.xavier_normal_,
+    },
+)
+def check_4_3_xavier_bound(fn, run):
+    """Exercise 4.3.3 (its computable side).  ``fn(fan_in, fan_out)``:
+    the a of Xavier's uniform initialization U(-a, a), a float.  Three
+    random pairs of fans from 1 to 4096."""
+    fn = run.function(fn)
+    worst, remark = 0.0, ""
+    for _ in range(3):
+        fan_in, fan_out = run.integer(1, 4096), run.integer(1, 4096)
+        got, v = answer(run, fn, (fan_in, fan_out), "the bound", ())
+        want = torch.tensor(6 / (fan_in + fan_out), dtype=torch.float64)
+        want = want.sqrt()
+        if not close(v, want, float(want)):
+            raise wrong(
+                "your bound is off for one of the random pairs of fans: "
+                + _bound_hint(v, fan_in, fan_out)
+            )
+        err = error(v, want, float(want))
+        worst, remark = max(worst, err), remark or note(got, err)
+    return f"right for three random pairs of fans (error {worst:.1e}){remark}"
+
+
+def _bound_hint(v, fan_in: int, fan_out: int) -> str:
+    mean = (fan_in + fan_out) / 2
+    for value, hint in (
+        (
+            (1 / mean) ** 0.5,
+            "that is Xavier's standard deviation, not the bound a of "
+            "U(-a, a): how does U(-a, a)'s variance depend on a?",
+        ),
+        (1 / mean, "that is Xavier's variance, not a bound"),
+        (3 / mean, "that is a^2: the bound is a"),
+        ((6 / fan_in) ** 0.5, "Xavier uses fan_in and fan_out, not fan_in"),
+        ((6 / fan_out) ** 0.5, "Xavier uses fan_in and fan_out, not fan_out"),
+        (fan_in**-0.5, "that is PyTorch's default bound for nn.Linear"),
+    ):
+        want = torch.tensor(value, dtype=torch.float64)
+        if close(v, want, value):
+            return hint
+    return (
+        "Xavier chooses the weights' variance from fan_in and fan_out: "
+        "which bound a gives U(-a, a) that variance?"
+    )

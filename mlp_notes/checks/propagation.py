@@ -6,164 +6,258 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
-from mlp_notes import footprint, models
-from mlp_notes.checks.verdict import (
-    BlankAnswerError,
-    WrongAnswerError,
-    as_tensor,
-    blank,
-    call,
-    judge,
-    max_error,
-    rng,
+from mlp_notes import footprint, models, optim
+from mlp_notes.checks.answers import read
+from mlp_notes.checks.compare import (
+    answer,
+    close,
+    error,
+    note,
+    scale_of,
+    shaped,
+    whole,
 )
-from mlp_notes.optim import LARS
+from mlp_notes.checks.guard import exercise
+from mlp_notes.checks.verdict import BlankAnswerError, kind, wrong
 
 
-def check_4_7_gradient_shape(answer):
+def _shape(answer) -> tuple:
+    """A shape given as a tuple, list, torch.Size, array or tensor of
+    whole numbers."""
+    if answer is None or answer is Ellipsis:
+        raise BlankAnswerError
+    if not issubclass(
+        type(answer), tuple | list | np.ndarray | torch.Tensor
+    ) or issubclass(type(answer), str):
+        raise wrong(f"expected a tuple of ints, got {kind(answer)}")
+    got = read(answer, "the shape")
+    if got.values.dim() != 1:
+        raise wrong("expected a flat tuple of ints")
+    sizes = got.values.tolist()
+    if any(s != int(s) or s < 0 for s in sizes):
+        raise wrong("a shape holds whole numbers")
+    return tuple(int(s) for s in sizes)
+
+
+@exercise("4.7 exercise 1 (the gradient's shape)")
+def check_4_7_gradient_shape(answer, run):
     """Exercise 4.7.1.  ``answer``: the shape of the gradient of a scalar
-    f with respect to X of shape (3, 5): a tuple or a ``torch.Size``."""
-
-    def body():
-        if blank(answer):
-            raise BlankAnswerError
-        if not isinstance(answer, tuple | list | torch.Size):
-            kind = type(answer).__name__
-            raise WrongAnswerError(f"expected a tuple of ints, got {kind}")
-        got = tuple(answer)
-        if got == (3, 5):
-            return "one partial derivative per entry of X, laid out like X"
-        hint = "each entry of X gets one partial derivative"
-        if got == (5, 3):
-            hint = "that is X^T's shape: the gradient is laid out like X"
-        elif got in ((15,), (1, 15), (15, 1)):
-            hint = "15 numbers, yes, but arranged like X, not flattened"
-        raise WrongAnswerError(f"{got}: {hint}")
-
-    return judge("4.7 exercise 1 (the gradient's shape)", body)
+    f with respect to X of shape (3, 5): a tuple (a list, a
+    ``torch.Size`` are fine too)."""
+    got = _shape(answer)
+    if got == (3, 5):
+        return "one partial derivative per entry of X, laid out like X"
+    hint = "each entry of X gets one partial derivative"
+    if got == (5, 3):
+        hint = "that is X^T's shape: the gradient is laid out like X"
+    elif got in ((15,), (1, 15), (15, 1)):
+        hint = "15 numbers, yes, but arranged like X, not flattened"
+    elif got in ((), (1,), (1, 1)):
+        hint = "f is one number, but it has a partial derivative per entry"
+    elif got in ((3,), (5,)):
+        hint = "one partial derivative per entry of X, not per row or column"
+    elif 1 in got and tuple(s for s in got if s != 1) == (3, 5):
+        hint = "no extra dimensions: the gradient is laid out exactly like X"
+    raise wrong(f"{got}: {hint}")
 
 
-def check_4_7_bias_gradient(fn):
+@exercise("4.7 exercise 2 (a bias in the hidden layer)")
+def check_4_7_bias_gradient(fn, run):
     """Exercise 4.7.2.  With a hidden bias, z = X W1^T + b1 for a batch
     X.  ``fn(dJ_dz)``: given dJ/dz of shape (batch, h), return dJ/db1 of
-    shape (h,).  The check's dJ/dz comes from autograd on a random MLP."""
+    shape (h,).  dJ/dz comes from autograd on a random MLP with a
+    cross-entropy loss (the mean over the batch)."""
+    fn = run.function(fn)
+    h, batch = run.integer(3, 7), run.integer(8, 14)
+    X, W1 = run.normal(batch, 6), run.normal(h, 6)
+    b1, W2 = run.normal(h).requires_grad_(True), run.normal(3, h)
+    y = torch.randint(0, 3, (batch,), generator=run.rng)
+    z = X @ W1.T + b1  # (batch, h)
+    z.retain_grad()
+    F.cross_entropy(torch.relu(z) @ W2.T, y).backward()
+    dz, want = z.grad.detach(), b1.grad.detach()
+    got = read(run.call(fn, dz.clone()), "dJ/db1")
+    shape = tuple(got.values.shape)
+    if shape in ((batch,), (batch, 1), (1, batch)):
+        raise wrong(
+            "one number per example: b1 has one entry per hidden unit "
+            "(add up over the examples, the rows)"
+        )
+    if shape == (batch, h):
+        raise wrong("dJ/dz has one row per example; b1 is one vector")
+    v = shaped(got, (h,), "dJ/db1")
+    err = error(v, want, scale_of(want))
+    if not close(v, want, scale_of(want)):
+        hint = "b1 is added to every example's z: add up their shares"
+        if close(v, want / batch, scale_of(want / batch)):
+            hint = "J's 1/n is already inside dJ/dz: sum, not mean"
+        elif close(v, dz[0], scale_of(dz[0])):
+            hint = "that is one example's share; b1 is used by every row"
+        raise wrong(f"off by up to {err:.3g} (relative): {hint}")
+    return f"equals autograd's dJ/db1 (error {err:.1e}){note(got, err)}"
 
-    def body():
-        g = rng(472)
-        X = torch.randn(8, 6, generator=g, dtype=torch.float64)
-        y = torch.randint(0, 3, (8,), generator=g)
-        W1 = torch.randn(4, 6, generator=g, dtype=torch.float64)
-        b1 = torch.randn(4, generator=g, dtype=torch.float64)
-        W2 = torch.randn(3, 4, generator=g, dtype=torch.float64)
-        b1.requires_grad_(True)
-        z = X @ W1.T + b1  # (batch, h)
-        z.retain_grad()
-        J = torch.nn.functional.cross_entropy(torch.relu(z) @ W2.T, y)
-        J.backward()
-        got = call(fn, z.grad.detach().clone())
-        if tuple(getattr(got, "shape", ())) == (1, len(b1)):
-            got = got.reshape(-1)  # keepdim=True is fine
-        got = as_tensor(got, b1.shape, "dJ/db1")
-        err = max_error(got, b1.grad)
-        if err > 1e-12:
-            hint = "b1 is added to every example's z: add up their shares"
-            if max_error(got, b1.grad / len(X)) < 1e-12:
-                hint = "J's 1/n is already inside dJ/dz: sum, not mean"
-            raise WrongAnswerError(f"off by up to {err:.3g}; {hint}")
-        return f"equals autograd's dJ/db1 to {err:.1e}"
 
-    return judge("4.7 exercise 2 (a bias in the hidden layer)", body)
-
-
-def check_4_7_training_memory(fn):
+@exercise(
+    "4.7 exercise 3 (memory for training)",
+    {
+        "footprint.activation_count": footprint.activation_count,
+        "footprint.saved_for_backward": footprint.saved_for_backward,
+        "footprint.memory_by_depth": footprint.memory_by_depth,
+        "footprint.memory_claims": footprint.memory_claims,
+    },
+)
+def check_4_7_training_memory(fn, run):
     """Exercise 4.7.3.  ``fn(batch, hiddens)``: the bytes training keeps
     for the backward pass of ``models.mlp(hiddens)`` (float32 inputs of
     784 pixels, 10 classes, int64 labels) on a batch, beyond the
-    parameters: an int.  Compared with what autograd actually saves."""
-
-    def body():
-        for batch, hiddens in ((64, (256,)), (256, (128, 128, 64))):
-            got = float(as_tensor(call(fn, batch, hiddens), (), "the count"))
-            net = models.mlp(hiddens, generator=rng(473))
-            X = torch.rand(batch, 1, 28, 28, generator=rng(474))
-            y = torch.randint(0, 10, (batch,), generator=rng(475))
-            loss = footprint.classification_loss(net, X, y)
-            saved = footprint.saved_for_backward(loss, net.parameters())
-            saved = saved["activations"]
-            if abs(got - saved) > 0.05 * saved:
-                hint = "count what the backward equations read"
-                double = float(
-                    as_tensor(call(fn, 2 * batch, hiddens), (), "it")
-                )
-                if abs(double - got) < 1e-9 * max(abs(got), 1):
-                    hint = (
-                        "your count does not grow with the batch: training "
-                        "keeps every example's input and hidden activations"
-                    )
-                elif abs(got * 1024 - saved) < 0.05 * saved:
-                    hint = "the answer is in bytes, not KiB"
-                raise WrongAnswerError(
-                    f"batch {batch}, hiddens {hiddens}: off by "
-                    f"{abs(got - saved) / saved:.0%} from what autograd "
-                    f"keeps; {hint}"
-                )
-        return "within 5% of what autograd keeps, for two batches and depths"
-
-    return judge("4.7 exercise 3 (memory for training)", body)
+    parameters: an int.  Compared with what autograd saves (to 64 bytes
+    of bookkeeping), for four random batches and networks of 1 to 5
+    hidden layers."""
+    fn = run.function(fn)
+    for depth in (1, 5, 2, 4):
+        batch = run.integer(4, 128)
+        hiddens = tuple(run.integer(16, 512) for _ in range(depth))
+        got = read(run.call(fn, batch, hiddens), "the count")
+        value = float(shaped(got, (), "the count"))
+        saved = _saved(run, batch, hiddens)
+        if not 0 <= saved - value <= 64:
+            hint = _memory_hint(run, fn, value, batch, hiddens, saved)
+            raise wrong(
+                f"for one of the random batches and networks ({depth} hidden "
+                f"layer(s)): off by {abs(value - saved) / saved:.1%} from "
+                f"what autograd keeps; {hint}"
+            )
+        whole(got, "the count")
+    return (
+        "within 64 bytes of what autograd keeps, for four random batches "
+        "and networks of 1 to 5 hidden layers"
+    )
 
 
-def check_4_8_equal_start(answer):
+def _saved(run, batch: int, hiddens: tuple) -> int:
+    """What autograd keeps, measured (float32, whatever the default)."""
+    net = models.mlp(hiddens, generator=run.rng).to(torch.float32)
+    X = torch.rand(batch, 1, 28, 28, generator=run.rng, dtype=torch.float32)
+    y = torch.randint(0, 10, (batch,), generator=run.rng)
+    loss = footprint.classification_loss(net, X, y)
+    return footprint.saved_for_backward(loss, net.parameters())["activations"]
+
+
+def _memory_hint(run, fn, got, batch, hiddens, saved) -> str:
+    def count(*args):
+        return float(shaped(read(run.call(fn, *args), "it"), (), "it"))
+
+    params = models.num_parameters(models.mlp(hiddens))
+    if got in (4 * params, 8 * params, 12 * params, 16 * params):
+        return (
+            "that is the parameters (or their gradients and optimizer "
+            "state); the question is what the forward pass keeps for "
+            "the backward pass"
+        )
+    if count(2 * batch, hiddens) == got:
+        return (
+            "your count does not grow with the batch: training keeps "
+            "every example's input and hidden activations"
+        )
+    if count(batch, (*hiddens, hiddens[-1])) == got:
+        return (
+            "your count does not grow with depth: every hidden layer's "
+            "activations are kept"
+        )
+    for factor, hint in (
+        (1024, "the answer is in bytes, not KiB"),
+        (2**20, "the answer is in bytes, not MiB"),
+        (4, "that counts numbers; the answer is in bytes"),
+        (1 / 8, "the answer is in bytes, not bits"),
+        (0.5, "float32 numbers take 4 bytes each, not 8"),
+    ):
+        if abs(got * factor - saved) <= 0.02 * saved:
+            return hint
+    return "count what the backward equations read"
+
+
+def _boolean(answer) -> bool:
+    """True or False, given as a bool, a NumPy bool or a one-element
+    bool array or tensor."""
+    if answer is None or answer is Ellipsis:
+        raise BlankAnswerError
+    tp = type(answer)
+    if issubclass(tp, bool | np.bool_):
+        return bool(answer)
+    if issubclass(tp, torch.Tensor) and answer.dtype == torch.bool:
+        if answer.numel() == 1:
+            return bool(answer.reshape(-1)[0])
+    if issubclass(tp, np.ndarray) and answer.dtype == np.dtype(bool):
+        if answer.size == 1:
+            return bool(answer.reshape(-1)[0])
+    raise wrong(f"expected True or False, got {kind(answer)}")
+
+
+@exercise("4.8 exercise 2 (equal weights, softmax regression)")
+def check_4_8_equal_start(answer, run):
     """Exercise 4.8.2.  ``answer``: True if starting softmax regression
     with every weight equal keeps its rows equal under gradient descent
     (a symmetry that training cannot break), else False: a bool."""
-
-    def body():
-        if blank(answer):
-            raise BlankAnswerError
-        if not isinstance(answer, bool | np.bool_):
-            kind = type(answer).__name__
-            raise WrongAnswerError(f"expected True or False, got {kind}")
-        g = rng(482)
-        X = torch.randn(32, 5, generator=g, dtype=torch.float64)
-        y = torch.randint(0, 3, (32,), generator=g)
-        W = torch.full((3, 5), 0.1, dtype=torch.float64, requires_grad=True)
-        torch.nn.functional.cross_entropy(X @ W.T, y).backward()
-        spread = float(W.grad.std(0).max())  # rows of the gradient differ
-        if bool(answer):
-            raise WrongAnswerError(
-                "no hidden units, nothing to be interchangeable: each row's "
-                "gradient is the mean of (p_k - [y = k]) x, which differs "
-                f"by class (spread {spread:.2f} here)"
-            )
-        return f"the gradient's rows differ at once (spread {spread:.2f})"
-
-    return judge("4.8 exercise 2 (equal weights, softmax regression)", body)
-
-
-def check_4_8_lars_step(fn):
-    """Exercise 4.8.4.  ``fn(w, grad, lr, eta)``: one LARS step (no
-    weight decay, no momentum) for one layer's weights w; the new w."""
-
-    def body():
-        g = rng(484)
-        w = torch.randn(10, 4, generator=g, dtype=torch.float64)
-        grad = torch.randn(10, 4, generator=g, dtype=torch.float64) * 50
-        lr, eta = 0.5, 0.01
-        got = as_tensor(
-            call(fn, w.clone(), grad.clone(), lr, eta), w.shape, "new w"
+    answer = _boolean(answer)
+    X = run.normal(32, 5)
+    y = torch.randint(0, 3, (32,), generator=run.rng)
+    W = torch.full((3, 5), 0.1, dtype=torch.float64, requires_grad=True)
+    F.cross_entropy(X @ W.T, y).backward()
+    spread = float(W.grad.std(0).max())  # rows of the gradient differ
+    if bool(answer):
+        raise wrong(
+            "no hidden units, nothing to be interchangeable: each row's "
+            "gradient is the mean of (p_k - [y = k]) x, which differs "
+            f"by class (spread {spread:.2f} on random data)"
         )
-        ref = w.clone().requires_grad_(True)
-        ref.grad = grad.clone()
-        LARS([ref], lr=lr, momentum=0.0, trust_coefficient=eta, eps=0.0).step()
-        err = max_error(got, ref.detach())
-        if err > 1e-10:
-            hint = (
-                "LARS's step is a fixed fraction of ||w||, whatever ||grad||"
-            )
-            if max_error(got, w - lr * grad) < 1e-10:
-                hint = "that is plain SGD: " + hint
-            raise WrongAnswerError(f"off by up to {err:.3g}; {hint}")
-        return f"matches LARS's step to {err:.1e} on a large gradient"
+    return f"the gradient's rows differ at once (spread {spread:.2f})"
 
-    return judge("4.8 exercise 4 (a LARS step)", body)
+
+@exercise("4.8 exercise 4 (a LARS step)", {"optim.LARS": optim.LARS})
+def check_4_8_lars_step(fn, run):
+    """Exercise 4.8.4.  ``fn(w, grad, lr, eta)``: one LARS step (no
+    weight decay, no momentum) for one layer's weights w; the new w.
+    Random w, a large random gradient, random lr and eta."""
+    fn = run.function(fn)
+    w = run.normal(run.integer(3, 10), run.integer(3, 10))
+    grad = run.normal(*w.shape) * run.uniform(10, 100)
+    lr, eta = run.uniform(0.1, 1.0), run.uniform(0.001, 0.05)
+    got, v = answer(
+        run, fn, (w.clone(), grad.clone(), lr, eta), "new w", w.shape
+    )
+    want = w - lr * eta * w.norm() / grad.norm() * grad  # optim.LARS's
+    scale = scale_of(w)
+    if not close(v, want, scale):
+        raise wrong(
+            f"off by up to {error(v, want, scale):.3g} (relative to w): "
+            f"{_lars_hint(v, w, grad, lr, eta)}"
+        )
+    err = error(v, want, scale)
+    return (
+        f"matches LARS's step on a large random gradient (error {err:.1e})"
+        f"{note(got, err)}"
+    )
+
+
+def _lars_hint(v, w, grad, lr, eta) -> str:
+    wn, gn = w.norm(), grad.norm()
+    for value, hint in (
+        (w - lr * grad, "that is plain SGD: LARS rescales the step"),
+        (
+            w - lr * eta * gn / wn * grad,
+            "the ratio of norms is upside down",
+        ),
+        (w - lr * wn / gn * grad, "the trust coefficient eta is missing"),
+        (w - eta * wn / gn * grad, "the learning rate lr is missing"),
+        (
+            w - lr * eta * w.abs() / grad.abs() * grad,
+            "LARS uses the norms of the whole layer, not entry by entry",
+        ),
+        (w - lr * eta * grad / gn, "the step is a fraction of ||w||"),
+        (-lr * eta * wn / gn * grad, "that is the step; return the new w"),
+    ):
+        if close(v, value, scale_of(w)):
+            return hint
+    return "LARS's step is a fixed fraction of ||w||, whatever ||grad||"

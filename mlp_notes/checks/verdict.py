@@ -1,21 +1,49 @@
-"""The verdict a workbook check returns, and the plumbing every check
-shares: call the learner's code without ever raising, turn what it
-returns into a float64 tensor of the expected shape, and compare.
+"""The verdict a workbook check returns, and the two ways a check's body
+says that an answer is not correct: ``WrongAnswerError`` (wrong, with
+what is wrong and a hint) and ``BlankAnswerError`` (not answered yet).
 
-A check never raises on a wrong answer: an exception in the learner's
-code, a NaN or inf, a wrong type or a wrong shape is a "wrong" verdict
-that names the problem.  A verdict says what was compared and how far
-apart, never how the reference computes it.
+A verdict says what was compared and how far apart, never how the
+reference computes it, the values it expects or the inputs it tried.
+Its text is always a plain ``str``: whatever the learner's code returns
+or raises is described by ``describe``, which cannot fail.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 CORRECT, WRONG, BLANK = "correct", "wrong", "not answered yet"
 _MARK = {CORRECT: "✔", WRONG: "✘", BLANK: "○"}  # glyphs every font has
+_STR = str.__str__  # an exact str copy, even of a str subclass
+MAX_TEXT = 300  # characters of a learner's message kept in a verdict
+
+
+def text(value, limit: int = MAX_TEXT) -> str:
+    """``value`` as a plain ``str`` of at most ``limit`` characters; "?"
+    when it is not a string."""
+    if not issubclass(type(value), str):
+        return "?"
+    value = _STR(value)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def kind(value) -> str:
+    """The name of ``value``'s type, without calling into ``value``."""
+    try:
+        return text(type.__dict__["__name__"].__get__(type(value)))
+    except Exception:  # a metaclass that breaks even this
+        return "object"
+
+
+def describe(err: BaseException) -> str:
+    """``TypeName: message`` of an exception, whatever its ``__str__``
+    does (it may raise or return a non-string)."""
+    try:
+        message = text(str(err))
+    except Exception:
+        message = "?"
+    name = kind(err)
+    return f"{name}: {message}" if message else name
 
 
 @dataclass(frozen=True)
@@ -27,6 +55,13 @@ class Verdict:
     exercise: str
     status: str
     message: str
+
+    def __post_init__(self):
+        if self.status not in _MARK:
+            raise ValueError(f"unknown status {self.status!r}")
+        for field in ("exercise", "message"):
+            value = text(getattr(self, field), limit=4000)
+            object.__setattr__(self, field, value)
 
     @property
     def correct(self) -> bool:
@@ -47,65 +82,6 @@ class BlankAnswerError(Exception):
     """Raised inside a check when the starter has not been filled in."""
 
 
-def blank(answer) -> bool:
-    """An unfilled starter: ``None`` or ``...``."""
-    return answer is None or answer is Ellipsis
-
-
-def call(fn, *args):
-    """``fn(*args)``; the learner's exception becomes ``WrongAnswerError``."""
-    if blank(fn):
-        raise BlankAnswerError
-    if not callable(fn):
-        raise WrongAnswerError(f"expected a function, got {type(fn).__name__}")
-    try:
-        out = fn(*args)
-    except Exception as err:  # the learner's code: any failure is a verdict
-        raise WrongAnswerError(
-            f"your function raised {type(err).__name__}: {err}"
-        ) from None
-    if blank(out):
-        raise BlankAnswerError
-    return out
-
-
-def as_tensor(value, shape: tuple[int, ...], what: str) -> torch.Tensor:
-    """``value`` (tensor, array, number or nested list) as float64 of
-    ``shape``; a wrong type, shape or non-finite entry raises
-    ``WrongAnswerError``."""
-    try:
-        t = torch.as_tensor(value, dtype=torch.float64)
-    except Exception as err:
-        raise WrongAnswerError(
-            f"{what} should be numbers (a tensor, an array or a float); "
-            f"got {type(value).__name__} ({type(err).__name__})"
-        ) from None
-    if tuple(t.shape) != tuple(shape):
-        raise WrongAnswerError(
-            f"{what} has shape {tuple(t.shape)}, expected {tuple(shape)}"
-        )
-    bad = int((~torch.isfinite(t)).sum())
-    if bad:
-        raise WrongAnswerError(f"{what} has {bad} NaN or infinite entries")
-    return t
-
-
-def max_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    return float((got - want).abs().max()) if got.numel() else 0.0
-
-
-def judge(exercise: str, body) -> Verdict:
-    """Run ``body()`` (which returns the evidence of a correct answer or
-    raises ``WrongAnswerError``/``BlankAnswerError``) into a Verdict."""
-    try:
-        return Verdict(exercise, CORRECT, body())
-    except BlankAnswerError:
-        return Verdict(
-            exercise, BLANK, "Fill in the cell above, then run this one."
-        )
-    except WrongAnswerError as err:
-        return Verdict(exercise, WRONG, str(err))
-
-
-def rng(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+def wrong(message: str) -> WrongAnswerError:
+    """``raise wrong("...")`` in a check's body: a "wrong" verdict."""
+    return WrongAnswerError(message)

@@ -1,0 +1,169 @@
+"""Reading a learner's answer as numbers, whatever it is.
+
+``numbers(value, what)`` turns a tensor (of any subclass, device, layout
+or dtype), a NumPy array or scalar, a Python number or a (nested) list
+or tuple of those into ``Numbers``: a plain float64 CPU tensor and the
+precision the answer was given in.  Anything else (text, True/False,
+complex numbers, meta tensors, ragged lists, objects that fail when
+read) raises ``WrongAnswerError`` saying what it is.  It runs inside the
+check's worker thread, so an object that hangs when read is stopped by
+the time limit like any other learner code.
+"""
+
+from __future__ import annotations
+
+import decimal
+import numbers as _abc
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from mlp_notes.checks.verdict import WrongAnswerError, describe, kind, wrong
+
+MAX_DEPTH, MAX_ITEMS = 6, 1_000_000
+# precision classes, from the least to the most precise
+LOW, FLOAT32, FLOAT64, EXACT = "16-bit float", "float32", "float64", "exact"
+_RANK = {LOW: 0, FLOAT32: 1, FLOAT64: 2, EXACT: 3}
+_LOW_TORCH = {torch.float16, torch.bfloat16}
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """An answer read as numbers: ``values`` (float64, CPU, strided, a
+    plain tensor the learner cannot reach) and the lowest ``precision``
+    among its parts (``LOW``, ``FLOAT32``, ``FLOAT64`` or ``EXACT``
+    for integers)."""
+
+    values: torch.Tensor
+    precision: str
+
+
+def numbers(value, what: str) -> Numbers:
+    """``value`` read as numbers; ``what`` names it in messages."""
+    found: list[str] = []
+    values = _read(value, what, 0, found)
+    worst = min(found, key=_RANK.__getitem__, default=EXACT)
+    return Numbers(values, worst)
+
+
+def _read(value, what: str, depth: int, found: list[str]) -> torch.Tensor:
+    tp = type(value)
+    if value is None or value is Ellipsis:
+        raise wrong(f"{what} contains {value!r} where numbers belong")
+    if issubclass(tp, str | bytes | bytearray):
+        raise wrong(f"{what} is text ({kind(value)}), not numbers")
+    if issubclass(tp, bool | np.bool_):
+        raise wrong(f"{what} is True/False, not a number")
+    if issubclass(tp, torch.Tensor):
+        return _tensor(value, what, found)
+    if issubclass(tp, np.ndarray | np.generic):
+        return _array(np.asarray(value), what, depth, found)
+    if issubclass(tp, complex):
+        raise wrong(f"{what} is a complex number; the answer is real")
+    if issubclass(tp, int):
+        found.append(EXACT)
+        return _scalar(int.__int__(value), what)
+    if issubclass(tp, float):
+        found.append(FLOAT64)
+        return _scalar(float.__float__(value), what)
+    if issubclass(tp, list | tuple):
+        return _sequence(value, what, depth, found)
+    if hasattr(tp, "__array__") or hasattr(tp, "__array_interface__"):
+        return _array(np.asarray(value), what, depth, found)
+    if issubclass(tp, _abc.Real | decimal.Decimal):
+        found.append(FLOAT64)
+        return _scalar(float(value), what)
+    raise wrong(
+        f"{what} should be numbers (a tensor, an array, a number or a "
+        f"list of numbers); got {kind(value)}"
+    )
+
+
+def _scalar(v, what: str) -> torch.Tensor:
+    try:
+        return torch.tensor(float(v), dtype=torch.float64)
+    except OverflowError:
+        raise wrong(f"{what} is too large for a float") from None
+
+
+def _tensor(t, what: str, found: list[str]) -> torch.Tensor:
+    with torch._C.DisableTorchFunctionSubclass():
+        t = torch.Tensor.as_subclass(t, torch.Tensor)
+        if t.is_meta:
+            raise wrong(f"{what} is a meta tensor: it holds no values")
+        if t.is_complex():
+            raise wrong(f"{what} is complex ({t.dtype}); the answer is real")
+        if t.dtype == torch.bool:
+            raise wrong(f"{what} is True/False (torch.bool), not numbers")
+        if t.is_nested:
+            raise wrong(f"{what} is a nested tensor")
+        if t.is_quantized:
+            t = t.dequantize()
+        if t.layout != torch.strided:
+            t = t.to_dense()  # sparse layouts hold numbers too
+        t = t.detach().to("cpu").resolve_conj().resolve_neg()
+        if t.dtype in _LOW_TORCH or "float8" in str(t.dtype):
+            found.append(LOW)
+        elif t.dtype == torch.float32:
+            found.append(FLOAT32)
+        elif t.dtype == torch.float64:
+            found.append(FLOAT64)
+        elif t.dtype.is_floating_point:
+            found.append(LOW)
+        else:
+            found.append(EXACT)
+        return t.to(torch.float64).contiguous().clone()
+
+
+def _array(a: np.ndarray, what: str, depth: int, found) -> torch.Tensor:
+    kind_ = a.dtype.kind
+    if kind_ == "O":  # Python objects: read them one by one
+        items = a.tolist()
+        if a.ndim == 0:
+            return _read(items, what, depth + 1, found)
+        return _sequence(items, what, depth, found)
+    if kind_ == "b":
+        raise wrong(f"{what} is True/False (a bool array), not numbers")
+    if kind_ in "USa":
+        raise wrong(f"{what} is an array of text ({a.dtype}), not numbers")
+    if kind_ == "c":
+        raise wrong(f"{what} is complex ({a.dtype}); the answer is real")
+    if kind_ not in "fiu":
+        raise wrong(f"{what} is not numbers ({a.dtype})")
+    if kind_ == "f":
+        size = a.dtype.itemsize
+        found.append(LOW if size < 4 else FLOAT32 if size == 4 else FLOAT64)
+    else:
+        found.append(EXACT)
+    return torch.from_numpy(np.array(a, dtype=np.float64, copy=True))
+
+
+def _sequence(value, what: str, depth: int, found) -> torch.Tensor:
+    if depth >= MAX_DEPTH:
+        raise wrong(f"{what} is nested more than {MAX_DEPTH} levels deep")
+    items = list(value)
+    if len(items) > MAX_ITEMS:
+        raise wrong(f"{what} has more than {MAX_ITEMS} entries")
+    parts = [_read(item, what, depth + 1, found) for item in items]
+    if not parts:
+        return torch.zeros(0, dtype=torch.float64)
+    shapes = {tuple(p.shape) for p in parts}
+    if len(shapes) > 1:
+        raise wrong(f"{what} is ragged: its entries have different shapes")
+    return torch.stack(parts)
+
+
+def read(value, what: str) -> Numbers:
+    """``numbers``, with any failure of the learner's object while it is
+    read (a ``__float__`` or ``__iter__`` that raises) as a verdict."""
+    try:
+        return numbers(value, what)
+    except RecursionError:
+        raise wrong(f"{what} could not be read: it contains itself") from None
+    except WrongAnswerError:
+        raise
+    except Exception as err:
+        raise wrong(
+            f"{what} could not be read as numbers ({describe(err)})"
+        ) from None

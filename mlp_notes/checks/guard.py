@@ -1,0 +1,269 @@
+"""The one wrapper every check goes through.
+
+``@exercise(title, banned)`` turns a check's body, ``body(answer,
+run)`` (which returns the evidence of a correct answer or raises
+``WrongAnswerError`` / ``BlankAnswerError``), into a check that
+
+* lifts the learner's monkeypatches first (``isolation``) and gives them
+  back at the end, so the check computes with the original torch,
+  NumPy, builtins and ``mlp_notes``;
+* runs the body in a worker thread, fresh for each check: no
+  ``TorchFunctionMode``, ``no_grad`` or default device the learner set
+  in the kernel's thread applies there;
+* turns *any* exception, from the learner's code or from the check's
+  handling of the answer, into a "wrong" verdict that names it;
+* stops after ``LIMITS.seconds`` (10 s): the worker is sent an
+  exception (``PyThreadState_SetAsyncExc``), which ends Python code at
+  its next instruction.  Code stuck inside one long C call (a huge
+  matrix product, ``time.sleep``) cannot be interrupted: the verdict
+  then says the function is still running in the background, and only
+  a kernel restart ends it.  This works in a Jupyter kernel and under
+  pytest alike (no signals, which only the main thread receives);
+* calls the learner's code through ``Run.call``: a profile function
+  refuses calls of the package's own answer to the exercise and of the
+  checks' reference code; a filled-in function that returns ``None``
+  is told so, the untouched starter is "not answered yet".
+
+Inputs come from ``run.rng``, seeded afresh for every check from the
+operating system's randomness and never printed.
+"""
+
+from __future__ import annotations
+
+import _thread
+import ctypes
+import secrets
+import sys
+import warnings
+
+import torch
+
+from mlp_notes.checks import isolation
+from mlp_notes.checks.verdict import (
+    BLANK,
+    CORRECT,
+    WRONG,
+    BlankAnswerError,
+    Verdict,
+    WrongAnswerError,
+    describe,
+    kind,
+    wrong,
+)
+from mlp_notes.checks.watch import Tracer, codes, is_starter
+
+
+class Limits:
+    """The time limit of a check, in seconds (``grace``: how long a
+    stopped function gets to end)."""
+
+    seconds = 10.0
+    grace = 1.0
+
+
+LIMITS = Limits()
+_NOTHING = object()
+
+
+class _Stop(BaseException):
+    """Sent to a worker thread that ran past the time limit."""
+
+
+class Run:
+    """One run of a check: its fresh random inputs and the learner's
+    calls."""
+
+    def __init__(self, banned: dict, relift):
+        self.rng = torch.Generator().manual_seed(secrets.randbits(62))
+        self.banned = {id(code): name for code, name in banned.items()}
+        self.relift = relift
+        self.tanh = False  # a C call of tanh seen in the learner's code
+
+    def uniform(self, low: float, high: float) -> float:
+        """A random float in [low, high)."""
+        u = float(torch.rand((), generator=self.rng, dtype=torch.float64))
+        return low + (high - low) * u
+
+    def integer(self, low: int, high: int) -> int:
+        """A random int in [low, high]."""
+        return int(torch.randint(low, high + 1, (), generator=self.rng))
+
+    def normal(self, *shape: int) -> torch.Tensor:
+        """Standard normal numbers, float64."""
+        return torch.randn(shape, generator=self.rng, dtype=torch.float64)
+
+    def function(self, answer):
+        """The answer as a function: blank or not callable is a verdict."""
+        if answer is None or answer is Ellipsis:
+            raise BlankAnswerError
+        if not callable(answer):
+            raise wrong(f"expected a function, got {kind(answer)}")
+        return answer
+
+    def call(self, fn, *args, mode=None):
+        """``fn(*args)``, watched; ``mode`` (a TorchFunctionMode) is
+        active during the call."""
+        tracer, failure = Tracer(self.banned), None
+        sys.setprofile(tracer)
+        try:
+            if mode is None:
+                out = fn(*args)
+            else:
+                with mode:
+                    out = fn(*args)
+        except _Stop:
+            raise
+        except BaseException as err:
+            failure = err
+        finally:
+            tracer.armed = False
+            sys.setprofile(None)
+            self.relift()
+        if failure is not None:
+            if isinstance(failure, NotImplementedError) and is_starter(fn):
+                raise BlankAnswerError
+            raise wrong(f"your function raised {describe(failure)}")
+        self.tanh |= tracer.tanh
+        if tracer.tamper:
+            raise wrong("your code switched off the check's profiler")
+        if tracer.hit is not None:
+            raise wrong(
+                f"your function calls {tracer.hit}, which computes this "
+                "exercise's answer for you: write it yourself"
+            )
+        if out is None:
+            if is_starter(fn):
+                raise BlankAnswerError
+            raise wrong(
+                "your function returned nothing — did you forget `return`?"
+            )
+        return out
+
+
+def _verdict(title: str, body, answer, run: Run) -> Verdict:
+    """The body's outcome as a Verdict (runs in the worker thread)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return Verdict(title, CORRECT, body(answer, run))
+        except BlankAnswerError:
+            return Verdict(
+                title, BLANK, "Fill in the cell above, then run this one."
+            )
+        except WrongAnswerError as err:
+            return Verdict(title, WRONG, err.args[0] if err.args else "")
+        except _Stop:
+            raise
+        except RecursionError:
+            message = "your answer made the check recurse too deeply"
+        except BaseException as err:
+            message = f"the check could not use your answer: {describe(err)}"
+        return Verdict(title, WRONG, message)
+
+
+def _stop(ident: int) -> None:
+    """Raise ``_Stop`` in the thread ``ident`` at its next instruction."""
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    set_async(ctypes.c_ulong(ident), ctypes.py_object(_Stop))
+
+
+def _in_worker(work, seconds: float, grace: float):
+    """``work()`` in a new thread; its result, or a str saying why not."""
+    done = _thread.allocate_lock()
+    done.acquire()
+    box: list = []
+    ident: list[int] = []
+
+    def target():
+        ident.append(_thread.get_ident())
+        try:
+            box.append(work())
+        except BaseException as err:  # _Stop, or an escape from _verdict
+            box.append(err)
+        finally:
+            done.release()
+
+    _thread.start_new_thread(target, ())
+    try:
+        finished = done.acquire(timeout=seconds)
+    except BaseException:  # KeyboardInterrupt in the kernel's thread
+        if ident:
+            _stop(ident[0])
+        raise
+    if finished and box and isinstance(box[0], Verdict):
+        return box[0]
+    if finished:
+        return f"the check failed: {describe(box[0])}"
+    _stop(ident[0])
+    if done.acquire(timeout=grace):
+        return (
+            f"your code ran for more than {seconds:g} s (a check's time "
+            "limit) and was stopped"
+        )
+    return (
+        f"your code ran for more than {seconds:g} s (a check's time limit) "
+        "and is still running in the background, inside a call that "
+        "cannot be interrupted: restart the kernel to end it"
+    )
+
+
+def _judge(title: str, body, answer, banned: dict, relift) -> Verdict:
+    run = Run(banned, relift)
+    seconds, grace = float(LIMITS.seconds), float(LIMITS.grace)
+    outcome = _in_worker(
+        lambda: _verdict(title, body, answer, run), seconds, grace
+    )
+    if isinstance(outcome, Verdict):
+        return outcome
+    return Verdict(title, WRONG, outcome)
+
+
+def _make():
+    sealed: list = []  # (lift, reapply, the checks' reference code)
+
+    def seal(own_modules, reference_modules) -> None:
+        """Record the state the checks compute with (once, at import);
+        the code of ``reference_modules`` is refused in learners' code."""
+        if not sealed:
+            lift, reapply = isolation.seal(own_modules)
+            mine = codes({"the check's reference": reference_modules[0]})
+            for module in reference_modules[1:]:
+                mine |= codes({"the check's reference": module})
+            sealed.append((lift, reapply, mine))
+
+    def exercise(title: str, banned: dict | None = None):
+        """Decorator: ``body(answer, run)`` becomes a check that never
+        raises; ``banned`` ({name: function, class or module}) is the
+        package's own answer, refused in the learner's code."""
+        refused = codes(banned or {})
+
+        def decorate(body):
+            def check(answer=_NOTHING, *extra, **named):
+                lift, reapply, mine = sealed[0]
+                saved: list = []
+                lift(saved)
+                try:
+                    if answer is _NOTHING or extra or named:
+                        return Verdict(title, WRONG, "pass one answer")
+                    return _judge(
+                        title,
+                        body,
+                        answer,
+                        mine | refused,
+                        lambda: lift(None),
+                    )
+                finally:
+                    reapply(saved)
+
+            check.__name__ = check.__qualname__ = body.__name__
+            check.__doc__ = body.__doc__
+            check.__module__ = body.__module__
+            check.__wrapped__ = body
+            return check
+
+        return decorate
+
+    return seal, exercise
+
+
+seal, exercise = _make()

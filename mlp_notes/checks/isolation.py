@@ -1,0 +1,197 @@
+"""The checks' defence against monkeypatches.
+
+A learner's cell can replace what a check relies on: ``torch.tanh``,
+``torch.Tensor.__sub__``, ``builtins.abs``, ``activations.prelu_grad``,
+a check's own helper or tolerance.  ``seal`` (called once, when
+``mlp_notes.checks`` is imported) records the attributes of the modules
+and classes listed below and returns two closures: ``lift`` puts every
+recorded attribute back (and hides attributes added to a class or to an
+``mlp_notes`` module, which could shadow an inherited method or a
+builtin), keeping what the learner had; ``reapply`` gives the learner's
+kernel back exactly as it was.  A check lifts the patches before it
+starts and after every call of the learner's code, and reapplies them
+when it ends: it computes with the originals, and leaves no trace.  The
+closures hold everything they use, so no patch of a module attribute
+can reach them.
+
+Not covered: patches made before ``mlp_notes.checks`` was first imported
+(they are what ``seal`` records), changes to C types (which Python
+forbids anyway), and code that rewrites a check function itself.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import sys
+import types
+
+import numpy as np
+import torch
+import torch.autograd.graph
+import torch.nn.functional as F
+import torch.overrides
+from torch import nn
+
+THIRD_PARTY = (
+    builtins,
+    math,
+    np,
+    torch,
+    F,
+    torch.linalg,
+    torch.special,
+    torch.autograd,
+    torch.autograd.graph,
+    torch.nn.init,
+    torch.overrides,
+)
+CLASSES = (
+    torch.Tensor,
+    nn.Parameter,
+    nn.Module,
+    nn.Linear,
+    nn.Sequential,
+    nn.ReLU,
+    nn.Flatten,
+    nn.Sigmoid,
+    nn.Tanh,
+    torch.optim.Optimizer,
+    torch.overrides.TorchFunctionMode,
+)
+SYS_NAMES = ("setprofile", "getprofile", "settrace", "gettrace")
+
+
+def _record(owner, names) -> dict:
+    current = vars(owner)
+    return {n: current[n] for n in names if n in current}
+
+
+def _callables(module) -> list[str]:
+    return [
+        name
+        for name, value in vars(module).items()
+        if callable(value) and not isinstance(value, types.ModuleType)
+    ]
+
+
+def _entries(own_modules) -> tuple:
+    """(owner, is a class, track added names, record) for the callables
+    of the third-party modules, a few names of ``sys``, everything in the
+    listed classes, in ``own_modules`` and in the classes they define."""
+    entries = [
+        (m, False, False, _record(m, _callables(m))) for m in THIRD_PARTY
+    ]
+    entries.append((sys, False, False, _record(sys, SYS_NAMES)))
+    entries += [(c, True, True, _record(c, list(vars(c)))) for c in CLASSES]
+    for module in own_modules:
+        entries.append(
+            (module, False, True, _record(module, list(vars(module))))
+        )
+        entries += [
+            (v, True, True, _record(v, list(vars(v))))
+            for v in vars(module).values()
+            if isinstance(v, type) and v.__module__ == module.__name__
+        ]
+    return tuple(entries)
+
+
+def _functions(entries) -> tuple:
+    """(function, its code, defaults, keyword defaults) of every Python
+    function recorded: swapping a function's ``__code__`` is a patch
+    too."""
+    found, seen = [], set()
+    for _, _, _, record in entries:
+        for value in record.values():
+            value = getattr(value, "__func__", value)
+            value = getattr(value, "fget", value)
+            if isinstance(value, types.FunctionType) and id(value) not in seen:
+                seen.add(id(value))
+                found.append(
+                    (
+                        value,
+                        value.__code__,
+                        value.__defaults__,
+                        value.__kwdefaults__,
+                    )
+                )
+    return tuple(found)
+
+
+def seal(own_modules):
+    """Record the attributes the checks rely on; return ``(lift,
+    reapply)``.
+
+    ``lift(saved)`` puts the recorded attributes back; when ``saved`` is
+    a list it receives what the learner had (``lift(None)`` undoes,
+    during a check, what the learner's code changed).
+    ``reapply(saved)`` gives the learner's attributes back."""
+    entries = _entries(own_modules)
+    functions = _functions(entries)
+    missing = object()
+    set_function = _set_function
+    vars_, list_, reversed_, isinstance_ = vars, list, reversed, isinstance
+    setattr_, delattr_ = type.__setattr__, type.__delattr__
+    module_type = types.ModuleType
+
+    def changes(owner, track_added, record) -> list:
+        current = vars_(owner)
+        found = [
+            (name, current.get(name, missing))
+            for name, value in record.items()
+            if current.get(name, missing) is not value
+        ]
+        if track_added:
+            found += [
+                (name, current[name])
+                for name in list_(current)
+                if name not in record
+                and not isinstance_(current[name], module_type)
+            ]
+        return found
+
+    def put(owner, is_class, name, value) -> None:
+        if is_class:
+            if value is missing:
+                delattr_(owner, name)
+            else:
+                setattr_(owner, name, value)
+        elif value is missing:
+            vars_(owner).pop(name, None)
+        else:
+            vars_(owner)[name] = value
+
+    def lift(saved) -> None:
+        for owner, is_class, track_added, record in entries:
+            for name, value in changes(owner, track_added, record):
+                put(owner, is_class, name, record.get(name, missing))
+                if saved is not None:
+                    saved.append((owner, is_class, name, value))
+        for fn, code, defaults, kwdefaults in functions:
+            now = set_function(fn, code, defaults, kwdefaults)
+            if now is not None and saved is not None:
+                saved.append((fn, None, None, now))
+
+    def reapply(saved) -> None:
+        lift(None)
+        for owner, is_class, name, value in reversed_(saved):
+            if is_class is None:
+                set_function(owner, *value)
+            else:
+                put(owner, is_class, name, value)
+
+    return lift, reapply
+
+
+def _set_function(fn, code, defaults, kwdefaults):
+    """Give ``fn`` this code and these defaults; what it had, if that
+    differed (else None)."""
+    now = (fn.__code__, fn.__defaults__, fn.__kwdefaults__)
+    if now[0] is code and now[1] is defaults and now[2] is kwdefaults:
+        return None
+    fn.__code__, fn.__defaults__, fn.__kwdefaults__ = (
+        code,
+        defaults,
+        kwdefaults,
+    )
+    return now

@@ -1,0 +1,187 @@
+"""The check for §4.5 exercise 6: the prior behind weight decay, as a
+log-density the check can evaluate (no keywords to match).
+
+The book trains on L(w, b) + (lambd/2) ||w||^2 with L the *mean* over n
+examples of (y - w^T x - b)^2 / 2, and targets with Gaussian noise of
+standard deviation sigma.  Multiplying the negative log posterior by
+sigma^2 / n gives that objective when the prior is N(0, tau^2 I) with
+lambd = sigma^2 / (n tau^2).  The learner writes log P(w) up to an
+additive constant; the check evaluates it at random weights for random
+(lambd, n, sigma) and compares differences of log P(w) (the constant
+cancels) with the Gaussian's.  A wrong prior is recognized by its
+shape: infinite somewhere (truncated, one-sided, uniform), not
+symmetric about 0 (a non-zero mean), proportional to |w| (Laplace), not
+quadratic (a mixture, heavy tails), or a Gaussian whose variance
+follows one of the known confusions (lambd as the variance, the noise's
+variance, the sum instead of the mean, ...).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.distributions
+
+from mlp_notes.checks.answers import read
+from mlp_notes.checks.compare import RTOL, error, note, shaped
+from mlp_notes.checks.guard import exercise
+from mlp_notes.checks.verdict import WrongAnswerError, wrong
+
+# the quadratic coefficient a of -log P(w) = a ||w||^2 + c, right and
+# confused, as a function of (lambd, n, sigma)
+RIGHT = "right"
+CONFUSIONS = {
+    RIGHT: lambda lam, n, s: n * lam / (2 * s * s),
+    "lambda taken as the prior's variance": lambda lam, n, s: 1 / (2 * lam),
+    "lambda taken as the prior's standard deviation": lambda lam, n, s: (
+        1 / (2 * lam * lam)
+    ),
+    "that is the noise's distribution (the likelihood of the data), not "
+    "the prior on w": lambda lam, n, s: 1 / (2 * s * s),
+    "that prior fits a penalty added to -log P(data | w); the book's L is "
+    "a mean of squared errors, so the prior's variance also depends on "
+    "n and sigma": lambda lam, n, s: lam / 2,
+    "the book's L averages over the n examples: where does n enter?": (
+        lambda lam, n, s: lam / (2 * s * s)
+    ),
+    "-log P(data | w) carries the noise variance: where does sigma "
+    "enter?": lambda lam, n, s: n * lam / 2,
+    "check the factor 1/2": lambda lam, n, s: n * lam / (s * s),
+    "sigma is the noise's standard deviation; its variance is sigma^2": (
+        lambda lam, n, s: n * lam / (2 * s)
+    ),
+    "variance and precision swapped": lambda lam, n, s: s * s / (2 * n * lam),
+    "that is -log P(w), the penalty; return log P(w)": lambda lam, n, s: (
+        -n * lam / (2 * s * s)
+    ),
+    "your log P(w) does not change with w: a flat prior adds no penalty": (
+        lambda lam, n, s: 0.0
+    ),
+}
+
+
+def _settings(run) -> list[tuple[float, int, float]]:
+    """Three random (lambd, n, sigma) under which no confusion gives
+    nearly the right coefficient."""
+    found: list[tuple[float, int, float]] = []
+    for _ in range(10_000):  # almost every draw qualifies
+        if len(found) == 3:
+            break
+        lam = math.exp(run.uniform(math.log(1e-3), math.log(0.3)))
+        n, sigma = run.integer(20, 400), run.uniform(0.05, 0.5)
+        right = CONFUSIONS[RIGHT](lam, n, sigma)
+        if all(
+            abs(f(lam, n, sigma) / right - 1) > 0.2
+            for k, f in CONFUSIONS.items()
+            if k != RIGHT
+        ):
+            found.append((lam, n, sigma))
+    return found + [(0.01, 50, 0.2)] * (3 - len(found))
+
+
+def _log_prior(run, fn, w, lam, n, sigma):
+    """The learner's log P(w) as a Numbers of one value, summing one
+    log-density per entry; a Distribution's log_prob is used for it."""
+    try:
+        out = run.call(fn, w.clone(), lam, n, sigma)
+        if isinstance(out, torch.distributions.Distribution):
+            out = run.call(out.log_prob, w.clone())
+    except WrongAnswerError as err:
+        if "support" in str(err):  # torch.distributions' ValueError
+            raise _truncated() from None
+        raise
+    got = read(out, "log P(w)")
+    if got.values.numel() == len(w) and got.values.numel() > 1:
+        got = type(got)(got.values.reshape(-1).sum(), got.precision)
+    if got.values.numel() == 1 and not torch.isfinite(got.values).all():
+        raise _truncated()
+    return got, shaped(got, (), "log P(w)")
+
+
+def _truncated() -> WrongAnswerError:
+    return wrong(
+        "your prior gives probability 0 (log P = -inf) to some weights: "
+        "a truncated, one-sided or bounded prior; weight decay's penalty "
+        "is finite for every w"
+    )
+
+
+@exercise("4.5 exercise 6 (the prior)")
+def check_4_5_prior(fn, run):
+    """Exercise 4.5.6.  ``fn(w, lambd, n, sigma)``: log P(w), up to an
+    additive constant, of the prior on the weights that the book's
+    objective L + (lambd/2) ||w||^2 corresponds to (L: the mean of
+    (y - w^T x - b)^2 / 2 over n examples whose targets carry Gaussian
+    noise of standard deviation sigma), for a 1-D float64 tensor w.
+    Returns a number, one log-density per entry of w (summed), or a
+    ``torch.distributions`` object for w (its ``log_prob`` is used)."""
+    fn = run.function(fn)
+    d, remark, worst = run.integer(3, 12), "", 0.0
+    for lam, n, sigma in _settings(run):
+        tau = sigma / math.sqrt(n * lam)
+        base = run.normal(d) * tau
+        ws = [base * 0, base, -base, base * 0.4, run.normal(d) * 2 * tau]
+        got = [_log_prior(run, fn, w, lam, n, sigma) for w in ws]
+        f = torch.stack([v for _, v in got])
+        q = torch.stack([(w * w).sum() for w in ws])
+        scale = float(q.max()) / (2 * tau * tau)  # the reference's size
+        a = _coefficient(f, q, ws, scale)
+        want = -(q - q[0]) / (2 * tau * tau)
+        err = error(f - f[0], want, scale)
+        if err > RTOL:
+            raise wrong(_confusion(a, lam, n, sigma))
+        worst, remark = max(worst, err), remark or note(got[1][0], err)
+    return (
+        "log P(w) differs from the book's penalty by a constant at random "
+        "weights, for three random (lambda, n, sigma): the zero-mean "
+        f"Gaussian with the variance the penalty implies (error "
+        f"{worst:.1e}){remark}"
+    )
+
+
+def _coefficient(f, q, ws, scale) -> float:
+    """a in f = -a ||w||^2 + c, if f has that form (else a verdict)."""
+    if abs(float(f[1] - f[2])) > RTOL * scale:
+        raise wrong(
+            "your log P(w) differs between w and -w: the prior is not "
+            "symmetric about 0 (a non-zero mean?); weight decay pulls w "
+            "towards 0"
+        )
+    a = -float(f[1] - f[0]) / float(q[1] - q[0])
+    fit = f[0] - a * (q - q[0])
+    if error(f, fit, scale) <= RTOL:
+        return a
+    ones = torch.stack([w.abs().sum() for w in ws])
+    b = -float(f[1] - f[0]) / float(ones[1] - ones[0])
+    if error(f, f[0] - b * (ones - ones[0]), scale) <= RTOL:
+        raise wrong(
+            "-log P(w) grows like sum |w_i|: a Laplace prior, which gives "
+            "the L1 penalty, not weight decay's"
+        )
+    if bool((f > 0).all()):
+        logs = f.log()
+        slope = -float(logs[1] - logs[0]) / float(q[1] - q[0])
+        if (
+            error(logs, logs[0] - slope * (q - q[0]), float(logs.abs().max()))
+            <= RTOL
+        ):
+            raise wrong("that looks like the density P(w): return its log")
+    raise wrong(
+        "-log P(w) is not a multiple of ||w||^2 plus a constant (a "
+        "mixture, heavy tails, another family?): which prior gives "
+        "exactly weight decay's penalty?"
+    )
+
+
+def _confusion(a: float, lam: float, n: int, sigma: float) -> str:
+    """The hint for a Gaussian (or flat) prior with the coefficient a."""
+    right = CONFUSIONS[RIGHT](lam, n, sigma)
+    for hint, coefficient in CONFUSIONS.items():
+        c = coefficient(lam, n, sigma)
+        if hint != RIGHT and abs(a - c) <= 1e-3 * abs(c or right):
+            return hint
+    return (
+        "a zero-mean Gaussian, but with another variance: write -log P(w) "
+        "and the book's objective on the same scale"
+    )

@@ -1,0 +1,200 @@
+"""What the checks see of the learner's code while it runs.
+
+* ``Tracer``: a profile function (``sys.setprofile``, set in the check's
+  worker thread only) that notes calls of banned code (the package's own
+  answer to the exercise, or the checks' own reference code), C calls of
+  tanh, and attempts to switch the tracer off.
+* ``TanhWatch``: a ``TorchFunctionMode`` noting every torch route to
+  tanh (``torch.tanh``, ``Tensor.tanh``, ``tanh_``, ``F.tanh``,
+  ``nn.Tanh``, ``torch.ops.aten.tanh``).
+* ``SigmoidSwap``: a ``TorchFunctionMode`` that replaces the sigmoid (in
+  every torch route) by another S-shaped function with the sigmoid's
+  symmetry s(-z) = 1 - s(z), the Cauchy distribution's CDF.  An
+  expression *built from* the sigmoid follows the swap; one that only
+  computes the same numbers another way (tanh by any route, its exp
+  formula, a lookup) does not.
+* ``is_starter``: a function whose body does nothing (the workbook's
+  ``...`` starter, ``pass``, ``raise NotImplementedError``).
+"""
+
+from __future__ import annotations
+
+import dis
+import math
+import sys
+import threading
+import types
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+_TAMPER = (sys.setprofile, sys.settrace)
+_TAMPER_CODES = (threading.setprofile.__code__, threading.settrace.__code__)
+_id, _getattr = id, getattr
+
+
+class Tracer:
+    """A profile function recording what the learner's code calls.
+
+    ``banned`` maps ``id(code)`` to the name to report (the caller keeps
+    the code objects alive)."""
+
+    def __init__(self, banned: dict[int, str]):
+        self.banned = banned
+        self.hit: str | None = None
+        self.tanh = self.tamper = False
+        self.armed = True  # the check sets False before it switches off
+
+    def __call__(self, frame, event, arg):
+        try:
+            if not self.armed:
+                return
+            if event == "call":
+                code = frame.f_code
+                name = self.banned.get(_id(code))
+                if name is not None and self.hit is None:
+                    self.hit = name
+                elif code in _TAMPER_CODES:
+                    self.tamper = True
+            elif event == "c_call":
+                if arg in _TAMPER:
+                    self.tamper = True
+                elif _getattr(arg, "__name__", "") in ("tanh", "tanh_"):
+                    self.tanh = True
+        except Exception:  # a profile function that raises is switched off
+            pass
+
+
+def codes(objects: dict) -> dict:
+    """{code object: name} of every function in ``objects`` ({name: a
+    function, a class or a module}), of their methods and of the
+    functions nested in them."""
+    found: dict = {}
+
+    def add(code, name):
+        if code not in found:
+            found[code] = name
+            for const in code.co_consts:
+                if isinstance(const, types.CodeType):
+                    add(const, name)
+
+    for name, obj in objects.items():
+        for member in _functions(obj):
+            code = getattr(member, "__code__", None)
+            if isinstance(code, types.CodeType):
+                add(code, name)
+    return found
+
+
+def _functions(obj) -> list:
+    """The functions an object holds: itself, a class's methods (and
+    properties' getters), a module's functions and classes' methods."""
+    if isinstance(obj, types.ModuleType):
+        own = [
+            v
+            for v in vars(obj).values()
+            if getattr(v, "__module__", None) == obj.__name__
+        ]
+        return [f for v in own for f in _functions(v)]
+    if isinstance(obj, type):
+        found = []
+        for v in vars(obj).values():
+            v = getattr(v, "__func__", v)  # classmethod, staticmethod
+            v = getattr(v, "fget", v)  # property
+            found.append(getattr(v, "__wrapped__", v))
+            found.append(v)
+        return found
+    obj = getattr(obj, "__func__", obj)
+    return [obj, getattr(obj, "__wrapped__", obj)]
+
+
+_IDLE = {
+    "RESUME",
+    "NOP",
+    "CACHE",
+    "COPY_FREE_VARS",
+    "MAKE_CELL",
+    "EXTENDED_ARG",
+}
+
+
+def is_starter(fn) -> bool:
+    """``fn``'s body does nothing: only a docstring, ``...``, ``pass``,
+    ``return None`` or ``raise NotImplementedError``."""
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    if not isinstance(code, types.CodeType):
+        return False
+    ops = [i for i in dis.get_instructions(code) if i.opname not in _IDLE]
+    names = [i.opname for i in ops]
+    if names in (["LOAD_CONST", "RETURN_VALUE"], ["RETURN_CONST"]):
+        return ops[0].argval is None
+    raises = names[-1:] == ["RAISE_VARARGS"] and all(
+        n in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_CONST", "PUSH_NULL")
+        or n.startswith(("CALL", "PRECALL"))
+        for n in names[:-1]
+    )
+    loaded = {
+        i.argval for i in ops if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    }
+    return raises and loaded == {"NotImplementedError"}
+
+
+class TanhWatch(TorchFunctionMode):
+    """Notes whether the learner's code reaches tanh through torch."""
+
+    def __init__(self):
+        super().__init__()
+        self.tanh = False
+
+    def __torch_function__(self, func, types=(), args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        if name.split(".")[0] in ("tanh", "tanh_"):
+            self.tanh = True
+        return func(*args, **(kwargs or {}))
+
+
+def cauchy(z: torch.Tensor) -> torch.Tensor:
+    """The swapped-in sigmoid: 1/2 + atan(z)/pi, with s(-z) = 1 - s(z)."""
+    return 0.5 + torch.atan(z) / math.pi
+
+
+_SIGMOID_NAMES = {
+    "sigmoid",
+    "sigmoid_",
+    "special_expit",
+    "expit",
+    "logsigmoid",
+    "log_sigmoid",
+}
+
+
+def cauchy_sigmoid(x):
+    """Its code replaces ``activations.sigmoid``'s while the sigmoid is
+    swapped (its globals, torch and math, resolve in that module)."""
+    return 0.5 + torch.atan(x) / math.pi
+
+
+class SigmoidSwap(TorchFunctionMode):
+    """Computes ``cauchy`` wherever the learner's code asks torch for the
+    sigmoid (``logsigmoid`` becomes its log), and notes that it did."""
+
+    def __init__(self):
+        super().__init__()
+        self.used = False
+
+    def __torch_function__(self, func, types=(), args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "").split(".")[0]
+        if name in _SIGMOID_NAMES:
+            self.used = True
+            x = args[0] if args else kwargs.get("input")
+            if not isinstance(x, torch.Tensor):
+                return func(*args, **kwargs)
+            s = cauchy(x)
+            if name in ("logsigmoid", "log_sigmoid"):
+                return torch.log(s)
+            if name == "sigmoid_":
+                return x.copy_(s)
+            return s
+        return func(*args, **kwargs)
