@@ -53,6 +53,9 @@ class LARS(torch.optim.Optimizer):
         )
         super().__init__(params, defaults)
 
+    # --8<-- [end:lars]
+
+    # --8<-- [start:lars_step]
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None):
         loss = None
@@ -80,5 +83,4 @@ class LARS(torch.optim.Optimizer):
                 p.sub_(step)
         return loss
 
-
-# --8<-- [end:lars]
+    # --8<-- [end:lars_step]

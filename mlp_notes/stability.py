@@ -43,6 +43,24 @@ def matrix_product(
 # --8<-- [end:matrix_product]
 
 
+# --8<-- [start:log_growth]
+def log_growth(magnitudes: list[float]) -> tuple[float, float]:
+    """Straight-line fit of log10(magnitude) against the factor count k.
+
+    Returns:
+        (slope: log10 growth per factor, R^2 of the fit).
+    """
+    logm = torch.tensor(magnitudes, dtype=torch.float64).log10()
+    k = torch.arange(len(logm), dtype=torch.float64)
+    dk, dm = k - k.mean(), logm - logm.mean()
+    slope = (dk * dm).sum() / (dk**2).sum()
+    r2 = 1 - (dm - slope * dk).var() / dm.var()
+    return slope.item(), r2.item()
+
+
+# --8<-- [end:log_growth]
+
+
 def row_spread(W: torch.Tensor) -> float:
     """max_j ||W_j - W_0|| over the mean row norm: 0 iff all rows are equal.
 
@@ -51,6 +69,27 @@ def row_spread(W: torch.Tensor) -> float:
     """
     gap = (W - W[0]).norm(dim=1).max()
     return (gap / W.norm(dim=1).mean().clamp_min(1e-30)).item()
+
+
+# --8<-- [start:transformed_unit]
+@torch.no_grad()
+def transformed_unit_change(
+    net: torch.nn.Sequential, X: torch.Tensor, factor: float, unit: int = 0
+) -> float:
+    """max |change| of a one-hidden-layer MLP's output (Flatten, Linear,
+    activation, Linear) when hidden unit ``unit``'s incoming weights and
+    bias are multiplied by ``factor`` and its outgoing weights divided by
+    it.  0 up to rounding for a symmetry of the activation: factor -1
+    for an odd one (tanh), any factor > 0 for ReLU.  Changes ``net``.
+    """
+    before = net(X)
+    net[1].weight[unit] *= factor  # (fan_in,): the unit's incoming weights
+    net[1].bias[unit] *= factor
+    net[3].weight[:, unit] /= factor  # (num_outputs,): its outgoing weights
+    return (net(X) - before).abs().max().item()
+
+
+# --8<-- [end:transformed_unit]
 
 
 # --8<-- [start:zero_start]
@@ -149,6 +188,10 @@ def deep_stack(
     return stack
 
 
+# --8<-- [end:deep_stack]
+
+
+# --8<-- [start:log_steps]
 def log_steps(stack: dict) -> dict:
     """log10 change of the variance per layer, in the direction of travel.
 
@@ -165,7 +208,7 @@ def log_steps(stack: dict) -> dict:
     return steps
 
 
-# --8<-- [end:deep_stack]
+# --8<-- [end:log_steps]
 
 
 def stack_claims(stack: dict) -> Claims:

@@ -70,24 +70,3 @@ def test_deep_stack_claims_hold_and_fail_when_broken():
     assert not bad.all_hold
     with pytest.raises(AssertionError, match="relu \\+ He"):
         bad.check()
-
-
-def test_symmetry_claims_decide_on_their_thresholds():
-    from types import SimpleNamespace
-
-    from mlp_notes.runs.stability import symmetry_claims
-
-    def run(spread, spread_w2, acc):
-        history = SimpleNamespace(val_acc=[acc])
-        return {"spread": spread, "spread_W2": spread_w2, "history": history}
-
-    sym = {
-        "constant 0.01": run(0.0, 1e-7, 0.70),
-        "constant 0.01 + dropout 0.5": run(0.05, 0.01, 0.72),
-        "random N(0, 0.01^2)": run(1.3, 1.2, 0.80),
-    }
-    assert symmetry_claims(sym).all_hold
-    sym["constant 0.01"] = run(2e-4, 0.0, 0.70)  # symmetry broken
-    assert not symmetry_claims(sym)[0].holds
-    sym["constant 0.01 + dropout 0.5"] = run(0.05, 0.01, 0.85)
-    assert not symmetry_claims(sym)[2].holds

@@ -12,7 +12,6 @@ from __future__ import annotations
 import torch
 
 from mlp_notes import initialization
-from mlp_notes.claims import Claims
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build
 from mlp_notes.runs.cache import REPORT, cached
@@ -122,33 +121,6 @@ def symmetric_starts(
 
 
 # --8<-- [end:symmetric_starts]
-
-
-def symmetry_claims(
-    sym: dict[str, dict], rounding: float = 1e-4, broken: float = 1e-3
-) -> Claims:
-    """§4.8's claims about ``symmetric_starts``, thresholds included."""
-    const, drop = sym["constant 0.01"], sym["constant 0.01 + dropout 0.5"]
-    acc = {k: r["history"].val_acc[-1] for k, r in sym.items()}
-    random_acc = acc["random N(0, 0.01^2)"]
-    drop_acc = acc["constant 0.01 + dropout 0.5"]
-    return (
-        Claims()
-        .add(
-            f"the constant start's spreads {const['spread']:.1e} (W1) and "
-            f"{const['spread_W2']:.1e} (W2) below {rounding:g} (rounding)",
-            const["spread"] < rounding and const["spread_W2"] < rounding,
-        )
-        .add(
-            f"dropout's spread {drop['spread']:.1e} above {broken:g}",
-            drop["spread"] > broken,
-        )
-        .add(
-            f"dropout's validation accuracy {drop_acc:.3f} below the "
-            f"random start's {random_acc:.3f}",
-            drop_acc < random_acc,
-        )
-    )
 
 
 # --8<-- [start:fused_step_epoch]
