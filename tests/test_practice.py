@@ -112,6 +112,22 @@ def test_every_checked_answer_has_forms_and_mistakes():
         assert sum(m[0] == name for m in MISTAKES) >= 8, name
 
 
+# the reference answers' formulas, as a hint might spell them
+FORMULAS = [
+    r"sqrt\(6",
+    r"6 ?/ ?\(",
+    r"sigmoid\(2 ?\*? ?x\)",
+    r"2 ?\* ?sigmoid",
+    r"p ?/ ?\(1 ?- ?p\)",
+    r"lr ?\* ?eta",
+    r"\|\|w\|\| ?/ ?\|\|",
+    r"sign\(w\)",
+    r"sigma\^2 ?/ ?\(n",
+    r"n ?\* ?lambda",
+    r"4 ?\* ?n",
+    r"784 ?\+",
+    r"sum\(dim ?= ?0\)|sum\(0\)",
+]
 FORM_CASES = [(n, s) for n, forms in FORMS.items() for s in forms]
 
 
@@ -134,6 +150,8 @@ def test_known_mistakes_get_their_hint(name, source, hint, default_dtype):
     verdict = CHECK_OF[name](exec_answer(name, source))
     assert verdict.status == WRONG, verdict
     assert hint in verdict.message, verdict
+    for pattern in FORMULAS:  # a hint never states the answer
+        assert not re.search(pattern, verdict.message), (pattern, verdict)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ the time limit like any other learner code.
 from __future__ import annotations
 
 import decimal
+import itertools
 import numbers as _abc
 from dataclasses import dataclass
 
@@ -71,8 +72,8 @@ def _read(value, what: str, depth: int, found: list[str]) -> torch.Tensor:
         return _sequence(value, what, depth, found)
     if hasattr(tp, "__array__") or hasattr(tp, "__array_interface__"):
         return _array(np.asarray(value), what, depth, found)
-    if issubclass(tp, _abc.Real | decimal.Decimal):
-        found.append(FLOAT64)
+    if issubclass(tp, _abc.Real | decimal.Decimal) or hasattr(tp, "__float__"):
+        found.append(FLOAT64)  # Fraction, Decimal, a sympy number, ...
         return _scalar(float(value), what)
     raise wrong(
         f"{what} should be numbers (a tensor, an array, a number or a "
@@ -142,7 +143,7 @@ def _array(a: np.ndarray, what: str, depth: int, found) -> torch.Tensor:
 def _sequence(value, what: str, depth: int, found) -> torch.Tensor:
     if depth >= MAX_DEPTH:
         raise wrong(f"{what} is nested more than {MAX_DEPTH} levels deep")
-    items = list(value)
+    items = list(itertools.islice(iter(value), MAX_ITEMS + 1))
     if len(items) > MAX_ITEMS:
         raise wrong(f"{what} has more than {MAX_ITEMS} entries")
     parts = [_read(item, what, depth + 1, found) for item in items]

@@ -85,7 +85,7 @@ def _log_prior(run, fn, w, lam, n, sigma):
     log-density per entry; a Distribution's log_prob is used for it."""
     try:
         out = run.call(fn, w.clone(), lam, n, sigma)
-        if isinstance(out, torch.distributions.Distribution):
+        if issubclass(type(out), torch.distributions.Distribution):
             out = run.call(out.log_prob, w.clone())
     except WrongAnswerError as err:
         if "support" in str(err):  # torch.distributions' ValueError
