@@ -10,6 +10,7 @@ runs of the page are in ``mlp_notes.runs.polynomial``.
 from __future__ import annotations
 
 import statistics
+from typing import NamedTuple
 
 import torch
 
@@ -21,8 +22,15 @@ from mlp_notes.polynomial import (
     mse,
     split_data,
 )
+from mlp_notes.selection import cross_validate
 
-Curve = tuple[list[float], list[float]]  # (median train MSE, median test)
+
+class Curve(NamedTuple):
+    """Median train and test MSE of exact fits, one entry per point of a
+    sweep (``by_degree``: index = degree; ``by_size``: one per size)."""
+
+    train: list[float]
+    test: list[float]
 
 
 # --8<-- [start:exact_curves]
@@ -43,7 +51,7 @@ def exact_point(
 def by_degree(n_train: int, data_seeds: range = range(10)) -> Curve:
     """Exact train/test MSE for 1..20 features (degree 0..19)."""
     points = [exact_point(k, n_train, data_seeds) for k in range(1, 21)]
-    return [p[0] for p in points], [p[1] for p in points]
+    return Curve([p[0] for p in points], [p[1] for p in points])
 
 
 def by_size(
@@ -51,10 +59,33 @@ def by_size(
 ) -> Curve:
     """Exact train/test MSE with ``num_features`` at each training size."""
     points = [exact_point(num_features, n, data_seeds) for n in sizes]
-    return [p[0] for p in points], [p[1] for p in points]
+    return Curve([p[0] for p in points], [p[1] for p in points])
 
 
 # --8<-- [end:exact_curves]
+
+
+# --8<-- [start:cv_mse]
+def cv_mse(F: torch.Tensor, y: torch.Tensor, folds: int = 5) -> float:
+    """K-fold cross-validation MSE of the exact least-squares fit.
+
+    Each fold is fitted on the other folds and scored on itself; the
+    folds are drawn by a generator seeded 0, so every feature set is
+    scored on the same folds.
+
+    Args:
+        F: features, shape (n, k); y: targets, shape (n, 1).
+    """
+
+    def score(train_idx: torch.Tensor, val_idx: torch.Tensor) -> float:
+        w = least_squares(F[train_idx], y[train_idx])
+        return mse(F[val_idx], w, y[val_idx]).item()
+
+    g = torch.Generator().manual_seed(0)
+    return cross_validate(score, len(y), folds, generator=g).mean().item()
+
+
+# --8<-- [end:cv_mse]
 
 
 def degree_claims(curves: dict[int, Curve], sgd_train: list[float]) -> Claims:
@@ -64,7 +95,8 @@ def degree_claims(curves: dict[int, Curve], sgd_train: list[float]) -> Claims:
         curves: {100: by_degree(100), 10: by_degree(10)}.
         sgd_train: SGD's final training MSE per degree (n = 100).
     """
-    (tr, te), (tr10, te10) = curves[100], curves[10]
+    tr, te = curves[100].train, curves[100].test
+    tr10, te10 = curves[10].train, curves[10].test
     c = Claims()
     c.add(
         f"n = 10: train at degree 9 {tr10[9]:.1e} below 1e-12, at degree "
@@ -113,7 +145,8 @@ def size_claims(
     """
     c = Claims()
     reach = {}
-    for k, (tr, te) in curves.items():
+    for k, curve in curves.items():
+        tr, te = curve.train, curve.test
         reach[k] = next((n for n, v in zip(sizes, te) if v < target), None)
         c.add(
             f"degree {k - 1}: train rises {tr[0]:.2g} -> {tr[-1]:.4f} "
@@ -122,9 +155,9 @@ def size_claims(
             tr[0] < tr[-1] < 0.0105 and te[-1] < te[0] and reach[k],
         )
     c.add(
-        f"degree 3's test MSE at n = {sizes[-1]}: {curves[4][1][-1]:.4f}, "
+        f"degree 3's test MSE at n = {sizes[-1]}: {curves[4].test[-1]:.4f}, "
         f"below {target}",
-        curves[4][1][-1] < target,
+        curves[4].test[-1] < target,
     )
     c.add(
         f"degree 10 needs an n at least 4 x degree 3's "
@@ -156,6 +189,28 @@ def basis_scales(x_train: torch.Tensor, x_test: torch.Tensor) -> dict:
 
 
 # --8<-- [end:basis_scales]
+
+
+# --8<-- [start:top_curvature]
+def top_curvature(F: torch.Tensor) -> torch.Tensor:
+    """Largest eigenvalue of the MSE's Hessian 2 F^T F / n (float64).
+
+    A gradient step of size lr on this loss grows the error along the
+    top eigenvector when lr > 2 / eigenvalue.  Batched: pass the
+    features of many minibatches at once.
+
+    Args:
+        F: features, shape (..., n, k), e.g. ``F[batches]`` for index
+            rows ``batches`` of shape (num_batches, batch_size).
+
+    Returns:
+        Shape (...): one eigenvalue per leading index.
+    """
+    F = F.double()
+    return torch.linalg.eigvalsh(2 * F.mT @ F / F.shape[-2])[..., -1]
+
+
+# --8<-- [end:top_curvature]
 
 
 def scale_claims(scales: dict) -> Claims:

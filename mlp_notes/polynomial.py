@@ -75,6 +75,10 @@ def make_features(
     return F_train, F_test
 
 
+# --8<-- [end:bases]
+
+
+# --8<-- [start:hermite]
 def _hermite(x: torch.Tensor, max_degree: int) -> torch.Tensor:
     # He_0 = 1, He_1 = x, He_{i+1} = x He_i - i He_{i-1}
     H = [torch.ones_like(x), x]
@@ -84,7 +88,7 @@ def _hermite(x: torch.Tensor, max_degree: int) -> torch.Tensor:
     return torch.stack(cols, 1)
 
 
-# --8<-- [end:bases]
+# --8<-- [end:hermite]
 
 
 # --8<-- [start:least_squares]
@@ -111,6 +115,10 @@ def least_squares(F: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return w / scale[:, None]
 
 
+# --8<-- [end:least_squares]
+
+
+# --8<-- [start:exact_least_squares]
 def exact_least_squares(F: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The minimizer of ||F w - y||^2 in exact rational arithmetic: the
     normal equations over ``fractions.Fraction`` (every float64 is a
@@ -137,7 +145,7 @@ def exact_least_squares(F: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return torch.tensor(w, dtype=torch.float64).unsqueeze(1)
 
 
-# --8<-- [end:least_squares]
+# --8<-- [end:exact_least_squares]
 
 
 def mse(F: torch.Tensor, w: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -177,23 +185,15 @@ def train_linear(
 ) -> dict:
     """Minibatch training of y ~ F w (no bias: column 0 of F is 1).
 
-    Several models train at once when ``mask`` (k, m) is given: model j
-    uses the features where mask[:, j] is 1.  All models see the same
-    minibatches; their losses are summed, so their gradients do not mix.
+    With ``mask`` (k, m), m models train at once on the same minibatches:
+    model j uses the features where mask[:, j] is 1.  ``generator``
+    draws the init (nn.Linear's U(+-1/sqrt(k))), then the minibatches.
 
     Args:
         F_train: (n, k) features; y_train: (n, 1); likewise the test set.
-        num_epochs: passes over the training set.
-        lr: learning rate (D2L: 0.01).
-        batch_size: minibatch size (D2L: 10).
-        optimizer: "sgd" or "adam".
-        generator: for the init (D2L's nn.Linear default, U(+-1/sqrt(k)))
-            and the minibatch order.
 
     Returns:
-        dict with "train_loss", "test_loss" (num_epochs, m) MSE after each
-        epoch, "w" (k, m) and "diverged_at" (first epoch with a
-        non-finite loss, or None).
+        See :func:`train_epochs`.
     """
     n, k = F_train.shape
     mask = torch.ones(k, 1) if mask is None else mask.float()  # (k, m)
@@ -202,12 +202,38 @@ def train_linear(
     w = w0 * mask  # (k, m): one column per model
     opts = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
     opt = opts[optimizer]([w], lr=lr)
-    F_train, F_test = F_train.float(), F_test.float()
-    y_train, y_test = y_train.float(), y_test.float()
+    data = [t.float() for t in (F_train, y_train, F_test, y_test)]
+    return train_epochs(data, w, opt, mask, num_epochs, batch_size, generator)
+
+
+# --8<-- [end:train_linear]
+
+
+# --8<-- [start:train_epochs]
+def train_epochs(
+    data: list[torch.Tensor],
+    w: torch.Tensor,
+    opt: torch.optim.Optimizer,
+    mask: torch.Tensor,
+    num_epochs: int,
+    batch_size: int,
+    generator: torch.Generator | None,
+) -> dict:
+    """``train_linear``'s epochs: a permutation of the examples, a step
+    per minibatch, the losses; stops at the first non-finite loss.
+
+    Args:
+        data: F_train (n, k), y_train (n, 1), F_test, y_test; w: (k, m).
+
+    Returns:
+        dict: "train_loss", "test_loss" (num_epochs, m) MSE after each
+        epoch, "w" (k, m), "diverged_at" (first non-finite epoch or None).
+    """
+    F_train, y_train, F_test, y_test = data
     train, test, diverged_at = [], [], None
     for epoch in range(1, num_epochs + 1):
-        perm = torch.randperm(n, generator=generator)
-        for i in range(0, n, batch_size):
+        perm = torch.randperm(len(y_train), generator=generator)
+        for i in range(0, len(y_train), batch_size):
             idx = perm[i : i + batch_size]
             w.grad = mse_grad(F_train[idx], w, y_train[idx]) * mask
             opt.step()
@@ -225,7 +251,7 @@ def train_linear(
     }
 
 
-# --8<-- [end:train_linear]
+# --8<-- [end:train_epochs]
 
 
 def split_data(

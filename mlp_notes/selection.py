@@ -47,6 +47,10 @@ def k_fold_indices(
     ]
 
 
+# --8<-- [end:k_fold]
+
+
+# --8<-- [start:cross_validate]
 def cross_validate(
     score: Callable[[torch.Tensor, torch.Tensor], float],
     n: int,
@@ -63,4 +67,4 @@ def cross_validate(
     return torch.tensor([score(tr, va) for tr, va in folds], dtype=float)
 
 
-# --8<-- [end:k_fold]
+# --8<-- [end:cross_validate]

@@ -15,8 +15,11 @@ from mlp_notes.regularization import l1_penalty, l2_penalty
 #: Offset of the init/minibatch seeds from the data seeds (a shared seed
 #: would draw the initial w equal to the first training example).
 INIT_SEED = 1_000_000
+#: D2L's learning rate and batch size for this problem.
+LR, BATCH_SIZE = 0.003, 5
 
 
+# --8<-- [start:highdim_data]
 def highdim_data(
     *,
     n_train: int = 20,
@@ -30,6 +33,9 @@ def highdim_data(
     X_tr, y_tr = synthetic_data(true_w, 0.05, n_train, generator=g)
     X_te, y_te = synthetic_data(true_w, 0.05, n_test, generator=g)
     return X_tr, y_tr, X_te, y_te
+
+
+# --8<-- [end:highdim_data]
 
 
 # --8<-- [start:sgd_step]
@@ -63,9 +69,26 @@ def sgd_weight_decay_step(
 # --8<-- [end:sgd_step]
 
 
+# --8<-- [start:record]
 def half_mse(X, w, b, y) -> torch.Tensor:
     """(1/n) sum (X w + b - y)^2 / 2 per column of w: shape (m,)."""
     return ((X @ w + b - y) ** 2).mean(0) / 2
+
+
+def record(out: dict, data: tuple[torch.Tensor, ...], w, b) -> None:
+    """Append an epoch's train and test half-MSE and ||w|| to ``out``.
+
+    Args:
+        data: X_train, y_train, X_test, y_test; w: (d, m); b: (m,).
+    """
+    X_tr, y_tr, X_te, y_te = data
+    with torch.no_grad():
+        out["train_loss"].append(half_mse(X_tr, w, b, y_tr))
+        out["test_loss"].append(half_mse(X_te, w, b, y_te))
+        out["norm"].append(w.norm(dim=0))
+
+
+# --8<-- [end:record]
 
 
 # --8<-- [start:train_scratch]
@@ -74,30 +97,24 @@ def train_scratch(
     lambds: list[float],
     *,
     num_epochs: int,
-    lr: float = 0.003,
-    batch_size: int = 5,
+    lr: float = LR,
+    batch_size: int = BATCH_SIZE,
     penalty: str = "l2",
     sign: float = 1.0,
     seed: int = 0,
 ) -> dict:
-    """D2L's from-scratch training, one model per entry of ``lambds``.
-
-    Column j of w (num_inputs, m) is a model with penalty lambds[j]; all
-    start from the same N(0, 1) draw and see the same minibatches.  The
-    loss is squared_loss + sign * lambd * penalty(w); ``sign=-1`` is the
-    sign bug of the Pitfalls.  Updates: p -= lr * p.grad / len(batch)
-    after ``l.sum().backward()``, as ``d2l.sgd``.
+    """D2L's loop, one model per entry of ``lambds`` (columns of w, same
+    init, same minibatches); ``sign=-1`` is the Pitfalls' sign bug.
 
     Returns:
-        dict of "train_loss", "test_loss" (num_epochs, m) half-MSE after
-        each epoch, "norm" (num_epochs, m) = ||w||_2 and "w" (d, m).
+        "train_loss", "test_loss", "norm" (num_epochs, m): half-MSE and
+        ||w|| after each epoch; "w" (d, m), "b" (m,).
     """
-    X_tr, y_tr, X_te, y_te = data
-    m, d = len(lambds), X_tr.shape[1]
+    X_tr, y_tr = data[:2]
     g = torch.Generator().manual_seed(INIT_SEED + seed)  # not the data's
-    w0 = torch.randn(d, 1, generator=g)
-    w = w0.repeat(1, m).requires_grad_()  # (num_inputs, m)
-    b = torch.zeros(m, requires_grad=True)
+    w0 = torch.randn(X_tr.shape[1], 1, generator=g)
+    w = w0.repeat(1, len(lambds)).requires_grad_()  # (num_inputs, m)
+    b = torch.zeros(len(lambds), requires_grad=True)
     lambd = torch.tensor(lambds)  # (m,)
     pen = {"l2": l2_penalty, "l1": l1_penalty}[penalty]
     out = {"train_loss": [], "test_loss": [], "norm": []}
@@ -112,10 +129,7 @@ def train_scratch(
                 for p in (w, b):
                     p -= lr * p.grad / len(idx)
                     p.grad.zero_()
-        with torch.no_grad():
-            out["train_loss"].append(half_mse(X_tr, w, b, y_tr))
-            out["test_loss"].append(half_mse(X_te, w, b, y_te))
-            out["norm"].append(w.norm(dim=0))
+        record(out, data, w, b)
     out = {k: torch.stack(v) for k, v in out.items()}
     return out | {"w": w.detach().clone(), "b": b.detach().clone()}
 
@@ -129,23 +143,18 @@ def train_concise(
     wd: float,
     *,
     num_epochs: int,
-    lr: float = 0.003,
-    batch_size: int = 5,
+    lr: float = LR,
+    batch_size: int = BATCH_SIZE,
     half: bool = True,
     seed: int = 0,
 ) -> dict:
-    """The concise version: nn.Linear, SGD with weight_decay on w only.
-
-    With ``half=True`` the loss is MSELoss / 2, the *same objective* as
-    the scratch version; ``half=False`` is D2L's MSELoss (no 1/2), which
-    doubles the data gradient.  Same init and minibatches as
-    ``train_scratch(..., seed=seed)``.
-
-    Returns:
-        dict as ``train_scratch`` with one column (losses on the half-MSE
-        scale whatever ``half`` is).
+    """nn.Linear and SGD with weight_decay on w only, from the same init
+    and minibatches as ``train_scratch(..., seed=seed)``.  ``half``:
+    MSELoss / 2, the scratch objective; False: D2L's MSELoss, which
+    doubles the data gradient.  Returns what ``train_scratch`` does
+    (one column, losses on the half-MSE scale), without "b".
     """
-    X_tr, y_tr, X_te, y_te = data
+    X_tr, y_tr = data[:2]
     g = torch.Generator().manual_seed(INIT_SEED + seed)
     net = nn.Linear(X_tr.shape[1], 1)
     with torch.no_grad():
@@ -153,13 +162,8 @@ def train_concise(
         net.bias.zero_()
     loss = nn.MSELoss()  # mean over the batch, no 1/2
     scale = 0.5 if half else 1.0
-    trainer = torch.optim.SGD(
-        [
-            {"params": net.weight, "weight_decay": wd},
-            {"params": net.bias},  # the bias is not decayed
-        ],
-        lr=lr,
-    )
+    params = [{"params": net.weight, "weight_decay": wd}, {"params": net.bias}]
+    trainer = torch.optim.SGD(params, lr=lr)  # the bias is not decayed
     out = {"train_loss": [], "test_loss": [], "norm": []}
     for _ in range(num_epochs):
         perm = torch.randperm(len(y_tr), generator=g)
@@ -168,11 +172,7 @@ def train_concise(
             trainer.zero_grad()
             (scale * loss(net(X_tr[idx]), y_tr[idx])).backward()
             trainer.step()
-        with torch.no_grad():
-            w, b = net.weight.T, net.bias
-            out["train_loss"].append(half_mse(X_tr, w, b, y_tr))
-            out["test_loss"].append(half_mse(X_te, w, b, y_te))
-            out["norm"].append(w.norm(dim=0))
+        record(out, data, net.weight.T, net.bias)
     out = {k: torch.stack(v) for k, v in out.items()}
     return out | {"w": net.weight.detach().T.clone()}
 
@@ -180,7 +180,7 @@ def train_concise(
 # --8<-- [end:train_concise]
 
 
-# --8<-- [start:bayes]
+# --8<-- [start:ridge]
 def ridge(X: torch.Tensor, y: torch.Tensor, lambd: float) -> torch.Tensor:
     """Closed-form minimizer of (1/n) sum (w^T x + b - y)^2 / 2
     + (lambd / 2) ||w||^2 (bias not penalized).
@@ -198,6 +198,10 @@ def ridge(X: torch.Tensor, y: torch.Tensor, lambd: float) -> torch.Tensor:
     return torch.linalg.solve(A.T @ A / n + P, A.T @ y / n)
 
 
+# --8<-- [end:ridge]
+
+
+# --8<-- [start:map_estimate]
 def map_estimate(
     X: torch.Tensor, y: torch.Tensor, *, sigma: float, tau: float
 ) -> torch.Tensor:
@@ -230,4 +234,4 @@ def map_estimate(
     return theta.detach()
 
 
-# --8<-- [end:bayes]
+# --8<-- [end:map_estimate]

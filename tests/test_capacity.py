@@ -31,11 +31,54 @@ def test_size_claims_and_scale_claims():
     claims = capacity.size_claims(sizes, by_size, target=0.02)
     assert claims.all_hold, str(claims)
     # degree 3 missing the target at the largest n must fail its claim
-    train, test = by_size[4]
-    missed = {**by_size, 4: (train, test[:-1] + [0.03])}
+    train, test = by_size[4].train, by_size[4].test
+    missed = {**by_size, 4: capacity.Curve(train, test[:-1] + [0.03])}
     assert not capacity.size_claims(sizes, missed, target=0.02)[2].holds
     x_tr, _, x_te, _ = split_data(0)
     scales = capacity.basis_scales(x_tr, x_te)
     assert capacity.scale_claims(scales).all_hold
     # curvature of x^0 is 2 mean(1) = 2 exactly
     assert scales["raw"]["curvature"][0] == pytest.approx(2.0)
+
+
+def test_top_curvature_is_the_hessians_largest_eigenvalue():
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    F = torch.randn(30, 5, generator=g, dtype=torch.float64)
+    H = 2 * F.T @ F / 30
+    assert capacity.top_curvature(F).item() == pytest.approx(
+        torch.linalg.eigvalsh(H)[-1].item()
+    )
+    # batched: one eigenvalue per minibatch, each at least 2 |f_i|^2 / |B|
+    batches = torch.arange(30).reshape(3, 10)
+    per_batch = capacity.top_curvature(F[batches])
+    assert per_batch.shape == (3,)
+    for b, lam in zip(batches, per_batch):
+        assert lam.item() == pytest.approx(capacity.top_curvature(F[b]).item())
+        assert lam >= 2 * (F[b] ** 2).sum(1).max() / 10 - 1e-12
+    # twice the features, four times the curvature
+    assert capacity.top_curvature(2 * F).item() == pytest.approx(
+        4 * capacity.top_curvature(F).item()
+    )
+
+
+def test_cv_mse_is_the_mean_fold_error_of_exact_fits():
+    import torch
+
+    from mlp_notes.polynomial import least_squares, make_features, mse
+    from mlp_notes.selection import k_fold_indices
+
+    x_tr, y_tr, x_te, _ = split_data(0)
+    F = make_features(x_tr, x_te, 4)[0]
+    folds = k_fold_indices(100, 5, generator=torch.Generator().manual_seed(0))
+    by_hand = (
+        sum(
+            mse(F[va], least_squares(F[tr], y_tr[tr]), y_tr[va]).item()
+            for tr, va in folds
+        )
+        / 5
+    )
+    assert capacity.cv_mse(F, y_tr, folds=5) == pytest.approx(by_hand)
+    # the cubic beats the straight line by orders of magnitude
+    assert capacity.cv_mse(F[:, :2], y_tr) > 100 * capacity.cv_mse(F, y_tr)

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 
 from mlp_notes.data import POLY_TRUE_W, polynomial_data
@@ -93,15 +94,50 @@ def test_least_squares_is_the_exact_minimizer_at_twenty_features():
     )
 
 
-def test_basis_fixes_claims_hold_and_catch_a_wrong_outcome():
-    from mlp_notes import settings
-    from mlp_notes.runs.polynomial import basis_fixes, fix_claims, outcome
+def test_train_epochs_is_train_linears_loop():
+    """train_linear = the init, then train_epochs; a shuffled order of the
+    same steps would end elsewhere."""
+    from mlp_notes.polynomial import train_epochs
 
-    runs = basis_fixes(num_epochs=settings.PROFILES["quick"].poly_epochs)
-    claims = fix_claims(runs)
-    assert claims.all_hold, str(claims)
-    assert outcome(runs["raw", "sgd", 0.01]).startswith("diverged")
-    # if raw SGD at 0.01 had not diverged, the first claim must fail
-    calm = dict(runs)
-    calm["raw", "sgd", 0.01] = runs["factorial", "sgd", 0.01]
-    assert not fix_claims(calm)[0].holds
+    x_tr, y_tr, x_te, y_te = split_data(0)
+    F, Ft = make_features(x_tr, x_te, 4)
+    run = train_linear(F, y_tr, Ft, y_te, num_epochs=5,
+                       generator=torch.Generator().manual_seed(3))  # fmt: skip
+    g = torch.Generator().manual_seed(3)
+    w = (2 * torch.rand(4, 1, generator=g) - 1) / 2  # 1 / sqrt(4)
+    opt = torch.optim.SGD([w], lr=0.01)
+    data = [t.float() for t in (F, y_tr, Ft, y_te)]
+    again = train_epochs(data, w, opt, torch.ones(4, 1), 5, 10, g)
+    torch.testing.assert_close(again["w"], run["w"])
+    assert again["diverged_at"] is None
+
+
+def test_run_batches_replay_fit_polynomial():
+    """Stepping through run_batches by hand ends at fit_polynomial's
+    weights; the same batches in another order do not."""
+    from mlp_notes.runs.polynomial import (
+        fit_polynomial,
+        run_batches,
+        run_generator,
+    )
+
+    k, epochs = 20, 3
+    run = fit_polynomial.uncached(num_features=k, num_epochs=epochs, seed=1,
+                                  basis="standardized", lr=0.001)  # fmt: skip
+    batches = run_batches(num_features=k, num_epochs=epochs, seed=1)
+    assert batches.shape == (epochs * 10, 10)
+    x_tr, y_tr, x_te, _ = split_data(1)
+    F = make_features(x_tr, x_te, k, "standardized")[0].float()
+    y = y_tr.float()
+
+    def replay(order):
+        g = run_generator(1)
+        w = (2 * torch.rand(k, 1, generator=g) - 1) * (1 / math.sqrt(k))
+        for idx in order:
+            w = w - 0.001 * mse_grad(F[idx], w, y[idx])
+        return w
+
+    torch.testing.assert_close(replay(batches), run["w"])
+    assert (replay(batches.flip(0)) - run["w"]).abs().max() > 1e-6
+    with pytest.raises(ValueError):
+        run_batches(num_features=k, num_epochs=1, seed=0, batch_size=7)

@@ -33,6 +33,10 @@ def polynomial_data(
     return x, (powers @ w + eps).unsqueeze(1)
 
 
+# --8<-- [end:synthetic]
+
+
+# --8<-- [start:linear_data]
 def synthetic_data(
     w: torch.Tensor,
     b: float,
@@ -54,4 +58,4 @@ def synthetic_data(
     return X, (X @ w + b + eps).unsqueeze(1)
 
 
-# --8<-- [end:synthetic]
+# --8<-- [end:linear_data]

@@ -1,12 +1,21 @@
-"""The cached runs of §4.4: polynomial regression trained by SGD."""
+"""The cached runs of §4.4: polynomial regression trained by SGD.
+
+Every run takes its data seed and its epochs as arguments; seed s draws
+data set s (``polynomial.split_data``) and the run's initial weights and
+minibatches from a generator seeded 1000 + s (``run_generator``).
+"""
 
 from __future__ import annotations
 
 import torch
 
-from mlp_notes.claims import Claims
 from mlp_notes.polynomial import make_features, split_data, train_linear
 from mlp_notes.runs.cache import cached
+
+
+def run_generator(seed: int) -> torch.Generator:
+    """The generator of seed's run: initial weights, then minibatches."""
+    return torch.Generator().manual_seed(1000 + seed)
 
 
 # --8<-- [start:fit_polynomial]
@@ -31,17 +40,42 @@ def fit_polynomial(
     F_tr, F_te = make_features(x_tr, x_te, num_features, basis)
     k = num_features
     mask = torch.tril(torch.ones(k, k)).T if all_degrees else None
-    g = torch.Generator().manual_seed(1000 + seed)
     return train_linear(
         F_tr, y_tr, F_te, y_te, num_epochs=num_epochs, lr=lr,
-        optimizer=optimizer, mask=mask, generator=g,
+        optimizer=optimizer, mask=mask, generator=run_generator(seed),
     )  # fmt: skip
 
 
 # --8<-- [end:fit_polynomial]
 
 
+def run_batches(
+    *,
+    num_features: int,
+    num_epochs: int,
+    seed: int,
+    n_train: int = 100,
+    batch_size: int = 10,
+) -> torch.Tensor:
+    """The minibatches of ``fit_polynomial``'s run with these arguments,
+    in the order it takes them: its generator draws the initial weights
+    (``num_features`` uniforms), then one permutation per epoch, cut
+    into batches (``train_linear``).  A test replays the run from them.
+
+    Returns:
+        Example indices, shape (num_epochs * n_train / batch_size,
+        batch_size).
+    """
+    if n_train % batch_size:
+        raise ValueError("batch_size must divide n_train")
+    g = run_generator(seed)
+    torch.rand(num_features, 1, generator=g)  # the initial weights
+    perms = [torch.randperm(n_train, generator=g) for _ in range(num_epochs)]
+    return torch.cat(perms).reshape(-1, batch_size)
+
+
 # --8<-- [start:basis_fixes]
+#: (basis, optimizer, lr) of §4.4 exercise 3, for 20 features.
 BASIS_FIXES = (
     ("factorial", "sgd", 0.01),  # the book
     ("raw", "sgd", 0.01),
@@ -54,66 +88,22 @@ BASIS_FIXES = (
 )
 
 
-def basis_fixes(num_epochs: int) -> dict[tuple[str, str, float], dict]:
-    """§4.4 exercise 3: each (basis, optimizer, lr) of BASIS_FIXES, seed 0."""
+def basis_fixes(
+    num_epochs: int, seed: int = 0, fixes: tuple = BASIS_FIXES
+) -> dict[tuple[str, str, float], dict]:
+    """§4.4 exercise 3: a run of each (basis, optimizer, lr) of ``fixes``
+    on seed's data set, keyed by that triple."""
     return {
         (basis, opt, lr): fit_polynomial(
             num_features=20,
             num_epochs=num_epochs,
-            seed=0,
+            seed=seed,
             basis=basis,
             optimizer=opt,
             lr=lr,
         )
-        for basis, opt, lr in BASIS_FIXES
+        for basis, opt, lr in fixes
     }
 
 
-def outcome(run: dict) -> str:
-    """'diverged ... in epoch k', or the final train and test MSE."""
-    if run["diverged_at"]:
-        return f"diverged (non-finite loss) in epoch {run['diverged_at']}"
-    return (
-        f"train MSE {run['train_loss'][-1, 0]:.3g}, "
-        f"test MSE {run['test_loss'][-1, 0]:.3g}"
-    )
-
-
 # --8<-- [end:basis_fixes]
-
-
-def fix_claims(runs: dict) -> Claims:
-    """What §4.4 asserts about ``basis_fixes``, with its thresholds."""
-    final = {k: r["train_loss"][-1, 0].item() for k, r in runs.items()}
-    test = {k: r["test_loss"][-1, 0].item() for k, r in runs.items()}
-    diverged = {k: r["diverged_at"] for k, r in runs.items()}
-    hermite, std_sgd = final["hermite", "sgd", 0.01], final[BASIS_FIXES[5]]
-    return (
-        Claims()
-        .add(
-            "raw SGD at lr 0.01 diverges in epoch 1, standardized SGD at "
-            "lr 0.01 diverges, at lr 0.001 and raw Adam do not",
-            diverged["raw", "sgd", 0.01] == 1
-            and diverged["standardized", "sgd", 0.01]
-            and not diverged[BASIS_FIXES[5]]
-            and not diverged["raw", "adam", 0.01],
-        )
-        .add(
-            f"raw SGD at lr 1e-19 ({final['raw', 'sgd', 1e-19]:.3g}) and raw "
-            f"Adam ({final['raw', 'adam', 0.01]:.3g}) end with train MSE "
-            "above 1",
-            final["raw", "sgd", 1e-19] > 1 and final["raw", "adam", 0.01] > 1,
-        )
-        .add(
-            f"Hermite's train MSE {hermite:.4f} below 0.012, its test MSE "
-            f"{test['hermite', 'sgd', 0.01]:.3g} below 0.2 and above 2 x "
-            "its train MSE (its fit is partly noise)",
-            hermite < 0.012
-            and 2 * hermite < test["hermite", "sgd", 0.01] < 0.2,
-        )
-        .add(
-            f"standardized SGD (lr 0.001) {std_sgd:.4f} above 2 x Hermite's; "
-            f"standardized Adam {final[BASIS_FIXES[6]]:.4f} below it",
-            std_sgd > 2 * hermite and final[BASIS_FIXES[6]] < std_sgd,
-        )
-    )

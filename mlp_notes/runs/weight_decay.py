@@ -10,6 +10,7 @@ from mlp_notes.selection import k_fold_indices
 from mlp_notes.weight_decay import half_mse, highdim_data, train_scratch
 
 
+# --8<-- [start:lambda_sweep]
 @cached("mlp_notes.weight_decay", "mlp_notes.selection")
 def lambda_sweep(
     *,
@@ -40,3 +41,6 @@ def lambda_sweep(
         "val": half_mse(X_va, w, b, y_va),
         "cv": cv / folds,
     }
+
+
+# --8<-- [end:lambda_sweep]
