@@ -89,7 +89,9 @@ class Claims(list):
             if math.isnan(d.half_width)
             else says(d)
         )
-        text = f"{a} {words} {b}: {a} - {b} = {d}"
+        text = f"{a} {words} {b}: difference {d}"
+        if not (d.resolved or math.isnan(d.half_width)):
+            text += f"; {d.power_note()}"
         self.append(Claim(text, bool(holds), enforce))
         return self
 

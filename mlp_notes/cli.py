@@ -185,10 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     import torch
 
-    from mlp_notes import settings
+    from mlp_notes import precision, settings
     from mlp_notes.data import DataError, fashion_mnist_split
     from mlp_notes.models import Spec, build
-    from mlp_notes.training import Recipe, fit, precision, progress, steps
+    from mlp_notes.training import Recipe, fit, progress, steps
 
     net = Spec(
         kind=args.model,

@@ -33,6 +33,11 @@ def fmt_spread(mean: float, std: float) -> str:
     return f"{mean:.4f} ± {std:.4f}"
 
 
+def summary(values: list[float]) -> str:
+    """ "0.8412 ± 0.0021": the mean and spread of ``values``."""
+    return fmt_spread(*spread(values))
+
+
 def _t_cdf(t: float, df: int, steps: int = 400) -> float:
     """Student's t CDF at t >= 0 (Simpson's rule on the density)."""
     log_c = (
@@ -109,6 +114,11 @@ class Difference:
             f"no detectable difference between {a} and {b} at this "
             f"budget; {self.power_note()}"
         )
+
+    @property
+    def se(self) -> float:
+        """The standard error of the mean difference."""
+        return self.half_width / t_quantile(0.975, self.n - 1)
 
     @property
     def sd(self) -> float:

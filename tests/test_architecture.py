@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mlp_notes"
-BASE = {"settings", "stats", "claims", "telemetry", "hardware", "__init__"}
+BASE = {
+    "settings",
+    "stats",
+    "claims",
+    "telemetry",
+    "hardware",
+    "precision",
+    "__init__",
+}
 ALLOWED = {
     "base": {"base"},
     "chapter": {"base", "chapter"},

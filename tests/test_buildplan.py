@@ -8,6 +8,7 @@ import pytest
 
 from mlp_notes import settings
 from mlp_notes.runs import costs
+from mlp_notes.runs.plans import decode
 from mlp_notes.site import monitor as buildplan
 from mlp_notes.site.buildplan import Call, Plan, call_key
 from mlp_notes.site.monitor import BuildMonitor
@@ -25,8 +26,8 @@ def plans(tmp_path, monkeypatch):
     Plan(
         profile="test",
         calls=[
-            Call("m.f", repr({"a": 1}), {"sgd/backprop": 60_000.0}),
-            Call("m.g", repr({"b": (2, 3)}), {"adamw/autograd": 3_000.0}),
+            Call(*call_key("m.f", {"a": 1}), {"sgd/backprop": 60_000.0}),
+            Call(*call_key("m.g", {"b": (2, 3)}), {"adamw/autograd": 3_000.0}),
         ],
         rest_units=15_000.0,
     ).save(tmp_path)
@@ -35,7 +36,9 @@ def plans(tmp_path, monkeypatch):
 
 def test_plan_round_trip_keeps_argument_types(plans):
     plan = Plan.load("test", plans)
-    assert plan.calls[1].kwargs == {"b": (2, 3)}  # a tuple stays a tuple
+    args = decode(json.loads(plan.calls[1].args))
+    assert args == {"b": (2, 3)}  # a tuple stays a tuple
+    assert isinstance(args["b"], tuple)
     assert Plan.load("missing", plans) is None
 
 
@@ -145,11 +148,38 @@ def test_quick_build_made_the_planned_runs():
     )
 
 
-def test_plan_arguments_read_back_specs_and_recipes_only():
-    from mlp_notes.runs import Recipe, Spec
+def test_plan_arguments_are_plain_data_read_back_without_eval():
+    from mlp_notes.models import Spec
+    from mlp_notes.training import Recipe
 
     kwargs = {"net": Spec(hiddens=(8,)), "recipe": Recipe(lr=0.3), "seed": 1}
     name, args = call_key("f", kwargs)
-    assert Call(name, args).kwargs == kwargs
-    with pytest.raises(ValueError, match="unexpected name"):
-        _ = Call("f", "{'x': __import__('os')}").kwargs
+    assert decode(json.loads(args)) == kwargs
+    assert json.loads(args)["dict"]["seed"] == 1  # plain JSON
+    for evil in ('{"os": {"x": 1}}', '{"__import__": ["os"]}'):
+        with pytest.raises(ValueError, match="unknown value"):
+            decode(json.loads(evil))
+    with pytest.raises(TypeError, match="cannot store"):
+        call_key("f", {"x": object()})
+
+
+def test_every_cached_run_function_is_in_the_registry():
+    """The site finds run functions by name only through the registry:
+    every @cached function of mlp_notes/runs/ must be in it."""
+    import ast
+    from pathlib import Path
+
+    from mlp_notes.runs.plans import registry
+
+    names = set()
+    for path in (Path(__file__).parents[1] / "mlp_notes" / "runs").glob(
+        "*.py"
+    ):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call)
+                and getattr(d.func, "id", "") == "cached"
+                for d in node.decorator_list
+            ):
+                names.add(f"mlp_notes.runs.{path.stem}.{node.name}")
+    assert names and names == set(registry())

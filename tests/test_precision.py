@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from mlp_notes import hardware
+from mlp_notes import hardware, precision
 from mlp_notes.models import mlp
-from mlp_notes.training import Recipe, fit, precision
+from mlp_notes.training import Recipe, fit
 
 
 @pytest.fixture(autouse=True)

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import torch
 
-from mlp_notes import settings
 from mlp_notes.data import Split, fashion_mnist_split
 from mlp_notes.models import Spec, build, num_parameters
-from mlp_notes.runs.cache import REPORT, cached
+from mlp_notes.runs.cache import REPORT, cached, seeded
 from mlp_notes.runs.chapter import DEPENDS, Run
-from mlp_notes.stats import seeded
 from mlp_notes.training import Recipe, accuracy, fit
+from mlp_notes.training.loop import predict
 
 # --8<-- [start:best_recipe]
 #: Beyond the book: a wider network with dropout, on standardized inputs
@@ -79,8 +78,12 @@ def train_best(
     mirror_val = None
     if not refit:
         mirror_val = accuracy(model, data.X_val, data.y_val, mirror=True)
-    mirror_test = accuracy(model, data.X_test, data.y_test, mirror=True)
-    return Run(history, num_parameters(model), None, mirror_val, mirror_test)
+    mirrored = predict(model, data.X_test, mirror=True) == data.y_test
+    mirror_test = int(mirrored.sum()) / len(mirrored)
+    run = Run(history, num_parameters(model), None, mirror_val, mirror_test)
+    run.test_correct = (predict(model, data.X_test) == data.y_test).cpu()
+    run.mirror_test_correct = mirrored.cpu()
+    return run
 
 
 # --8<-- [start:best_mlp]
@@ -111,23 +114,28 @@ class BestMLP:
             r.mirror_test_acc if self.mirror else r.test_acc for r in self.runs
         ]
 
+    def test_correct(self) -> list[torch.Tensor]:
+        """Each refit's per-image correctness on the test set, (n_test,)
+        bool, predicting as chosen."""
+        return [
+            r.mirror_test_correct if self.mirror else r.test_correct
+            for r in self.runs
+        ]
 
-def best_recipe(profile: settings.Profile) -> Recipe:
-    """``BEST_RECIPE`` for the profile's ``best_epochs``."""
-    return BEST_RECIPE.replace(num_epochs=profile.best_epochs)
 
-
-def best_mlp(profile: settings.Profile) -> BestMLP:
-    """Train the recipe on the training split and score it on validation,
-    where plain and mirror-averaged predictions are compared; then retrain
-    it unchanged on all training images, validation images included
-    (nothing is chosen after this point), once per seed of the profile.
-    The test set is evaluated only for reporting.
+def best_mlp(
+    *, epochs: int, subset: int | None, seeds: tuple[int, ...]
+) -> BestMLP:
+    """Train the recipe for ``epochs`` on the training split (``subset``
+    of it) and score it on validation, where plain and mirror-averaged
+    predictions are compared; then retrain it unchanged on all training
+    images, validation images included (nothing is chosen after this
+    point), once per seed.  The test set is evaluated only for reporting.
     """
-    budget = dict(recipe=best_recipe(profile), subset=profile.best_subset)
+    budget = dict(recipe=BEST_RECIPE.replace(num_epochs=epochs), subset=subset)
     trial = train_best(seed=0, **budget)
     mirror = trial.mirror_val_acc > trial.val_acc
-    runs = [train_best(seed=s, refit=True, **budget) for s in profile.seeds]
+    runs = [train_best(seed=s, refit=True, **budget) for s in seeds]
     return BestMLP(trial, mirror, runs)
 
 

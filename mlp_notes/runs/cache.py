@@ -34,8 +34,7 @@ from typing import TypeVar
 
 import joblib
 
-from mlp_notes import settings, telemetry
-from mlp_notes.training import precision
+from mlp_notes import precision, settings, telemetry
 
 T = TypeVar("T")
 PACKAGE = Path(__file__).parents[1]  # mlp_notes/
@@ -200,6 +199,22 @@ class FitReport:
 
 #: What every run passes to ``fit`` as its callbacks.
 REPORT = (FitReport(),)
+
+
+def seeded(fn):
+    """Run ``fn(**kwargs)`` with torch's global generator seeded by its
+    ``seed`` argument (``nn.Dropout``'s masks draw from it) and restored
+    afterwards, so a cached and an uncached call leave the caller's random
+    state alike."""
+    import torch
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs):
+        with torch.random.fork_rng():
+            torch.manual_seed(kwargs.get("seed", 0))
+            return fn(**kwargs)
+
+    return wrapper
 
 
 def is_cached(fn: Callable, **kwargs) -> bool:

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 import torch
 
-from mlp_notes import settings
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build, num_parameters
-from mlp_notes.runs.cache import REPORT, cached
-from mlp_notes.stats import seeded, spread
+from mlp_notes.runs.cache import REPORT, cached, seeded
 from mlp_notes.training import History, Recipe, fit
 
 #: Modules whose code every run here depends on (beyond this one).
@@ -33,22 +31,13 @@ CHAPTER_NET = Spec(kind="concise", hiddens=(256,), init="normal")
 # --8<-- [end:chapter_recipe]
 
 
-def chapter_config(profile: settings.Profile, kind: str = "concise"):
-    """The book's run in ``profile``'s budget: ``CHAPTER_NET`` of ``kind``
-    ("scratch" or "concise"), trained by ``CHAPTER_RECIPE`` for the
-    profile's epochs (``train_run(**chapter_config(profile))``)."""
+def chapter_config(epochs: int, kind: str = "concise") -> dict:
+    """The book's run for ``epochs`` epochs: ``CHAPTER_NET`` of ``kind``
+    ("scratch" or "concise"), trained by ``CHAPTER_RECIPE``
+    (``train_run(**chapter_config(10))``)."""
     return {
         "net": CHAPTER_NET.replace(kind=kind),
-        "recipe": CHAPTER_RECIPE.replace(num_epochs=profile.epochs),
-    }
-
-
-def sweep_budget(profile: settings.Profile) -> dict:
-    """``sweep``'s recipe and training images in ``profile``'s budget:
-    ``CHAPTER_RECIPE`` for the sweep's epochs, on its subset."""
-    return {
-        "recipe": CHAPTER_RECIPE.replace(num_epochs=profile.sweep_epochs),
-        "subset": profile.sweep_subset,
+        "recipe": CHAPTER_RECIPE.replace(num_epochs=epochs),
     }
 
 
@@ -61,6 +50,8 @@ class Run:
     state: dict | None = None
     mirror_val_acc: float | None = None
     mirror_test_acc: float | None = None
+    test_correct: torch.Tensor | None = None  # (n_test,) bool, if recorded
+    mirror_test_correct: torch.Tensor | None = None
 
     @property
     def val_acc(self) -> float | None:
@@ -114,21 +105,13 @@ def rebuild(run: Run, net: Spec) -> torch.nn.Module:
     return model.eval()
 
 
-def seeds_summary(
-    runs: list[Run], attr: str = "val_acc"
-) -> tuple[float, float]:
-    """Mean and sample standard deviation of ``attr`` over seeds (the std
-    is NaN for a single run: the quick profile's one seed)."""
-    return spread([getattr(r, attr) for r in runs])
-
-
 def sweep(
     name: str,
     values,
     *,
     net: Spec = CHAPTER_NET,
     recipe: Recipe = CHAPTER_RECIPE,
-    seeds=None,
+    seeds,
     **run,
 ) -> dict[object, list[Run]]:
     """``train_run`` for each value of one setting and each seed.
@@ -137,12 +120,12 @@ def sweep(
         name: a field of ``Spec`` (e.g. "hiddens"), of ``Recipe`` (e.g.
             "lr") or an argument of ``train_run`` (e.g. "subset").
         values: its values.
-        seeds: seeds per point (default: the profile's).
+        seeds: seeds per point (every point runs with the same seeds, so
+            points can be compared seed by seed).
         net: the network, where ``name`` does not change it.
         recipe: the recipe, where ``name`` does not change it.
         run: the other arguments of ``train_run``, fixed.
     """
-    seeds = settings.profile().seeds if seeds is None else seeds
     out = {}
     for v in values:
         config = {"net": net, "recipe": recipe, **run}

@@ -20,7 +20,7 @@ from mlp_notes.data import Split
 from mlp_notes.models import Spec, build
 from mlp_notes.runs.best import BEST_NET, BEST_RECIPE, standardized
 from mlp_notes.runs.chapter import CHAPTER_RECIPE
-from mlp_notes.training import precision, steps
+from mlp_notes.training import steps
 from mlp_notes.training.loop import minibatches
 
 #: Steps per timed epoch; three timed epochs after a warm-up.
@@ -83,14 +83,3 @@ def reference_seconds(workload: str) -> float:
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)
     return statistics.median(times) / REFERENCE_STEPS
-
-
-def describe_precision() -> str:
-    """The device and the precision mixed-precision runs train in there."""
-    return precision.describe(settings.default_device())
-
-
-def mixed_precision_here(device) -> str:
-    """The precision runs that ask for mixed precision train in on
-    ``device``: "bfloat16" or "float32"."""
-    return precision.resolve(True, device)

@@ -6,8 +6,7 @@ import torch
 
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build
-from mlp_notes.runs.cache import REPORT, cached
-from mlp_notes.stats import seeded
+from mlp_notes.runs.cache import REPORT, cached, seeded
 from mlp_notes.training import History, Recipe, fit
 
 # --8<-- [start:settings]

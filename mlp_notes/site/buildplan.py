@@ -16,20 +16,18 @@ it trained): the notebooks state them as each profile's cost.
 
 from __future__ import annotations
 
-import ast
-import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlp_notes.runs import Recipe, Spec, cache
+from mlp_notes.runs import plans
 
 PLANS = Path(__file__).resolve().parents[2] / "benchmarks" / "plans"
 
 
 def call_key(name: str, kwargs: dict) -> tuple[str, str]:
-    """A cached call as (function name, its sorted arguments' repr)."""
-    return name, repr(dict(sorted(kwargs.items())))
+    """A cached call as (function name, its arguments as plain JSON)."""
+    return name, plans.args_key(kwargs)
 
 
 @dataclass
@@ -39,21 +37,6 @@ class Call:
     name: str
     args: str
     units: dict[str, float] | None = None  # None: never measured
-
-    @property
-    def kwargs(self) -> dict:
-        """The call's arguments, read back from their repr (numbers,
-        strings, tuples, None, and the Spec and Recipe values of runs)."""
-        tree = ast.parse(self.args, mode="eval")
-        allowed = {"Spec": Spec, "Recipe": Recipe}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id not in allowed:
-                raise ValueError(
-                    f"unexpected name in a planned call: {node.id}"
-                )
-        return eval(
-            compile(tree, "<plan>", "eval"), {"__builtins__": {}}, allowed
-        )
 
     def seconds(self, per_unit: dict[str, float]) -> float:
         return sum(u * per_unit[w] for w, u in (self.units or {}).items())
@@ -106,15 +89,6 @@ class Plan:
         return out
 
 
-def _function(name: str):
-    module, _, attr = name.rpartition(".")
-    return getattr(importlib.import_module(module), attr)
-
-
 def is_cached(call: Call) -> bool:
     """Whether the run cache already answers ``call``."""
-    try:
-        fn = _function(call.name)
-    except (ImportError, AttributeError):
-        return False  # a renamed run: it will train under its new name
-    return cache.is_cached(fn, **call.kwargs)
+    return plans.is_cached(call.name, call.args)

@@ -19,12 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from mlp_notes import hardware, settings
-from mlp_notes.runs.costs import (
-    describe_precision,
-    reference_seconds,
-    unit_workload,
-)
+from mlp_notes import hardware, precision, settings
+from mlp_notes.runs.costs import reference_seconds, unit_workload
 from mlp_notes.site.buildplan import PLANS, Call, Plan, call_key, is_cached
 
 BUDGET_VAR = "MLP_NOTES_BUDGET_MINUTES"
@@ -62,7 +58,8 @@ class BuildMonitor:
         self.began = time.perf_counter()
         self.estimate = self.train_estimate = 0.0
         self.pending: dict[tuple[str, str], float] = {}
-        self.say(f"mlp-notes: {describe_precision()}")
+        device = settings.default_device()
+        self.say(f"mlp-notes: {precision.describe(device)}")
         if self.plan is None:
             self.say(
                 f"mlp-notes: no run plan for profile {self.profile!r} "

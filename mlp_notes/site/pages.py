@@ -6,12 +6,12 @@ reference (``docs/hooks.py`` calls these from MkDocs' hooks)."""
 from __future__ import annotations
 
 import datetime
+import functools
 import html
-import importlib
-import inspect
 import platform
 import re
 import urllib.parse
+from pathlib import Path
 
 _IMPORT = re.compile(
     r"^\s*from mlp_notes(?:\.([\w.]+))? import (\([^)]*\)|[^\n]+)", re.M
@@ -22,57 +22,35 @@ def api_links(markdown: str) -> list[tuple[str, str]]:
     """(label, API anchor) of each ``mlp_notes`` name a page imports.
 
     Documented functions and classes get their own entry; modules and
-    other names (constants) link to their module's entry.
+    other names (constants) link to their module's entry.  The package
+    is read, not imported (griffe's static analysis, as the API page's
+    mkdocstrings reads it).
     """
+    package = _package()
     links: dict[str, str] = {}
     for module, names in _IMPORT.findall(markdown):
         for item in names.strip("()").split(","):
             name = item.split()[0] if item.split() else "_"  # "x as y": x
             if name.startswith("_"):
                 continue
-            if not module:  # from mlp_notes import settings
-                links[name] = f"mlp_notes.{name}"
+            obj = package[f"{module}.{name}" if module else name]
+            obj = obj.final_target if obj.is_alias else obj
+            if obj.is_module:  # from mlp_notes.runs import search
+                links[obj.path.removeprefix("mlp_notes.")] = obj.path
                 continue
-            parent = importlib.import_module(f"mlp_notes.{module}")
-            obj = getattr(parent, name, None)
-            if obj is None:  # a submodule not imported by its package
-                obj = importlib.import_module(f"{parent.__name__}.{name}")
-            if inspect.ismodule(obj):  # from mlp_notes.runs import search
-                links[obj.__name__.removeprefix("mlp_notes.")] = obj.__name__
-                continue
-            plain = inspect.unwrap(obj)  # e.g. lru_cache, cached wrappers
-            documented = (
-                inspect.isfunction(plain) or inspect.isclass(plain)
-            ) and inspect.getdoc(plain)
-            home = (
-                getattr(plain, "__module__", None)
-                if inspect.isfunction(plain) or inspect.isclass(plain)
-                else _defining(parent, name)
-            )
-            if not home.startswith("mlp_notes"):
-                home = f"mlp_notes.{module}"  # e.g. a re-exported Path
-                documented = False
-            links[f"{home.removeprefix('mlp_notes.')}.{name}"] = (
-                f"{home}.{name}" if documented else home
-            )
+            home = obj.parent.path
+            documented = (obj.is_function or obj.is_class) and obj.docstring
+            label = f"{home.removeprefix('mlp_notes.')}.{obj.name}"
+            links[label] = obj.path if documented else home
     return sorted(links.items())
 
 
-def _defining(module, name: str) -> str:
-    """The module that assigns ``name`` (a package's submodule, for a
-    constant it re-exports), else ``module`` itself."""
-    import ast
-    import pkgutil
-    from pathlib import Path
+@functools.cache
+def _package():
+    import griffe
 
-    for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
-        sub = importlib.import_module(f"{module.__name__}.{info.name}")
-        tree = ast.parse(Path(sub.__file__).read_text())
-        for node in tree.body:
-            targets = getattr(node, "targets", [getattr(node, "target", None)])
-            if any(getattr(t, "id", None) == name for t in targets):
-                return sub.__name__
-    return module.__name__
+    root = Path(__file__).resolve().parents[2]
+    return griffe.load("mlp_notes", search_paths=[str(root)])
 
 
 def provenance(record: dict, seconds: float) -> str:
@@ -82,8 +60,7 @@ def provenance(record: dict, seconds: float) -> str:
     import torch
 
     import mlp_notes
-    from mlp_notes import settings
-    from mlp_notes.runs.costs import mixed_precision_here
+    from mlp_notes import precision, settings
 
     today = datetime.date.today().isoformat()
     return (
@@ -91,7 +68,7 @@ def provenance(record: dict, seconds: float) -> str:
         f"Built {today} with profile <strong>{record['profile']}</strong>, "
         f"seed {record['seed']}, on {record['device']} "
         f"({settings.machine()}; runs that ask for mixed precision train "
-        f"in {mixed_precision_here(record['device'])} here); mlp_notes "
+        f"in {precision.resolve(True, record['device'])} here); mlp_notes "
         f"{mlp_notes.__version__}, torch {torch.__version__}, Python "
         f"{platform.python_version()}. Executing this page took "
         f"{seconds:.1f} s.</p>"

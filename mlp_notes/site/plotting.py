@@ -160,6 +160,22 @@ def curves(
     return fig
 
 
+def panels(
+    x,
+    groups: Mapping[str, Mapping[str, Sequence[float]]],
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+) -> Figure:
+    """Side-by-side panels of named curves: ``groups`` maps each panel's
+    title to its curves (name -> y values over the shared ``x``)."""
+    fig, axes = figure(len(groups), 1, width=3.6, height=2.7)
+    for ax, (title, ys) in zip(axes[0], groups.items()):
+        curves(x, ys, xlabel=xlabel, ylabel=ylabel, title=title, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
 def image_grid(
     images: np.ndarray,
     titles: Sequence[str],

@@ -12,8 +12,6 @@
 * :mod:`~mlp_notes.training.steps`: the steps ``fit`` chooses among (the
   autograd step, the hand-derived one in ``backprop_sgd``, CUDA graphs in
   ``graphs``): the same training, at different speeds.
-* :mod:`~mlp_notes.training.precision`: bfloat16 only where the hardware
-  runs it fast.
 * :mod:`~mlp_notes.training.progress`: fit's callbacks; progress bars.
 """
 

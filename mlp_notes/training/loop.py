@@ -40,7 +40,7 @@ class History:
         diverged_at: first epoch (1-based) whose loss was not finite.
         requested_precision: what the recipe asked for: "bfloat16"
             (mixed precision) or "float32".
-        precision: what the run trained in (see ``training.precision``:
+        precision: what the run trained in (see ``mlp_notes.precision``:
             bfloat16 only where the hardware runs it fast).
         step: how each step was computed ("autograd", "backprop" or
             "graph": the same training, see ``training.steps``).
@@ -93,6 +93,33 @@ class History:
 
 # --8<-- [start:evaluate]
 @torch.no_grad()
+def predict(
+    model: nn.Module,
+    X: torch.Tensor,
+    batch_size: int = 4096,
+    *,
+    mirror: bool = False,
+) -> torch.Tensor:
+    """The argmax class of each image, (n,), with the model in eval mode.
+
+    With ``mirror``, the prediction averages the softmax of each image and
+    of its left-right mirror image (test-time augmentation).
+    """
+    if len(X) == 0:
+        raise ValueError("predictions for an empty set: no images given")
+    was_training = model.training
+    model.eval()
+    out = []
+    for i in range(0, len(X), batch_size):
+        Xb = X[i : i + batch_size]
+        scores = model(Xb).softmax(1)
+        if mirror:
+            scores += model(Xb.flip(-1)).softmax(1)
+        out.append(scores.argmax(dim=1))
+    model.train(was_training)
+    return torch.cat(out)
+
+
 def accuracy(
     model: nn.Module,
     X: torch.Tensor,
@@ -101,24 +128,9 @@ def accuracy(
     *,
     mirror: bool = False,
 ) -> float:
-    """Fraction of correct argmax predictions, with the model in eval mode.
-
-    With ``mirror``, the prediction averages the softmax of each image and
-    of its left-right mirror image (test-time augmentation).
-    """
-    if len(X) == 0:
-        raise ValueError("accuracy of an empty set: no images given")
-    was_training = model.training
-    model.eval()
-    correct = 0
-    for i in range(0, len(X), batch_size):
-        Xb = X[i : i + batch_size]
-        scores = model(Xb).softmax(1)
-        if mirror:
-            scores += model(Xb.flip(-1)).softmax(1)
-        correct += (scores.argmax(dim=1) == y[i : i + batch_size]).sum()
-    model.train(was_training)
-    return int(correct) / len(X)
+    """Fraction of correct predictions (see :func:`predict`)."""
+    correct = predict(model, X, batch_size, mirror=mirror) == y
+    return int(correct.sum()) / len(X)
 
 
 # --8<-- [end:evaluate]

@@ -25,8 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mlp_notes import precision as precisions
 from mlp_notes.data import Split
-from mlp_notes.training import precision as precisions
 from mlp_notes.training.backprop_sgd import BackpropSGD
 from mlp_notes.training.batches import Minibatches
 from mlp_notes.training.graphs import GraphedStep

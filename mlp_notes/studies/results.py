@@ -3,10 +3,14 @@ from the run cache) with exactly the configurations their pages use."""
 
 from __future__ import annotations
 
+from mlp_notes import settings
 from mlp_notes.runs import search
-from mlp_notes.runs.best import BEST_NET, best_mlp, best_recipe
-from mlp_notes.runs.chapter import chapter_config, train_run
+from mlp_notes.runs.best import BEST_NET, BEST_RECIPE
+from mlp_notes.runs.chapter import chapter_config
 from mlp_notes.stats import fmt_spread, spread
+from mlp_notes.studies import best as best_study
+from mlp_notes.studies import mlp_concise, mlp_scratch
+from mlp_notes.studies import search as search_study
 
 
 def _row(
@@ -44,24 +48,37 @@ def _row(
 def results_rows(profile) -> list[dict]:
     """The headline models of the site, trained (or read from the cache)
     with exactly the configurations their pages use."""
+    scratch = settings.pick(mlp_scratch.BUDGETS, profile)
+    concise = settings.pick(mlp_concise.BUDGETS, profile)
     rows = []
-    for kind, page in (("scratch", "mlp-scratch"), ("concise", "mlp-concise")):
-        config = chapter_config(profile, kind)
-        run = train_run(**config, keep_model=kind == "scratch")
-        name = f"D2L's MLP, {kind}"
-        rows.append(_row(name, f"{page}.md", [run], _describe(config)))
-    budget = dict(
-        num_epochs=profile.search_epochs, subset=profile.sweep_subset
-    )
-    found = search.winner(search.compare(profile.search_trials, **budget))
+    for name, page, run, kind in (
+        (
+            "scratch",
+            "mlp-scratch",
+            mlp_scratch.chapter_run(scratch),
+            "scratch",
+        ),
+        (
+            "concise",
+            "mlp-concise",
+            mlp_concise.chapter_run(concise),
+            "concise",
+        ),
+    ):
+        config = chapter_config(run.history.epochs, kind)
+        rows.append(
+            _row(f"D2L's MLP, {name}", f"{page}.md", [run], _describe(config))
+        )
+    found = search.winner(search_study.search_results(scratch))
     config = search.trial_config(
-        found.lr, found.width, found.depth, profile.epochs
+        found.lr, found.width, found.depth, scratch.epochs
     )
-    runs = search.retrain(found, profile.epochs, profile.seeds)
+    runs = search.retrain(found, scratch.epochs, scratch.seeds)
     where = "mlp-scratch.md#4-tune-learning-rate-width-and-depth-jointly"
     rows.append(_row("Search winner", where, runs, _describe(config)))
-    best = best_mlp(profile)
-    setting = _describe({"net": BEST_NET, "recipe": best_recipe(profile)})
+    best = best_study.train(concise)
+    recipe = BEST_RECIPE.replace(num_epochs=concise.best_epochs)
+    setting = _describe({"net": BEST_NET, "recipe": recipe})
     if best.mirror:
         setting += ", mirror-averaged predictions"
     setting += "; val: seed 0 on the training split; test: refits"
@@ -74,7 +91,7 @@ def results_rows(profile) -> list[dict]:
             setting,
             val_accs=[best.val_acc],
             test_accs=best.test_accs(),
-        )  # fmt: skip
+        )
     )
     return rows
 
