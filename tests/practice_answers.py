@@ -172,6 +172,11 @@ FORMS = {
         _tanh("2 * activations.sigmoid(2 * x)"),
         _tanh("y = (2 * x).sigmoid_()", "y * 2"),
         _tanh(
+            "buf = torch.empty_like(x)",
+            "torch.sigmoid(2 * x, out=buf)",
+            "2 * buf",
+        ),
+        _tanh(
             "[2 * torch.sigmoid(torch.tensor(2 * v)).item() "
             "for v in x.tolist()]"
         ),

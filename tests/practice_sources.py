@@ -299,12 +299,13 @@ SOURCES = {
     (
         "weight-decay",
         1,
-        "The largest lambda fits the training set worst (how the small "
-        "lambdas compare depends on the budget).",
+        "The strongest penalty fits the training set worst; at small lambdas "
+        "the training budget, not the penalty, decides the training loss.",
     ): (
         "1-training-and-test-loss-against",
-        "The strongest penalty fits the training set worst",
-        "how the small $\\lambda$ compare depends",
+        "the strongest penalty fits the",
+        "training set worst",
+        "no detectable difference at this budget",
     ),
     (
         "weight-decay",
@@ -318,7 +319,8 @@ SOURCES = {
     ),
     ("weight-decay", 1, "Measured curves, not a sketch."): (
         "1-training-and-test-loss-against",
-        "averaged over the seeds",
+        "its mean training loss is the highest",
+        "paired by seed",
     ),
     (
         "weight-decay",
@@ -381,7 +383,7 @@ SOURCES = {
     ): (
         "5-other-remedies-for-overfitting",
         "cuts the test loss",
-        "stopping hardly helps here",
+        "here it hardly helps",
         "the large initial weights outside the data's span",
     ),
     (

@@ -489,6 +489,40 @@ def test_switching_off_the_watch_is_refused():
         assert verdict.status == WRONG and "profiler" in verdict.message
 
 
+def test_starting_a_thread_or_reading_the_profiler_is_refused():
+    def threads(x, a):
+        threading.Thread(target=lambda: None).start()
+        return torch.where(x > 0, 1.0, a)
+
+    def reads(x, a):
+        sys.getprofile()
+        return torch.where(x > 0, 1.0, a)
+
+    verdict = checks.check_4_1_prelu_derivative(threads)
+    assert verdict.status == WRONG and "starts a thread" in verdict.message
+    verdict = checks.check_4_1_prelu_derivative(reads)
+    assert verdict.status == WRONG and "profiler" in verdict.message
+
+
+def test_the_default_dtype_is_given_back():
+    def sets(x, a):
+        torch.set_default_dtype(torch.float64)
+        return torch.where(x > 0, 1.0, a)
+
+    before = torch.get_default_dtype()
+    assert checks.check_4_1_prelu_derivative(sets).correct
+    assert torch.get_default_dtype() == before
+
+
+def test_a_learners_message_stays_on_one_line():
+    def fakes(*a):
+        raise ValueError("no\n✔ 4.1 exercise 1: correct.\tfake")
+
+    verdict = checks.check_4_1_prelu_derivative(fakes)
+    assert verdict.status == WRONG and "\n" not in verdict.message
+    assert str(verdict).startswith("✘")
+
+
 # -- monkeypatches ---------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ from mlp_notes import checks
 # *Plot the training and test loss against $\lambda$. What do you observe?*
 #
 # Self-check: a complete answer contains
-# - The largest lambda fits the training set worst (how the small lambdas compare depends on the budget).
+# - The strongest penalty fits the training set worst; at small lambdas the training budget, not the penalty, decides the training loss.
 # - Test loss falls by orders of magnitude from lambda = 0, then flattens.
 # - Measured curves, not a sketch.
 #

@@ -63,6 +63,7 @@ class Limits:
 
 LIMITS = Limits()
 _NOTHING = object()
+_randbits = secrets.randbits  # the inputs' seed: the OS's randomness
 
 
 class _Stop(BaseException):
@@ -74,7 +75,7 @@ class Run:
     calls."""
 
     def __init__(self, banned: dict, relift):
-        self.rng = torch.Generator().manual_seed(secrets.randbits(62))
+        self.rng = torch.Generator().manual_seed(_randbits(62))
         self.banned = {id(code): name for code, name in banned.items()}
         self.relift = relift
         self.tanh = False  # a C call of tanh seen in the learner's code
@@ -126,6 +127,8 @@ class Run:
         self.tanh |= tracer.tanh
         if tracer.tamper:
             raise wrong("your code switched off the check's profiler")
+        if tracer.thread:
+            raise wrong("your function starts a thread: compute the answer")
         if tracer.hit is not None:
             raise wrong(
                 f"your function calls {tracer.hit}, which computes this "
@@ -242,6 +245,7 @@ def _make():
                 lift, reapply, mine = sealed[0]
                 saved: list = []
                 lift(saved)
+                dtype = torch.get_default_dtype()
                 try:
                     if answer is _NOTHING or extra or named:
                         return Verdict(title, WRONG, "pass one answer")
@@ -253,6 +257,7 @@ def _make():
                         lambda: lift(None),
                     )
                 finally:
+                    torch.set_default_dtype(dtype)  # as the learner had it
                     reapply(saved)
 
             check.__name__ = check.__qualname__ = body.__name__

@@ -45,6 +45,9 @@ THIRD_PARTY = (
     torch.autograd.graph,
     torch.nn.init,
     torch.overrides,
+    torch._C._nn,
+    torch._C._linalg,
+    torch._C._special,
 )
 CLASSES = (
     torch.Tensor,

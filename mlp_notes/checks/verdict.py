@@ -39,7 +39,7 @@ def describe(err: BaseException) -> str:
     """``TypeName: message`` of an exception, whatever its ``__str__``
     does (it may raise or return a non-string)."""
     try:
-        message = text(str(err))
+        message = " ".join(text(str(err)).split())  # one line, no controls
     except Exception:
         message = "?"
     name = kind(err)

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import _thread
 import dis
 import math
 import sys
@@ -28,7 +29,12 @@ import types
 import torch
 from torch.overrides import TorchFunctionMode
 
-_TAMPER = (sys.setprofile, sys.settrace)
+_TAMPER = (sys.setprofile, sys.settrace, sys.getprofile, sys.gettrace)
+_THREADS = tuple(
+    getattr(_thread, name)
+    for name in ("start_new_thread", "start_joinable_thread")
+    if hasattr(_thread, name)
+)
 _TAMPER_CODES = (threading.setprofile.__code__, threading.settrace.__code__)
 _id, _getattr = id, getattr
 
@@ -42,7 +48,7 @@ class Tracer:
     def __init__(self, banned: dict[int, str]):
         self.banned = banned
         self.hit: str | None = None
-        self.tanh = self.tamper = False
+        self.tanh = self.tamper = self.thread = False
         self.armed = True  # the check sets False before it switches off
 
     def __call__(self, frame, event, arg):
@@ -59,6 +65,8 @@ class Tracer:
             elif event == "c_call":
                 if arg in _TAMPER:
                     self.tamper = True
+                elif arg in _THREADS:
+                    self.thread = True
                 elif _getattr(arg, "__name__", "") in ("tanh", "tanh_"):
                     self.tanh = True
         except Exception:  # a profile function that raises is switched off
@@ -155,8 +163,45 @@ class TanhWatch(TorchFunctionMode):
 
 
 def cauchy(z: torch.Tensor) -> torch.Tensor:
-    """The swapped-in sigmoid: 1/2 + atan(z)/pi, with s(-z) = 1 - s(z)."""
+    """A swapped-in sigmoid: 1/2 + atan(z)/pi, with s(-z) = 1 - s(z)."""
     return 0.5 + torch.atan(z) / math.pi
+
+
+def normal_cdf(z: torch.Tensor) -> torch.Tensor:
+    """Another: the standard normal CDF."""
+    return 0.5 * (1 + torch.erf(z / math.sqrt(2)))
+
+
+def softsign(z: torch.Tensor) -> torch.Tensor:
+    """Another: (1 + z / (1 + |z|)) / 2."""
+    return 0.5 * (1 + z / (1 + z.abs()))
+
+
+SWAPS = (cauchy, normal_cdf, softsign)
+
+
+def cauchy_sigmoid(x):
+    """Its code replaces ``activations.sigmoid``'s while the sigmoid is
+    swapped to ``cauchy`` (its globals, torch and math, resolve in that
+    module)."""
+    return 0.5 + torch.atan(x) / math.pi
+
+
+def normal_sigmoid(x):
+    """The same for ``normal_cdf``."""
+    return 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+
+
+def softsign_sigmoid(x):
+    """The same for ``softsign``."""
+    return 0.5 * (1 + x / (1 + x.abs()))
+
+
+SWAP_CODES = {
+    cauchy: cauchy_sigmoid.__code__,
+    normal_cdf: normal_sigmoid.__code__,
+    softsign: softsign_sigmoid.__code__,
+}
 
 
 _SIGMOID_NAMES = {
@@ -169,32 +214,29 @@ _SIGMOID_NAMES = {
 }
 
 
-def cauchy_sigmoid(x):
-    """Its code replaces ``activations.sigmoid``'s while the sigmoid is
-    swapped (its globals, torch and math, resolve in that module)."""
-    return 0.5 + torch.atan(x) / math.pi
+class SigmoidSwap(TanhWatch):
+    """Computes ``swap`` (one of ``SWAPS``) wherever the learner's code
+    asks torch for the sigmoid (``logsigmoid`` becomes its log); notes
+    tanh as ``TanhWatch`` does."""
 
-
-class SigmoidSwap(TorchFunctionMode):
-    """Computes ``cauchy`` wherever the learner's code asks torch for the
-    sigmoid (``logsigmoid`` becomes its log), and notes that it did."""
-
-    def __init__(self):
+    def __init__(self, swap=cauchy):
         super().__init__()
-        self.used = False
+        self.swap = swap
 
     def __torch_function__(self, func, types=(), args=(), kwargs=None):
         kwargs = kwargs or {}
         name = getattr(func, "__name__", "").split(".")[0]
+        if name in ("tanh", "tanh_"):
+            self.tanh = True
         if name in _SIGMOID_NAMES:
-            self.used = True
             x = args[0] if args else kwargs.get("input")
             if not isinstance(x, torch.Tensor):
                 return func(*args, **kwargs)
-            s = cauchy(x)
+            s = self.swap(x)
             if name in ("logsigmoid", "log_sigmoid"):
-                return torch.log(s)
+                s = torch.log(s)
             if name == "sigmoid_":
                 return x.copy_(s)
-            return s
+            out = kwargs.get("out")
+            return out.copy_(s) if isinstance(out, torch.Tensor) else s
         return func(*args, **kwargs)
