@@ -219,11 +219,9 @@ def train_epochs(
     batch_size: int,
     generator: torch.Generator | None,
 ) -> dict:
-    """``train_linear``'s epochs: a permutation of the examples, a step
-    per minibatch, the losses; stops at the first non-finite loss.
-
-    Args:
-        data: F_train (n, k), y_train (n, 1), F_test, y_test; w: (k, m).
+    """``train_linear``'s epochs on ``data`` = (F_train (n, k), y_train
+    (n, 1), F_test, y_test) and w (k, m): a permutation of the examples, a
+    step per minibatch, the losses; stops at the first non-finite loss.
 
     Returns:
         dict: "train_loss", "test_loss" (num_epochs, m) MSE after each

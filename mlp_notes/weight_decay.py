@@ -105,11 +105,8 @@ def train_scratch(
 ) -> dict:
     """D2L's loop, one model per entry of ``lambds`` (columns of w, same
     init, same minibatches); ``sign=-1`` is the Pitfalls' sign bug.
-
-    Returns:
-        "train_loss", "test_loss", "norm" (num_epochs, m): half-MSE and
-        ||w|| after each epoch; "w" (d, m), "b" (m,).
-    """
+    Returns "train_loss", "test_loss" (half-MSE) and "norm" (||w||) after
+    each epoch, (num_epochs, m), and the final "w" (d, m) and "b" (m,)."""
     X_tr, y_tr = data[:2]
     g = torch.Generator().manual_seed(INIT_SEED + seed)  # not the data's
     w0 = torch.randn(X_tr.shape[1], 1, generator=g)

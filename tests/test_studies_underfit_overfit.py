@@ -136,14 +136,22 @@ def test_curvature_claims_name_the_batches_that_break_the_step():
 
 
 def test_divergence_claims_fail_for_a_calm_run_that_diverged():
-    top = {(0, "factorial"): 24.0, (0, "hermite"): 613.0, (1, "x"): 300.0}
-    diverged = {(0, "factorial"): None, (0, "hermite"): 25, (1, "x"): None}
-    assert bases.divergence_claims(top, diverged, decisive=True).all_hold
+    top = {(0, "factorial"): 24.0, (0, "hermite"): 95.0, (1, "hermite"): 613.0}
+    top[1, "standardized"] = 300.0
+    diverged = dict.fromkeys(top) | {(1, "hermite"): 25}
+    x_max = {0: 3.15, 1: 3.7}
+    assert bases.divergence_claims(top, diverged, x_max, True).all_hold
     calm_broke = diverged | {(0, "factorial"): 7}
-    assert not bases.divergence_claims(top, calm_broke, True)[0].holds
-    every_crossing_diverged = diverged | {(1, "x"): 3}
+    assert not bases.divergence_claims(top, calm_broke, x_max, True)[0].holds
+    steep_book = top | {(0, "factorial"): 250.0}
+    assert not bases.divergence_claims(steep_book, diverged, x_max, True)[
+        0
+    ].holds
+    narrow = {0: 3.15, 1: 3.0}  # Hermite diverging where |x| is smaller
+    assert not bases.divergence_claims(top, diverged, narrow, True)[1].holds
+    every_crossing_diverged = diverged | {(1, "standardized"): 3}
     assert not bases.divergence_claims(
-        top, every_crossing_diverged, decisive=True
+        top, every_crossing_diverged, x_max, decisive=True
     ).all_hold
 
 

@@ -107,3 +107,13 @@ def basis_fixes(
 
 
 # --8<-- [end:basis_fixes]
+
+
+def outcome(run: dict) -> str:
+    """'diverged ... in epoch k', or the final train and test MSE."""
+    if run["diverged_at"]:
+        return f"diverged (non-finite loss) in epoch {run['diverged_at']}"
+    return (
+        f"train MSE {run['train_loss'][-1, 0]:.3g}, "
+        f"test MSE {run['test_loss'][-1, 0]:.3g}"
+    )

@@ -14,7 +14,12 @@ import torch
 from mlp_notes import capacity
 from mlp_notes.claims import Claim, Claims, Finding
 from mlp_notes.polynomial import make_features, split_data
-from mlp_notes.runs.polynomial import basis_fixes, fit_polynomial, run_batches
+from mlp_notes.runs.polynomial import (
+    basis_fixes,
+    fit_polynomial,
+    outcome,
+    run_batches,
+)
 from mlp_notes.studies import underfit_overfit as main
 from mlp_notes.studies.underfit_overfit import Budget
 
@@ -60,16 +65,6 @@ def scales() -> Finding:
     claims = Claims().add(f"x^19 reaches above {BIG:g}", x_max**19 > BIG)
     claims.extend(capacity.scale_claims(table))
     return Finding(lines, claims)
-
-
-def outcome(run: dict) -> str:
-    """'diverged ... in epoch k', or the final train and test MSE."""
-    if run["diverged_at"]:
-        return f"diverged (non-finite loss) in epoch {run['diverged_at']}"
-    return (
-        f"train MSE {run['train_loss'][-1, 0]:.3g}, "
-        f"test MSE {run['test_loss'][-1, 0]:.3g}"
-    )
 
 
 def fixes(budget: Budget) -> Finding:
@@ -220,7 +215,7 @@ def over_seeds(budget: Budget) -> Finding:
             "seed  max|x|  " + "".join(f"{b:21s}" for b in CURVATURE_BASES)
         ).rstrip(),
     ]
-    top, diverged = {}, {}
+    top, diverged, x_max = {}, {}, {}
     for s, by_fix in runs.items():
         cells = []
         for basis in CURVATURE_BASES:
@@ -230,33 +225,40 @@ def over_seeds(budget: Budget) -> Finding:
             end = run["diverged_at"]
             state = f"diverged ({end})" if end else "trained"
             cells.append(f"{top[s, basis]:5.1f}  {state:14s}")
-        x_max = split_data(s)[0].abs().max().item()
-        lines.append(f"{s:4d}  {x_max:6.2f}  " + "".join(cells).rstrip())
-    claims = divergence_claims(top, diverged, budget.decisive)
+        x_max[s] = split_data(s)[0].abs().max().item()
+        lines.append(f"{s:4d}  {x_max[s]:6.2f}  " + "".join(cells).rstrip())
+    claims = divergence_claims(top, diverged, x_max, budget.decisive)
     more, more_claims = fix_comparisons(runs, budget.decisive)
     claims.extend(more_claims)
     return Finding(lines + more, claims)
 
 
-def divergence_claims(top: dict, diverged: dict, decisive: bool) -> Claims:
-    """Over {(seed, basis): ...}: no run stable on every minibatch
-    diverged; Hermite diverged somewhere; and (where ``decisive``) some
-    run crossed 2/lr and still trained."""
+def divergence_claims(
+    top: dict, diverged: dict, x_max: dict, decisive: bool
+) -> Claims:
+    """Over {(seed, basis): ...} (``x_max``: {seed: largest |x|}): no run
+    stable on every minibatch diverged; 1/i! stays below 2/lr on every
+    data set; Hermite diverged, only where |x| reaches beyond data set
+    0's; and (where ``decisive``) some run crossed 2/lr and trained."""
     calm = [k for k in top if top[k] < 2 / LR]
-    crossed = [k for k in top if top[k] >= 2 / LR]
-    survived = [k for k in crossed if not diverged[k]]
+    survived = [k for k in top if top[k] >= 2 / LR and not diverged[k]]
+    book = max(v for (s, b), v in top.items() if b == "factorial")
     hermite = [s for s, b in diverged if b == "hermite" and diverged[s, b]]
     claims = Claims().add(
         f"none of the {len(calm)} runs whose every minibatch eigenvalue is "
         f"below 2/lr diverged; all {sum(bool(v) for v in diverged.values())} "
-        "runs that diverged crossed it",
-        not any(diverged[k] for k in calm),
+        f"runs that diverged crossed it; 1/i! stays below ({book:.1f})",
+        not any(diverged[k] for k in calm) and book < 2 / LR,
     )
-    claims.add(f"Hermite at lr {LR} diverges on data sets {hermite}", hermite)
+    claims.add(
+        f"Hermite at lr {LR} diverges on data sets {hermite}, each with a "
+        f"larger |x| than data set 0's {x_max[0]:.2f}",
+        hermite and all(x_max[s] > x_max[0] for s in hermite),
+    )
     claims.append(
         Claim(
-            f"crossing 2/lr is not sufficient: {len(survived)} of the "
-            f"{len(crossed)} runs that crossed it trained ({survived})",
+            f"crossing 2/lr is not sufficient: {len(survived)} of the runs "
+            f"that crossed it trained ({survived})",
             bool(survived),
             decisive,
         )
