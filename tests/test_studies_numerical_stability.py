@@ -136,6 +136,9 @@ def test_lars_claims_decide_on_their_numbers():
     assert not trained.lars_claims(low, True).claims[1].holds
     worse = deep([1, 1, 1], [0.75, 0.76, 0.75], [0.84, 0.85, 0.86])
     assert not trained.lars_claims(worse, True).claims[2].holds
+    better = deep([1, 1, 1], [0.90, 0.91, 0.90], [0.84, 0.85, 0.84])
+    claims = trained.lars_claims(better, True).claims
+    assert claims[2].holds and not claims[3].holds
 
 
 def test_condition_growth_claims_fail_on_a_jump():
