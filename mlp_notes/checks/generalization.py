@@ -28,15 +28,7 @@ def _design(run, n: int, d: int) -> torch.Tensor:
     return Q @ torch.diag(torch.tensor(s, dtype=torch.float64)) @ V.T
 
 
-@exercise(
-    "4.4 exercise 1 (the exact solution)",
-    {
-        "polynomial.least_squares": polynomial.least_squares,
-        "polynomial.exact_least_squares": polynomial.exact_least_squares,
-        "weight_decay.ridge": weight_decay.ridge,
-    },
-)
-def check_4_4_exact_fit(fn, run):
+def _check_4_4_exact_fit(fn, run):
     """Exercise 4.4.1.  ``fn(F, y)``: F an (n, d) float64 design matrix
     (n > d, full column rank), y of shape (n,); returns the w of shape
     (d,) (or (d, 1)) minimizing ||F w - y||^2.  Any method passes; w is
@@ -89,14 +81,7 @@ def _fit_hint(w, F, y) -> str:
     return "it does not minimize ||F w - y||^2 (where is its gradient 0?)"
 
 
-@exercise(
-    "4.5 exercise 3 (the L1 step)",
-    {
-        "regularization.l1_penalty": regularization.l1_penalty,
-        "weight_decay.train_scratch": weight_decay.train_scratch,
-    },
-)
-def check_4_5_l1_step(fn, run):
+def _check_4_5_l1_step(fn, run):
     """Exercise 4.5.3.  ``fn(w, grad, lr, lam)``: one SGD step on
     loss + lam * sum |w_i| (grad: the loss's gradient at w), the plain
     (sub)gradient step; returns the new w.  Convention at w_i = 0: the
@@ -164,11 +149,7 @@ def _l1_hint(v, w, grad, lr, lam) -> str:
     return "what is the (sub)gradient of lam * |w_i|?"
 
 
-@exercise(
-    "4.5 exercise 4 (the Frobenius norm)",
-    {"regularization.l2_penalty": regularization.l2_penalty},
-)
-def check_4_5_frobenius(fn, run):
+def _check_4_5_frobenius(fn, run):
     """Exercise 4.5.4.  ``fn(W)``: the matrix analogue of ||w||^2 =
     w^T w for a (rows, cols) float64 matrix; returns one number.  Two
     random matrices, not square."""
@@ -219,8 +200,7 @@ def _frobenius_hint(v, W) -> str:
     return "w^T w adds up the squares of w's entries"
 
 
-@exercise("4.6 exercise 3 (the variance dropout adds)")
-def check_4_6_dropout_variance(fn, run):
+def _check_4_6_dropout_variance(fn, run):
     """Exercise 4.6.3 (its computable side).  ``fn(h, p)``: the variance
     of dropout's output h' for a fixed activation h (a float64 tensor)
     at drop probability p, with the 1/(1-p) rescaling; returns a tensor
@@ -263,3 +243,29 @@ def _variance_hint(v, h, p) -> str:
         if close(v, value, scale_of(value)):
             return hint
     return "E[h'] = h; compute E[h'^2] - h^2"
+
+
+# The checks: each body through the one wrapper (guard.exercise).  The
+# bodies stay undecorated, so that mutation testing reaches them.
+check_4_4_exact_fit = exercise(
+    "4.4 exercise 1 (the exact solution)",
+    {
+        "polynomial.least_squares": polynomial.least_squares,
+        "polynomial.exact_least_squares": polynomial.exact_least_squares,
+        "weight_decay.ridge": weight_decay.ridge,
+    },
+)(_check_4_4_exact_fit)
+check_4_5_l1_step = exercise(
+    "4.5 exercise 3 (the L1 step)",
+    {
+        "regularization.l1_penalty": regularization.l1_penalty,
+        "weight_decay.train_scratch": weight_decay.train_scratch,
+    },
+)(_check_4_5_l1_step)
+check_4_5_frobenius = exercise(
+    "4.5 exercise 4 (the Frobenius norm)",
+    {"regularization.l2_penalty": regularization.l2_penalty},
+)(_check_4_5_frobenius)
+check_4_6_dropout_variance = exercise(
+    "4.6 exercise 3 (the variance dropout adds)"
+)(_check_4_6_dropout_variance)

@@ -260,7 +260,7 @@ def _make():
                     torch.set_default_dtype(dtype)  # as the learner had it
                     reapply(saved)
 
-            check.__name__ = check.__qualname__ = body.__name__
+            check.__name__ = check.__qualname__ = body.__name__.lstrip("_")
             check.__doc__ = body.__doc__
             check.__module__ = body.__module__
             check.__wrapped__ = body

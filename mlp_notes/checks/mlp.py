@@ -12,11 +12,7 @@ from mlp_notes.checks.verdict import wrong
 from mlp_notes.checks.watch import SWAP_CODES, SWAPS, SigmoidSwap, TanhWatch
 
 
-@exercise(
-    "4.1 exercise 1 (pReLU derivative)",
-    {"activations.prelu_grad": activations.prelu_grad},
-)
-def check_4_1_prelu_derivative(fn, run):
+def _check_4_1_prelu_derivative(fn, run):
     """Exercise 4.1.1.  ``fn(x, alpha)``: x a 1-D float64 tensor, alpha
     a float; returns pReLU'(x) elementwise (a tensor of x's shape).
     Compared at random points away from the kink at 0 (where no
@@ -62,15 +58,7 @@ def _negative_hint(v, x, alpha) -> str:
     return "check the slope of pReLU for x < 0"
 
 
-@exercise(
-    "4.1 exercise 3 (tanh and sigmoid)",
-    {
-        "activations.tanh": activations.tanh,
-        "activations.tanh_grad": activations.tanh_grad,
-        "activations.naive_tanh": activations.naive_tanh,
-    },
-)
-def check_4_1_tanh_identity(fn, run):
+def _check_4_1_tanh_identity(fn, run):
     """Exercise 4.1.3.  ``fn(x)``: tanh(x) + 1 written with torch's
     sigmoid (``torch.sigmoid``, ``x.sigmoid()``, ``F.sigmoid``,
     ``torch.special.expit``, ``nn.Sigmoid``; ``activations.sigmoid``
@@ -149,16 +137,7 @@ def _tanh_hint(v, x) -> str:
     return "compare the sigmoid's argument and the factor in front"
 
 
-@exercise(
-    "4.2 exercise 1 (parameter count)",
-    {
-        "models.num_parameters": models.num_parameters,
-        "models.mlp": models.mlp,
-        "models.build": models.build,
-        "models.MLPScratch": models.MLPScratch,
-    },
-)
-def check_4_2_parameter_count(fn, run):
+def _check_4_2_parameter_count(fn, run):
     """Exercise 4.2.1 (its cost side).  ``fn(hiddens)``: hiddens a tuple
     of hidden widths; returns the number of parameters (weights and
     biases) of the 784-...-10 MLP: a whole number (an int, a NumPy
@@ -194,18 +173,7 @@ def _count_hint(got: int, hiddens: tuple) -> str:
     return "count every layer's weights and biases"
 
 
-@exercise(
-    "4.3 exercise 3 (Xavier's uniform bound)",
-    {
-        "initialization.xavier_std": initialization.xavier_std,
-        "initialization.xavier_uniform_": initialization.xavier_uniform_,
-        "initialization.xavier_normal_": initialization.xavier_normal_,
-        "models.initialize_": models.initialize_,
-        "torch.nn.init.xavier_uniform_": torch.nn.init.xavier_uniform_,
-        "torch.nn.init.xavier_normal_": torch.nn.init.xavier_normal_,
-    },
-)
-def check_4_3_xavier_bound(fn, run):
+def _check_4_3_xavier_bound(fn, run):
     """Exercise 4.3.3 (its computable side).  ``fn(fan_in, fan_out)``:
     the a of Xavier's uniform initialization U(-a, a), a float.  Three
     random pairs of fans from 1 to 4096."""
@@ -247,3 +215,39 @@ def _bound_hint(v, fan_in: int, fan_out: int) -> str:
         "Xavier chooses the weights' variance from fan_in and fan_out: "
         "which bound a gives U(-a, a) that variance?"
     )
+
+
+# The checks: each body through the one wrapper (guard.exercise).  The
+# bodies stay undecorated, so that mutation testing reaches them.
+check_4_1_prelu_derivative = exercise(
+    "4.1 exercise 1 (pReLU derivative)",
+    {"activations.prelu_grad": activations.prelu_grad},
+)(_check_4_1_prelu_derivative)
+check_4_1_tanh_identity = exercise(
+    "4.1 exercise 3 (tanh and sigmoid)",
+    {
+        "activations.tanh": activations.tanh,
+        "activations.tanh_grad": activations.tanh_grad,
+        "activations.naive_tanh": activations.naive_tanh,
+    },
+)(_check_4_1_tanh_identity)
+check_4_2_parameter_count = exercise(
+    "4.2 exercise 1 (parameter count)",
+    {
+        "models.num_parameters": models.num_parameters,
+        "models.mlp": models.mlp,
+        "models.build": models.build,
+        "models.MLPScratch": models.MLPScratch,
+    },
+)(_check_4_2_parameter_count)
+check_4_3_xavier_bound = exercise(
+    "4.3 exercise 3 (Xavier's uniform bound)",
+    {
+        "initialization.xavier_std": initialization.xavier_std,
+        "initialization.xavier_uniform_": initialization.xavier_uniform_,
+        "initialization.xavier_normal_": initialization.xavier_normal_,
+        "models.initialize_": models.initialize_,
+        "torch.nn.init.xavier_uniform_": torch.nn.init.xavier_uniform_,
+        "torch.nn.init.xavier_normal_": torch.nn.init.xavier_normal_,
+    },
+)(_check_4_3_xavier_bound)

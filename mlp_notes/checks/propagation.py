@@ -41,8 +41,7 @@ def _shape(answer) -> tuple:
     return tuple(int(s) for s in sizes)
 
 
-@exercise("4.7 exercise 1 (the gradient's shape)")
-def check_4_7_gradient_shape(answer, run):
+def _check_4_7_gradient_shape(answer, run):
     """Exercise 4.7.1.  ``answer``: the shape of the gradient of a scalar
     f with respect to X of shape (3, 5): a tuple (a list, a
     ``torch.Size`` are fine too)."""
@@ -63,8 +62,7 @@ def check_4_7_gradient_shape(answer, run):
     raise wrong(f"{got}: {hint}")
 
 
-@exercise("4.7 exercise 2 (a bias in the hidden layer)")
-def check_4_7_bias_gradient(fn, run):
+def _check_4_7_bias_gradient(fn, run):
     """Exercise 4.7.2.  With a hidden bias, z = X W1^T + b1 for a batch
     X.  ``fn(dJ_dz)``: given dJ/dz of shape (batch, h), return dJ/db1 of
     shape (h,).  dJ/dz comes from autograd on a random MLP with a
@@ -99,16 +97,7 @@ def check_4_7_bias_gradient(fn, run):
     return f"equals autograd's dJ/db1 (error {err:.1e}){note(got, err)}"
 
 
-@exercise(
-    "4.7 exercise 3 (memory for training)",
-    {
-        "footprint.activation_count": footprint.activation_count,
-        "footprint.saved_for_backward": footprint.saved_for_backward,
-        "footprint.memory_by_depth": footprint.memory_by_depth,
-        "footprint.memory_claims": footprint.memory_claims,
-    },
-)
-def check_4_7_training_memory(fn, run):
+def _check_4_7_training_memory(fn, run):
     """Exercise 4.7.3.  ``fn(batch, hiddens)``: the bytes training keeps
     for the backward pass of ``models.mlp(hiddens)`` (float32 inputs of
     784 pixels, 10 classes, int64 labels) on a batch, beyond the
@@ -195,8 +184,7 @@ def _boolean(answer) -> bool:
     raise wrong(f"expected True or False, got {kind(answer)}")
 
 
-@exercise("4.8 exercise 2 (equal weights, softmax regression)")
-def check_4_8_equal_start(answer, run):
+def _check_4_8_equal_start(answer, run):
     """Exercise 4.8.2.  ``answer``: True if starting softmax regression
     with every weight equal keeps its rows equal under gradient descent
     (a symmetry that training cannot break), else False: a bool."""
@@ -215,8 +203,7 @@ def check_4_8_equal_start(answer, run):
     return f"the gradient's rows differ at once (spread {spread:.2f})"
 
 
-@exercise("4.8 exercise 4 (a LARS step)", {"optim.LARS": optim.LARS})
-def check_4_8_lars_step(fn, run):
+def _check_4_8_lars_step(fn, run):
     """Exercise 4.8.4.  ``fn(w, grad, lr, eta)``: one LARS step (no
     weight decay, no momentum) for one layer's weights w; the new w.
     Random w, a large random gradient, random lr and eta."""
@@ -261,3 +248,28 @@ def _lars_hint(v, w, grad, lr, eta) -> str:
         if close(v, value, scale_of(w)):
             return hint
     return "LARS's step is a fixed fraction of ||w||, whatever ||grad||"
+
+
+# The checks: each body through the one wrapper (guard.exercise).  The
+# bodies stay undecorated, so that mutation testing reaches them.
+check_4_7_gradient_shape = exercise("4.7 exercise 1 (the gradient's shape)")(
+    _check_4_7_gradient_shape
+)
+check_4_7_bias_gradient = exercise(
+    "4.7 exercise 2 (a bias in the hidden layer)"
+)(_check_4_7_bias_gradient)
+check_4_7_training_memory = exercise(
+    "4.7 exercise 3 (memory for training)",
+    {
+        "footprint.activation_count": footprint.activation_count,
+        "footprint.saved_for_backward": footprint.saved_for_backward,
+        "footprint.memory_by_depth": footprint.memory_by_depth,
+        "footprint.memory_claims": footprint.memory_claims,
+    },
+)(_check_4_7_training_memory)
+check_4_8_equal_start = exercise(
+    "4.8 exercise 2 (equal weights, softmax regression)"
+)(_check_4_8_equal_start)
+check_4_8_lars_step = exercise(
+    "4.8 exercise 4 (a LARS step)", {"optim.LARS": optim.LARS}
+)(_check_4_8_lars_step)
