@@ -225,9 +225,9 @@ def test_each_exercise_shows_its_question_and_folds_one_answer(page):
 
 def test_every_chapter_page_has_exercises_and_pitfalls_stay_open():
     chapter = [p for p in PAGES if "## Exercises" in p.read_text()]
-    assert len(chapter) == 8
+    assert len(chapter) == 9
     total = sum(len(exercises(p.read_text())) for p in chapter)
-    assert total == 39
+    assert total == 43
     for page in chapter:
         text = page.read_text()
         if "## Pitfalls" in text:

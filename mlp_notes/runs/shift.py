@@ -199,29 +199,15 @@ def concept_update(
     epochs: int,
     seed: int = 0,
 ) -> dict:
-    """The chapter's scratch model, trained on the old labels, meets
-    ``CONCEPT``: it is fine-tuned on ``recent`` newly labelled validation
-    images (chosen by ``seed``) for ``epochs`` epochs, and a fresh model
-    is trained on the same images for comparison.
-
-    Returns:
-        dict of test accuracies under the new labels ("old model",
-        "fine-tuned", "from scratch") and under the old labels ("old
-        model, old labels", "fine-tuned, old labels").
-    """
+    """The chapter's model (old labels) fine-tuned for ``epochs`` epochs
+    on ``recent`` validation images (chosen by ``seed``) labelled by
+    ``CONCEPT``, and a fresh model trained on the same images.  Returns
+    test accuracies under the new labels ("old model", "fine-tuned",
+    "from scratch") and the old ("old model, old labels", ...)."""
     data = fashion_mnist_split(seed=0)
     base = train_run(**chapter_config(base_epochs, "scratch"), keep_model=True)
     g = torch.Generator().manual_seed(seed)
-    pick = torch.randperm(len(data.X_val), generator=g)[:recent]
-    pick = pick.to(data.device)
-    new = dataclasses.replace(
-        data,
-        X_train=data.X_val[pick],
-        y_train=relabel(data.y_val[pick], CONCEPT),
-        X_val=data.X_val[:0],
-        y_val=data.y_val[:0],
-        y_test=relabel(data.y_test, CONCEPT),
-    )
+    new = recent_split(data, recent, g)  # new labels, test set relabelled
     recipe = CHAPTER_RECIPE.replace(num_epochs=epochs)
     old = rebuild(base, SCRATCH_NET).to(data.device)
     out = {
@@ -238,6 +224,21 @@ def concept_update(
 
 
 # --8<-- [end:concept]
+
+
+def recent_split(data: Split, recent: int, g: torch.Generator) -> Split:
+    """``recent`` validation images (drawn by g) labelled by ``CONCEPT``
+    as the training set; the test set relabelled; no validation set."""
+    pick = torch.randperm(len(data.X_val), generator=g)[:recent]
+    pick = pick.to(data.device)
+    return dataclasses.replace(
+        data,
+        X_train=data.X_val[pick],
+        y_train=relabel(data.y_val[pick], CONCEPT),
+        X_val=data.X_val[:0],
+        y_val=data.y_val[:0],
+        y_test=relabel(data.y_test, CONCEPT),
+    )
 
 
 @torch.no_grad()

@@ -39,22 +39,11 @@ def ranking_feedback(
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Two results ranked by their estimated click rate, re-estimated
-    after every user from the clicks so far (independent replications).
-
-    Args:
-        relevance: probability that a user who examines a result clicks
-            it (result 0 is the better one).
-        examine: probability that a user examines the first and the
-            second position.
-        ipw: estimate relevance as clicks divided by the summed
-            examination probabilities of the positions shown (unbiased);
-            otherwise clicks per impression (biased to the top result).
-
-    Returns:
-        (replications, rounds): the result on top for each user.  Every
-        replication starts with the worse result, 1, on top; a tie keeps
-        the current order.
-    """
+    after every user; ``relevance``: click probability of an examined
+    result (0 is the better), ``examine``: examination probability of
+    each position; ``ipw``: clicks / summed examination probabilities
+    (unbiased) instead of clicks / impressions.  Returns (replications,
+    rounds): the result on top; each starts with result 1 on top."""
     rel, exam = torch.tensor(relevance), torch.tensor(examine)
     clicks = torch.zeros(replications, 2)
     shown = torch.zeros(replications, 2)

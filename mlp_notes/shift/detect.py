@@ -21,7 +21,7 @@ import math
 import torch
 
 
-# --8<-- [start:ks]
+# --8<-- [start:ks_statistic]
 def ks_statistic(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Two-sample D = max_t |F_a(t) - F_b(t)|, per column.
 
@@ -44,6 +44,10 @@ def ks_statistic(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return D.reshape(a.shape[1:])
 
 
+# --8<-- [end:ks_statistic]
+
+
+# --8<-- [start:ks_pvalue]
 def ks_pvalue(D: torch.Tensor, n: int, m: int) -> torch.Tensor:
     """P(D' >= D) under no shift: exact for n == m (the reflection formula
     above), else Kolmogorov's limit at (sqrt(e) + 0.12 + 0.11 / sqrt(e)) D,
@@ -68,6 +72,10 @@ def ks_pvalue(D: torch.Tensor, n: int, m: int) -> torch.Tensor:
     return torch.where(lam.squeeze(-1) < 0.3, 1.0, p).clamp(0, 1)
 
 
+# --8<-- [end:ks_pvalue]
+
+
+# --8<-- [start:bbsd]
 def bbsd(
     reference: torch.Tensor, target: torch.Tensor, alpha: float = 0.05
 ) -> tuple[bool, torch.Tensor]:
@@ -85,7 +93,7 @@ def bbsd(
     return bool(p.min() <= alpha / p.numel()), p
 
 
-# --8<-- [end:ks]
+# --8<-- [end:bbsd]
 
 
 def ks_null_by_enumeration(n: int) -> dict[int, float]:

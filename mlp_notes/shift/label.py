@@ -38,7 +38,7 @@ def softmax_outputs(
     return out
 
 
-# --8<-- [start:bbse]
+# --8<-- [start:confusion]
 def confusion_matrix(
     probs: torch.Tensor, y: torch.Tensor, *, soft: bool = False
 ) -> torch.Tensor:
@@ -65,6 +65,10 @@ def predicted_mean(probs: torch.Tensor, *, soft: bool = False):
     return F.one_hot(probs.argmax(1), k).to(probs.dtype).mean(0)
 
 
+# --8<-- [end:confusion]
+
+
+# --8<-- [start:bbse]
 def bbse(C: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
     """q with C q = mu: the target's label proportions.  Through the
     pseudo-inverse, so a singular C gives the minimum-norm least-squares

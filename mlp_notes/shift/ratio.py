@@ -58,6 +58,10 @@ def fit_logistic(
     return w.detach(), b.detach()
 
 
+# --8<-- [end:fit_logistic]
+
+
+# --8<-- [start:log_ratio]
 def log_ratio(
     logits: torch.Tensor, n_source: int, n_target: int
 ) -> torch.Tensor:
@@ -66,7 +70,7 @@ def log_ratio(
     return logits - math.log(n_target / n_source)
 
 
-# --8<-- [end:fit_logistic]
+# --8<-- [end:log_ratio]
 
 
 def domain_data(

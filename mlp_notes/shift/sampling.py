@@ -74,6 +74,10 @@ def dirichlet(
     return log_gamma_variates(shape, generator=generator).softmax(1)
 
 
+# --8<-- [end:dirichlet]
+
+
+# --8<-- [start:label_shift_indices]
 def label_shift_indices(
     y: torch.Tensor,
     q: torch.Tensor,
@@ -104,4 +108,4 @@ def label_shift_indices(
     return order[(starts[labels] + pick).to(y.device)]
 
 
-# --8<-- [end:dirichlet]
+# --8<-- [end:label_shift_indices]

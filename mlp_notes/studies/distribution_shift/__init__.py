@@ -41,6 +41,7 @@ from mlp_notes.studies.distribution_shift.label import (
     PUBLISHED_MNIST,
     bbse_sweep,
     correction,
+    mse_curves,
     mse_table,
     outputs,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "feedback",
     "gaussian_ratio",
     "line_fits",
+    "mse_curves",
     "mse_table",
     "outputs",
     "risk_gaps",

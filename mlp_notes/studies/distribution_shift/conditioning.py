@@ -42,6 +42,10 @@ def conditioning(o: Outputs) -> Finding:
     q[1] = 0.0  # no trousers in the target
     ti = sampling.label_shift_indices(o.y_test, q, N, generator=g)
     err, q_hat = _error(o, o.val, o.test[ti], q)
+    claims.add(
+        f"the absent class is estimated near 0: |{q_hat[1]:+.4f}| < 0.02",
+        abs(q_hat[1].item()) < 0.02,
+    )
     lines.append(
         f"target without trousers (n = {N}): q_hat[trouser] = "
         f"{q_hat[1]:+.4f}; after clipping at 0: "

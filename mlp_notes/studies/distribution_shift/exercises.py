@@ -42,10 +42,15 @@ def concept_shift(b: Budget) -> Finding:
         v = [r[key] for r in rs]
         lines.append(f"{key:>24}: {stats.fmt_spread(*stats.spread(v))}")
     claims = Claims()
-    for other in ("old model", "from scratch"):
-        d = stats.paired([r["fine-tuned"] for r in rs], [r[other] for r in rs])
-        lines.append(f"fine-tuned - {other}: {d}")
-        claims.compare(d, "fine-tuned", other, ">", enforce=b.decisive)
+    pairs = (
+        ("fine-tuned", "old model", ">"),
+        ("fine-tuned", "from scratch", ">"),
+        ("fine-tuned, old labels", "old model, old labels", "<"),
+    )
+    for a, z, expect in pairs:
+        d = stats.paired([r[a] for r in rs], [r[z] for r in rs])
+        lines.append(f"{a} - {z}: {d}")
+        claims.compare(d, a, z, expect, enforce=b.decisive)
     return Finding(lines, claims)
 
 
