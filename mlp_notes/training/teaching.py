@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from mlp_notes.data import Split
 from mlp_notes.training.batches import Minibatches
 from mlp_notes.training.loop import accuracy
 
 
 # --8<-- [start:train_plain]
-def train_plain(
-    net: nn.Module,
-    data: Split,
-    *,
-    lr: float,
-    num_epochs: int,
-    batch_size: int,
-    generator: torch.Generator | None = None,
-) -> list[float]:
-    """Minibatch SGD on the mean cross-entropy; returns the validation
-    accuracy after each epoch."""
+def train_plain(net, data, *, lr, num_epochs, batch_size, generator=None):
+    """Minibatch SGD on the mean cross-entropy of ``net`` (an
+    ``nn.Module``) on ``data`` (a ``Split``), minibatches drawn by
+    ``generator``; returns the validation accuracy after each epoch."""
     X, y = data.X_train, data.y_train  # (n, 1, 28, 28), (n,)
     val_acc = []
     for _ in range(num_epochs):
