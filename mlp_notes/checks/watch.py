@@ -180,28 +180,28 @@ def softsign(z: torch.Tensor) -> torch.Tensor:
 SWAPS = (cauchy, normal_cdf, softsign)
 
 
-def cauchy_sigmoid(x):
-    """Its code replaces ``activations.sigmoid``'s while the sigmoid is
-    swapped to ``cauchy`` (its globals, torch and math, resolve in that
-    module)."""
-    return 0.5 + torch.atan(x) / math.pi
+def _swap_codes() -> dict:
+    """The code each swap puts into ``activations.sigmoid`` (its globals,
+    torch and math, resolve in that module).  Nested, so that they stay
+    plain code objects without free variables."""
+
+    def cauchy_sigmoid(x):
+        return 0.5 + torch.atan(x) / math.pi
+
+    def normal_sigmoid(x):
+        return 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+
+    def softsign_sigmoid(x):
+        return 0.5 * (1 + x / (1 + x.abs()))
+
+    return {
+        cauchy: cauchy_sigmoid.__code__,
+        normal_cdf: normal_sigmoid.__code__,
+        softsign: softsign_sigmoid.__code__,
+    }
 
 
-def normal_sigmoid(x):
-    """The same for ``normal_cdf``."""
-    return 0.5 * (1 + torch.erf(x / math.sqrt(2)))
-
-
-def softsign_sigmoid(x):
-    """The same for ``softsign``."""
-    return 0.5 * (1 + x / (1 + x.abs()))
-
-
-SWAP_CODES = {
-    cauchy: cauchy_sigmoid.__code__,
-    normal_cdf: normal_sigmoid.__code__,
-    softsign: softsign_sigmoid.__code__,
-}
+SWAP_CODES = _swap_codes()
 
 
 _SIGMOID_NAMES = {
