@@ -14,9 +14,8 @@ import torch
 from mlp_notes import initialization
 from mlp_notes.data import fashion_mnist_split
 from mlp_notes.models import Spec, build
-from mlp_notes.runs.cache import REPORT, cached
+from mlp_notes.runs.cache import REPORT, cached, seeded
 from mlp_notes.stability import row_spread
-from mlp_notes.stats import seeded
 from mlp_notes.training import Recipe, fit
 from mlp_notes.training.compare import backprop_vs_autograd
 
