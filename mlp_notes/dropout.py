@@ -38,9 +38,11 @@ class DropoutMLPScratch(nn.Module):
     """
 
     #: Its noise is random (and drawn on the CPU): ``fit`` must not replay
-    #: its steps as a CUDA graph (see ``steps.graph_eligible``).
+    #: its steps as a CUDA graph (see ``training.steps.why_not``).
     graph_safe = False
 
+    # --8<-- [end:net]
+    # --8<-- [start:net_init]
     def __init__(
         self,
         num_inputs: int = 784,
@@ -77,6 +79,8 @@ class DropoutMLPScratch(nn.Module):
             nn.init.uniform_(lin.bias, -bound, bound, generator=generator)
             lin.generator = generator  # used by DropConnectLinear
 
+    # --8<-- [end:net_init]
+    # --8<-- [start:net_forward]
     def _noise(self, H: torch.Tensor, p: float) -> torch.Tensor:
         if not self.training or self.noise == "dropconnect":
             return H
@@ -100,7 +104,7 @@ class DropoutMLPScratch(nn.Module):
         return self.lin3(self.hidden(X)["H2'"])  # (batch_size, num_outputs)
 
 
-# --8<-- [end:net]
+# --8<-- [end:net_forward]
 
 
 @torch.no_grad()

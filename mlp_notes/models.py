@@ -51,6 +51,8 @@ class MLPScratch(nn.Module):
         )
         self.b2 = nn.Parameter(torch.zeros(num_outputs))
 
+    # --8<-- [end:mlp_scratch]
+    # --8<-- [start:mlp_scratch_forward]
     def linear_layers(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Its layers as (weight (fan_out, fan_in), bias): the forward
         pass is relu(X W1 + b1) W2 + b2, §4.7's equations with W^T (the
@@ -65,7 +67,7 @@ class MLPScratch(nn.Module):
         return H @ self.W2 + self.b2  # (batch_size, num_outputs)
 
 
-# --8<-- [end:mlp_scratch]
+# --8<-- [end:mlp_scratch_forward]
 
 #: Activation name -> module class for the concise builder.
 ACTIVATIONS = {
@@ -111,38 +113,16 @@ def mlp(
     dropout_module: type[nn.Dropout] = nn.Dropout,
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
-    """Concise MLP: Flatten -> [Linear -> activation -> Dropout] * k -> Linear.
+    """Flatten -> [Linear -> activation -> Dropout] * k -> Linear.
 
-    Args:
-        hiddens: widths of the hidden layers, e.g. (256,) or (256, 256).
-        activation: a key of ``ACTIVATIONS``.
-        dropout: dropout after each hidden layer (one value or one per layer).
-        input_dropout: dropout on the input pixels.
-        init: a key of ``INITS``; "normal" is D2L's N(0, sigma^2) weights.
-        standardize: (mean, std) of the inputs, applied first if given.
-        dropout_module: the dropout layer (``nn.Dropout``, or
-            ``regularization.FastDropout``, its faster CPU mask).
-        generator: random generator for the initialization.
-
-    Raises:
-        ValueError: unknown activation or init, or a probability outside
-            [0, 1).
+    ``hiddens``: the hidden widths; ``dropout``: after each hidden layer
+    (one rate, or one per layer); ``init``: a key of ``INITS`` ("normal"
+    is D2L's N(0, sigma^2) weights); ``standardize``: the inputs' (mean,
+    std), applied first; ``dropout_module``: ``nn.Dropout`` or
+    ``regularization.FastDropout``.  Raises ``ValueError`` for an unknown
+    activation or init, or a rate outside [0, 1).
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"activation must be one of {sorted(ACTIVATIONS)}, "
-            f"got {activation!r}"
-        )
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
-    rates = (
-        [dropout] * len(hiddens)
-        if isinstance(dropout, float | int)
-        else dropout
-    )
-    for p in [*rates, input_dropout]:
-        if not 0 <= p < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {p}")
+    rates = _checked(hiddens, activation, init, dropout, input_dropout)
     layers: list[nn.Module] = [nn.Flatten()]
     if standardize is not None:
         layers.append(Standardize(*standardize))
@@ -161,6 +141,26 @@ def mlp(
 
 
 # --8<-- [end:mlp]
+
+
+def _checked(hiddens, activation, init, dropout, input_dropout) -> list:
+    """``mlp``'s dropout rate per hidden layer, once its arguments check."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)}, "
+            f"got {activation!r}"
+        )
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    rates = (
+        [dropout] * len(hiddens)
+        if isinstance(dropout, float | int)
+        else dropout
+    )
+    for p in [*rates, input_dropout]:
+        if not 0 <= p < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {p}")
+    return rates
 
 
 def initialize_(
@@ -209,7 +209,6 @@ def num_parameters(net: nn.Module) -> int:
 KINDS = ("scratch", "concise", "dropout_scratch")
 
 
-# --8<-- [start:spec]
 @dataclass(frozen=True)
 class Spec:
     """Which of the chapter's networks to build: a value runs are keyed by.
@@ -275,6 +274,3 @@ def build(spec: Spec, *, generator: torch.Generator | None = None):
         "hidden ReLU layer and no options, 'dropout_scratch' two hidden "
         "layers with dropout and noise only"
     )
-
-
-# --8<-- [end:spec]

@@ -77,7 +77,6 @@ def _override() -> str:
     return value
 
 
-# --8<-- [start:decision]
 @functools.cache
 def _decide(device_type: str, override: str) -> bool:
     if override == "float32":
@@ -105,9 +104,6 @@ def resolve(mixed_precision: bool, device: torch.device | str) -> str:
     requested and is fast on ``device``, else "float32"."""
     fast = mixed_precision and mixed_precision_is_fast(device)
     return "bfloat16" if fast else "float32"
-
-
-# --8<-- [end:decision]
 
 
 def describe(device: torch.device | str) -> str:

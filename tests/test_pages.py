@@ -2,6 +2,7 @@
 or is explicitly display-only, and nothing on a page is silently skipped."""
 
 import ast
+import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -148,31 +149,65 @@ def test_page_code_is_formatted_like_package_code():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-# Page blocks are drivers (import, call, print or plot; <= 12 lines as a
-# rule); checks of several cases live in package functions that return
-# mlp_notes.claims.Claims.  Not every block is there yet: these two
-# numbers may only go down.
-LONGEST_BLOCK = 43
-BLOCKS_OVER_12 = 83
+# Page blocks are drivers: import, call, print, plot, check.  Checks of
+# several cases and experiments live in the page's study module
+# (mlp_notes.studies), which returns what the block prints and asserts.
+MAX_BLOCK = 12
+MAX_SECTION = 40
+SECTION = re.compile(
+    r"# --8<-- \[start:(\w+)\]\n(.*?)# --8<-- \[end:\1\]", re.S
+)
 
 
-def test_page_blocks_do_not_grow():
-    lengths = {
-        f"{page.name}:{fence.line}": len(fence.code.strip().split("\n"))
+def test_page_blocks_are_short_drivers():
+    over = {
+        f"{page.name}:{fence.line}": n
         for page in PAGES
         for fence in python_fences(page.read_text(encoding="utf-8"))
         if fence.executed
+        and (n := len(fence.code.strip().split("\n"))) > MAX_BLOCK
     }
-    longest = max(lengths, key=lengths.get)
-    assert lengths[longest] <= LONGEST_BLOCK, (
-        f"{longest} has {lengths[longest]} lines: move its checks into a "
-        "package function that returns Claims"
+    assert not over, (
+        f"executed blocks over {MAX_BLOCK} lines (move the work into the "
+        f"page's study module): {over}"
     )
-    over = sorted(k for k, n in lengths.items() if n > 12)
-    assert len(over) <= BLOCKS_OVER_12, (
-        f"{len(over)} blocks over 12 lines (at most {BLOCKS_OVER_12}): "
-        + ", ".join(over)
+
+
+def snippet_sections() -> dict[str, int]:
+    """{"path:section": its lines} of every snippet section in the code."""
+    found = {}
+    for path in sorted((ROOT / "mlp_notes").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        for name, body in SECTION.findall(path.read_text(encoding="utf-8")):
+            found[f"{rel}:{name}"] = len(body.strip().splitlines())
+    return found
+
+
+def test_snippet_sections_are_short_and_each_is_shown():
+    sections = snippet_sections()
+    assert sections, "no snippet sections found"
+    long = {k: n for k, n in sections.items() if n > MAX_SECTION}
+    assert not long, f"snippet sections over {MAX_SECTION} lines: {long}"
+    shown = {
+        ref for page in PAGES for ref in SNIPPET.findall(page.read_text())
+    }
+    unused = sorted(set(sections) - shown)
+    assert not unused, f"snippet sections no page includes: {unused}"
+
+
+def test_line_counts_of_folded_code_are_true():
+    """ "mlp_notes/x.py: N lines of package code" labels state N right."""
+    label = re.compile(
+        r'"([\w/]+\.py): (\d+) lines of package code"\n(.*?)\n\s*```\n', re.S
     )
+    sections = snippet_sections()
+    for page in PAGES:
+        for path, n, body in label.findall(page.read_text(encoding="utf-8")):
+            refs = SNIPPET.findall(body)
+            total = sum(sections[r] for r in refs if r in sections)
+            assert int(n) == total, (
+                f"{page.name}: {path} shows {total}, says {n}"
+            )
 
 
 def exercises(text: str) -> dict[str, list[str]]:

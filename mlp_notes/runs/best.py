@@ -86,7 +86,7 @@ def train_best(
     return run
 
 
-# --8<-- [start:best_mlp]
+# --8<-- [start:best_mlp_class]
 @dataclass
 class BestMLP:
     """The stronger MLP of §4.3: its validation run and its refits.
@@ -123,6 +123,8 @@ class BestMLP:
         ]
 
 
+# --8<-- [end:best_mlp_class]
+# --8<-- [start:best_mlp]
 def best_mlp(
     *, epochs: int, subset: int | None, seeds: tuple[int, ...]
 ) -> BestMLP:

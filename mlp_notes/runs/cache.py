@@ -137,7 +137,6 @@ def _call_args(directory: Path, fn: Callable, modules, kwargs: dict):
     return run, (name, key, fn, dict(sorted(kwargs.items())))
 
 
-# --8<-- [start:cached]
 def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Cache a keyword-only run function on disk.
 
@@ -182,9 +181,6 @@ def cached(*depends: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
         return wrapper
 
     return decorator
-
-
-# --8<-- [end:cached]
 
 
 class FitReport:

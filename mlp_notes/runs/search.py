@@ -111,6 +111,8 @@ def random_search(
     ]
 
 
+# --8<-- [end:strategies]
+# --8<-- [start:tpe]
 def tpe_search(
     n_trials: int,
     *,
@@ -120,10 +122,8 @@ def tpe_search(
     **budget,
 ) -> list[Trial]:
     """Optuna's Tree-structured Parzen Estimator, a Bayesian optimizer.
-
-    ``storage`` (e.g. ``"sqlite:///search.db"`` or a PostgreSQL URL) lets
-    several processes or machines share one study: each runs this function
-    with the same URL and optuna hands them different trials.
+    With one ``storage`` URL (``"sqlite:///search.db"``, PostgreSQL), many
+    processes or machines share one study: optuna hands out the trials.
     """
     import optuna
 
@@ -154,7 +154,7 @@ def tpe_search(
     return trials
 
 
-# --8<-- [end:strategies]
+# --8<-- [end:tpe]
 
 
 # --8<-- [start:simulate]
@@ -195,6 +195,8 @@ def regret_study(n_trials: int, problems: int) -> dict[str, list[float]]:
     return regret
 
 
+# --8<-- [end:simulate]
+# --8<-- [start:early_ranking]
 def rank_correlation(a: list[float], b: list[float]) -> float:
     """Spearman's rank correlation of two equally long lists (no ties)."""
 
@@ -233,7 +235,7 @@ def early_ranking(
     return rank_correlation(first, last), final_rank
 
 
-# --8<-- [end:simulate]
+# --8<-- [end:early_ranking]
 
 
 def best_so_far(trials: list[Trial]) -> list[float]:

@@ -3,7 +3,7 @@
 The benchmark (``benchmarks/train_speed.py``) is a script, run by hand on
 a quiet machine; it writes one JSON file per device kind into
 ``benchmarks/results/`` and logs every run.  With the GPU probes
-(``site.probes``), these are the only numbers the site reads instead of
+(``studies.probes``), these are the only numbers the site reads instead of
 computing them during the build.
 """
 
@@ -12,7 +12,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mlp_notes.claims import Claims, Finding
 from mlp_notes.hardware import machine_label
+from mlp_notes.studies.benchmark_tables import (
+    benchmark_runs_table,
+    benchmark_table,
+    step_breakdown_table,
+)
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
@@ -40,23 +46,6 @@ def benchmark_runs(device: str, directory: Path = RESULTS) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def _get(result: dict, key: str, fmt: str) -> str:
-    """``fmt`` of a stored value, or a dash for a result that predates it."""
-    return fmt.format(result[key]) if key in result else "–"
-
-
-def step_breakdown_table(result: dict) -> str:
-    """Where one step of the regularized recipe spends its time (ms and
-    share of the step), from a stored result."""
-    parts = result["regularized"]["step_breakdown_ms"]
-    step = parts["step"]
-    rows = ["| part of one step | ms | share of the step |", "|---|---|---|"]
-    for name, ms in parts.items():
-        share = "" if "comparison" in name else f"{ms / step:.0%}"
-        rows.append(f"| {name} | {ms:.2f} | {share} |")
-    return "\n".join(rows)
 
 
 def regularized_budget(result: dict, target: float = 1.5) -> dict:
@@ -94,91 +83,121 @@ def runs_by_machine(runs: list[dict]) -> dict[str, list[dict]]:
     return groups
 
 
-def benchmark_runs_table(runs: list[dict]) -> str:
-    """A Markdown table of logged runs: one row per run."""
-    rows = [
-        "| date | commit | our step | D2L s/epoch | ours s/epoch "
-        "| speed-up | our epoch / bound | our step / autograd's |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in runs:
-        rows.append(
-            f"| {r['date'].replace('T', ' ')} | {r['commit']} "
-            f"| {r['ours_step']} | {r['book_seconds_per_epoch']:.2f} "
-            f"| {r['ours_seconds_per_epoch']:.3f} | {r['speedup']:.1f}× "
-            f"| {r['ours_over_bound']:.2f}× "
-            f"| {_get(r, 'ours_over_autograd', '{:.2f}×')} |"
+#: Two pipelines that see the same minibatches end within this accuracy.
+SAME_ACCURACY = 0.01
+
+
+def stored(results: list[dict]) -> Finding:
+    """The latest results as a table, and what each must show: the same
+    accuracy for pipelines that saw the same minibatches, the hand-derived
+    step faster than autograd's, and CUDA launch-bound."""
+    claims = Claims()
+    for r in results:
+        d = r["device"]
+        gap = abs(r["book_test_acc"] - r["ours_test_acc"])
+        claims.add(
+            f"{d}: book and ours end {gap:.4f} apart <= {SAME_ACCURACY}",
+            gap <= SAME_ACCURACY,
         )
-    return "\n".join(rows)
+        if "autograd_test_acc" in r:
+            gap = abs(r["autograd_test_acc"] - r["ours_test_acc"])
+            claims.add(
+                f"{d}: ours and autograd's end {gap:.4f} apart",
+                gap <= SAME_ACCURACY,
+            )
+        if "ours_over_autograd" in r:
+            ratio = r["ours_over_autograd"]
+            claims.add(
+                f"{d}: our step / autograd's = {ratio:.2f} < 1", ratio < 1
+            )
+        if d == "cuda":
+            ratio = r["ours_over_bound"]
+            claims.add(
+                f"cuda: launch-bound ({ratio:.1f}x the bound > 5)", ratio > 5
+            )
+    return Finding([benchmark_table(results)], claims)
 
 
-def _reg(key: str, fmt: str):
-    """A formatter of the regularized loop's ``key`` ("–" if absent)."""
-    return lambda r: (
-        fmt.format(r["regularized"][key]) if "regularized" in r else "–"
+def logged(results: list[dict]) -> Finding:
+    """Every logged run, by device and machine, as Markdown."""
+    lines = []
+    for r in results:
+        for machine, runs in runs_by_machine(
+            benchmark_runs(r["device"])
+        ).items():
+            speedups = [run["speedup"] for run in runs]
+            lines.append(
+                f"**{r['device'].upper()}, {machine}**: {len(runs)} run(s), "
+                f"speed-up {min(speedups):.1f}× to {max(speedups):.1f}×\n"
+            )
+            lines.append(benchmark_runs_table(runs) + "\n")
+    return Finding(lines)
+
+
+def first_layer_share(d: int = 784, h: int = 256, q: int = 10) -> Finding:
+    """The share of an epoch's FLOPs in the first layer's two products
+    (its forward product and its weight gradient)."""
+    first = 2 * 2 * (d * h)
+    total = 2 * (d * h + h * q) + 2 * (d * h) + 2 * 2 * (h * q)
+    share = first / total
+    claims = Claims().add(
+        f"the first layer's share {share:.1%} > 95%", share > 0.95
+    )
+    return Finding(
+        [f"the first layer's two products: {share:.1%} of the FLOPs"], claims
     )
 
 
-#: The rows of the results table: (label, formatter of a stored result).
-ROWS = (
-    ("machine", lambda r: r["machine"]),
-    ("date", lambda r: r["date"][:10]),
-    ("torch", lambda r: r["versions"]["torch"]),
-    ("D2L's loop, s/epoch", lambda r: f"{r['book_seconds_per_epoch']:.2f}"),
-    ("our loop, s/epoch", lambda r: f"{r['ours_seconds_per_epoch']:.3f}"),
-    ("our loop's step", lambda r: _get(r, "ours_step", "{}")),
-    (
-        "our loop with autograd's step, s/epoch",
-        lambda r: _get(r, "autograd_seconds_per_epoch", "{:.3f}"),
-    ),
-    (
-        "our step / autograd's step (paired epochs)",
-        lambda r: _get(r, "ours_over_autograd", "{:.2f}×"),
-    ),
-    ("**speed-up**", lambda r: f"**{r['speedup']:.1f}×**"),
-    (
-        "test accuracy after the same epochs (D2L / ours)",
-        lambda r: f"{r['book_test_acc']:.4f} / {r['ours_test_acc']:.4f}",
-    ),
-    ("matmul throughput", lambda r: f"{r['matmul_gflops']:.0f} GFLOP/s"),
-    (
-        "compute bound (epoch FLOPs / throughput)",
-        lambda r: (
-            f"{r['compute_bound_seconds']:.3f} s "
-            f"({r['epoch_gflop']:.0f} GFLOP)"
-        ),
-    ),
-    ("our epoch / bound", lambda r: f"{r['ours_over_bound']:.2f}×"),
-    (
-        "floor: gathers + first layer's two products, s/epoch",
-        lambda r: _get(r, "floor_seconds_per_epoch", "{:.3f}"),
-    ),
-    ("our epoch / floor", lambda r: _get(r, "ours_over_floor", "{:.2f}×")),
-    (
-        "regularized (§4.3 recipe, float32), s/epoch",
-        _reg("seconds_per_epoch", "{:.2f}"),
-    ),
-    ("regularized epoch / its bound", _reg("over_bound", "{:.2f}×")),
-    (
-        "data: first load / ready",
-        lambda r: (
-            f"{r['data_first_load_seconds']:.2f} s / "
-            f"{r['data_ready_seconds']:.3f} s"
-        ),
-    ),
-)
+def regularized(results: list[dict]) -> Finding:
+    """The regularized recipe's epochs against their bound, one step in
+    parts, and why the CPU cannot come close to 1.5 times the bound."""
+    lines, claims = [], Claims()
+    for r in results:
+        if "regularized" not in r:
+            continue
+        reg, dev = r["regularized"], r["device"]
+        lines.append(
+            f"**{dev.upper()}**: {reg['seconds_per_epoch']:.2f} s/epoch, "
+            f"{reg['over_bound']:.2f}× the bound ({reg['epoch_gflop']:.0f} "
+            f"GFLOP at {reg['matmul_gflops']:.0f} GFLOP/s)\n"
+        )
+        lines.append(step_breakdown_table(r) + "\n")
+        budget = regularized_budget(r)
+        lines.append(budget["text"] + "\n")
+        if dev == "cpu":
+            claims.extend(_cpu_step(reg["step_breakdown_ms"]))
+            claims.add(
+                "cpu: 1.5x the bound leaves less than the rest of a step "
+                f"takes ({budget['room']:.2f} < {budget['rest']:.2f} ms)",
+                budget["room"] < budget["rest"],
+            )
+        else:
+            claims.add(
+                f"{dev}: launch-bound ({reg['over_bound']:.1f}x > 5)",
+                reg["over_bound"] > 5,
+            )
+    return Finding(lines, claims)
 
 
-def benchmark_table(results: list[dict]) -> str:
-    """A Markdown table of the stored results, one column per device."""
-    rows = [
-        "| | " + " | ".join(r["device"].upper() for r in results) + " |",
-        "|---|" + "---|" * len(results),
-    ]
-    for label, fmt in ROWS:
-        rows.append(f"| {label} | " + " | ".join(map(fmt, results)) + " |")
-    return "\n".join(rows)
-
-
-#: Chapter pages in the book's order: (file, old-edition section, title,
-#: where the material lives in the current edition).
+def _cpu_step(parts: dict) -> Claims:
+    """What the page says of a CPU step's parts."""
+    plain = parts["nn.Dropout masks (for comparison)"]
+    others = {k: parts[k] for k in ("optimizer", "flips")}
+    return (
+        Claims()
+        .add(
+            f"the products take most of a step ({parts['matmuls']:.2f} of "
+            f"{parts['step']:.2f} ms)",
+            parts["matmuls"] > parts["step"] / 2,
+        )
+        .add(
+            f"nn.Dropout's masks ({plain:.2f} ms) cost more than the "
+            f"optimizer step or the flips ({max(others.values()):.2f} ms)",
+            plain > max(others.values()),
+        )
+        .add(
+            f"FastDropout's masks ({parts['dropout masks']:.2f} ms) cost "
+            f"less than nn.Dropout's",
+            parts["dropout masks"] < plain,
+        )
+    )

@@ -38,6 +38,8 @@ class BackpropSGD:
         self.layers, self.lr, self.ls = layers, lr, label_smoothing
         self.X, self.y = X.reshape(len(X), -1), y  # (n, num_inputs), (n,)
 
+    # --8<-- [end:backprop_sgd]
+    # --8<-- [start:backprop_sgd_epoch]
     @torch.no_grad()
     def epoch(self, batches: Minibatches) -> tuple[float, int]:
         """One pass; returns the summed loss and the correct predictions."""
@@ -69,4 +71,4 @@ class BackpropSGD:
         return loss_sum.item(), int((predicted == y_perm).sum())
 
 
-# --8<-- [end:backprop_sgd]
+# --8<-- [end:backprop_sgd_epoch]

@@ -16,19 +16,12 @@ import torch
 
 # --8<-- [start:minibatches]
 class Minibatches:
-    """The minibatches of one epoch over ``n`` examples.
-
-    Iterating gives each minibatch's example indices (a slice of one
-    random permutation); :meth:`spans` also gives where the slice lies.
-
-    Args:
-        n: examples in the training set.
-        batch_size: examples per minibatch.
-        generator: draws the permutation (and the mirror flags).
-        device: where the indices live (the data's device).
-        flip: also draw, per example, whether to mirror it (``mirror``).
-        on_batch: called as ``on_batch(done, total)`` after each minibatch
-            (a progress bar).
+    """The minibatches of one epoch over ``n`` examples, ``batch_size``
+    each (the last may be smaller): iterating gives each one's example
+    indices, a slice of one permutation drawn by ``generator`` (on
+    ``device``); :meth:`spans` also gives where the slice lies.  With
+    ``flip``, ``mirror`` says which examples to mirror this epoch; after
+    each minibatch, ``on_batch(done, total)`` is called (a progress bar).
     """
 
     def __init__(

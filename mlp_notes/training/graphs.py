@@ -51,6 +51,8 @@ class GraphedStep:
             optimizer.step()
             return logits, loss
 
+        # --8<-- [end:graphed_step]
+        # --8<-- [start:graphed_capture]
         # Capture needs a warm-up (cuBLAS workspaces, autograd's workers);
         # it runs on a throwaway copy so the real weights do not move.
         ghost = copy.deepcopy(model)
@@ -88,4 +90,4 @@ class GraphedStep:
         return self.loss_sum.item(), int(self.correct.item())
 
 
-# --8<-- [end:graphed_step]
+# --8<-- [end:graphed_capture]

@@ -147,13 +147,10 @@ def fit(
 ) -> History:
     """Train ``model`` on ``data`` by ``recipe``; return its History.
 
-    The step is chosen once (``steps.choose``: the fastest that trains
-    the same way), and recorded with the precision.  Validation accuracy
-    is measured after each epoch, test accuracy once at the end
-    (reporting only).  A non-finite loss stops training and is recorded
-    as ``diverged_at`` instead of raising.  ``generator`` shuffles the
-    minibatches; ``callbacks`` hear about each minibatch, epoch and the
-    end (``training.progress``).
+    The step (``steps.choose``: the fastest that trains the same way) and
+    the precision are chosen once and recorded.  A non-finite loss stops
+    training (recorded as ``diverged_at``).  ``generator`` shuffles the
+    minibatches; ``callbacks`` hear of each minibatch and epoch.
     """
     began = time.perf_counter()
     model.to(data.device)

@@ -55,6 +55,7 @@ class Recipe:
     mixed_precision: bool = False
     step: str = "auto"
 
+    # --8<-- [end:recipe]
     def __post_init__(self) -> None:
         lr = self.lr
         if not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
@@ -76,9 +77,6 @@ class Recipe:
     def replace(self, **changes) -> Recipe:
         """A copy with ``changes`` (checked like a new recipe)."""
         return dataclasses.replace(self, **changes)
-
-
-# --8<-- [end:recipe]
 
 
 def optimizer(recipe: Recipe, params) -> torch.optim.Optimizer:

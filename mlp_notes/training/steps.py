@@ -44,7 +44,6 @@ class Step(Protocol):
         ...
 
 
-# --8<-- [start:autograd_step]
 class AutogradStep:
     """The step for any model and recipe: autograd computes the
     gradients, the recipe's optimizer (and schedule) updates.
@@ -103,9 +102,6 @@ class AutogradStep:
             loss_sum.add_(loss.detach(), alpha=len(idx))
             torch.argmax(logits, 1, out=predicted[rows])
         return loss_sum.item(), int((predicted == y_perm).sum())
-
-
-# --8<-- [end:autograd_step]
 
 
 #: Layers whose forward pass draws random numbers (public torch classes).
