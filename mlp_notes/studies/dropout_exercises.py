@@ -197,6 +197,16 @@ COMBINED_EXPECT = {
 }
 
 
+def combined_claims(cells: dict, expect: dict, enforce: bool) -> Claims:
+    """A claim per effect of the 2 x 2 design (``two_by_two``) that its
+    interval says what ``expect`` ({effect: ">", "<", "~", ...}) says."""
+    claims = Claims()
+    for name, d in two_by_two(cells).items():
+        other = "0" if name == "interaction" else "neither"
+        claims.compare(d, name, other, expect[name], enforce=enforce)
+    return claims
+
+
 def combined(budget: Budget, long: dict) -> Finding:
     """Exercise 5: dropout and weight decay, alone and together."""
     score = at_epochs(long, budget)
@@ -215,12 +225,7 @@ def combined(budget: Budget, long: dict) -> Finding:
     }
     lines = [f"weight decay {WEIGHT_DECAY:g} through SGD (biases too)"]
     lines += [f"{names[k]:17s}: {stats.summary(v)}" for k, v in cells.items()]
-    claims = Claims()
-    for name, d in two_by_two(cells).items():
-        claims.compare(
-            d, name, "neither" if name != "interaction" else "0",
-            COMBINED_EXPECT[name], enforce=budget.decisive,
-        )  # fmt: skip
+    claims = combined_claims(cells, COMBINED_EXPECT, budget.decisive)
     return Finding(lines, claims)
 
 
