@@ -1,8 +1,7 @@
 """Small statistics the pages report: spreads, paired differences, and
 seeded runs.
 
-A leaf module (it imports only the standard library, and torch inside
-``seeded``): runs differ from
+A leaf module (it imports only the standard library): runs differ from
 seed to seed, and a comparison of two settings is only as good as the
 interval around their difference.  Two settings run with the *same*
 seeds (same initial weights, same minibatch order) are compared seed by
@@ -211,19 +210,3 @@ def paired(a: list[float], b: list[float]) -> Difference:
     if n < 2:
         return Difference(mean, math.nan, n)
     return Difference(mean, t_quantile(0.975, n - 1) * std / n**0.5, n)
-
-
-def seeded(fn):
-    """Run ``fn(**kwargs)`` with torch's global generator seeded by its
-    ``seed`` argument (``nn.Dropout``'s masks draw from it) and restored
-    afterwards, so a cached and an uncached call leave the caller's random
-    state alike."""
-    import torch
-
-    @functools.wraps(fn)
-    def wrapper(**kwargs):
-        with torch.random.fork_rng():
-            torch.manual_seed(kwargs.get("seed", 0))
-            return fn(**kwargs)
-
-    return wrapper

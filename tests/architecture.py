@@ -25,7 +25,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 PICTURE = ROOT / "mlp_notes" / "parts.toml"
-SKIP = {".venv", ".git", "site", "tests", ".cache", "build", "node_modules"}
+#: Top-level folders that hold no code of the project's own.
+SKIP = {"site", "tests", "build", "node_modules"}
 IMPORTERS = {"import_module", "__import__", "find_spec"}
 
 
@@ -35,7 +36,8 @@ def python_files(root: Path = ROOT) -> list[str]:
     found = []
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root)
-        if not SKIP & set(rel.parts[:-1]) and not rel.parts[0].startswith("."):
+        hidden = any(p.startswith(".") for p in rel.parts[:-1])
+        if rel.parts[0] not in SKIP and not hidden:
             found.append(rel.as_posix())
     return found
 

@@ -109,7 +109,7 @@ def test_precision_decision_is_part_of_the_key(modules, monkeypatch):
 def test_training_runs_depend_on_training_code():
     for name in ("mlp_notes.training", "mlp_notes.models", "mlp_notes.data"):
         assert name in train_run.depends
-    assert "mlp_notes.site.plotting" not in train_run.depends
+    assert "mlp_notes.figures.plotting" not in train_run.depends
 
 
 def test_imports_found_relative_absolute_and_lazy():
@@ -150,7 +150,7 @@ def test_the_key_follows_imports_into_other_modules():
     assert {"mlp_notes.training.steps", "mlp_notes.activations"} <= set(
         covered
     )
-    assert "mlp_notes.site.plotting" not in covered
+    assert "mlp_notes.figures.plotting" not in covered
 
 
 def test_argument_order_does_not_matter(modules, monkeypatch):

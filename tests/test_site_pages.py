@@ -12,7 +12,7 @@ def test_api_links_follow_the_imports_of_a_page():
         "from mlp_notes.runs.best import (\n"
         "    train_best,\n    BEST_RECIPE,\n)\n"
         "from mlp_notes.data import LABELS, fashion_mnist_split\n"
-        "from mlp_notes.site import diagrams\n"
+        "from mlp_notes.figures import diagrams\n"
         "```\n"
     )
     assert pages.api_links(md) == [
@@ -25,7 +25,7 @@ def test_api_links_follow_the_imports_of_a_page():
         ("runs.best.BEST_RECIPE", "mlp_notes.runs.best"),  # a constant
         ("runs.best.train_best", "mlp_notes.runs.best.train_best"),
         ("settings", "mlp_notes.settings"),
-        ("site.diagrams", "mlp_notes.site.diagrams"),  # a submodule
+        ("figures.diagrams", "mlp_notes.figures.diagrams"),  # a submodule
     ]
 
 

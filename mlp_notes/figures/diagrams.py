@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from mlp_notes.site.plotting import figure
+from mlp_notes.figures.plotting import figure
 
 # Text on a light box keeps a dark ink in both palettes (plotting's
 # follow_palette turns only pure black into the page's text color).
