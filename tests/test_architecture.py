@@ -176,6 +176,19 @@ def test_api_page_lists_every_module_part_by_part():
     assert ranks == sorted(ranks), "docs/api.md lists the parts out of order"
 
 
+def test_the_site_machinery_is_smaller_than_training():
+    def lines(folder):
+        return sum(
+            len(p.read_text().splitlines())
+            for p in (ROOT / "mlp_notes" / folder).glob("*.py")
+        )
+
+    assert lines("site") < lines("training"), (
+        lines("site"),
+        lines("training"),
+    )
+
+
 def test_readme_describes_every_part():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mlp_notes.site.reports import CHAPTER
+from mlp_notes.book import CHAPTER
 
 pytestmark = pytest.mark.site
 

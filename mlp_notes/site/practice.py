@@ -49,7 +49,7 @@ def summary(practice: Path) -> list[tuple[str, int, int]]:
 def summary_table(practice: Path) -> str:
     """``summary`` as a Markdown table linking each workbook (a page at
     the site's root links ``practice/<workbook>/``)."""
-    from mlp_notes.site.reports import CHAPTER
+    from mlp_notes.book import CHAPTER
 
     titles = {name[:-3]: f"§{sec} {title}" for name, sec, title, _ in CHAPTER}
     rows = sorted(summary(practice), key=lambda r: titles[r[0]])

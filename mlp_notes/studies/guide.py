@@ -1,36 +1,17 @@
-"""The site's tables: the chapter map, the exercise index, results.
+"""The guide's own tables: the chapter map and the exercise index (the
+home page), the results table (the results page).
 
 Formatting only: the results page's rows come from the runs that train
-them (``runs.results``).
+them (``studies.results``); the chapter's sections from ``book``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from mlp_notes.book import CHAPTER
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-CHAPTER = (
-    ("mlp.md", "4.1", "Multilayer perceptrons", "5.1"),
-    ("mlp-scratch.md", "4.2", "An MLP from scratch", "5.2"),
-    ("mlp-concise.md", "4.3", "A concise MLP", "5.2"),
-    (
-        "underfit-overfit.md",
-        "4.4",
-        "Model selection, underfitting and overfitting",
-        "3.6 (text only)",
-    ),
-    ("weight-decay.md", "4.5", "Weight decay", "3.7"),
-    ("dropout.md", "4.6", "Dropout", "5.6"),
-    ("backprop.md", "4.7", "Forward and backward propagation", "5.3"),
-    (
-        "numerical-stability.md",
-        "4.8",
-        "Numerical stability and initialization",
-        "5.4",
-    ),
-)
-
 
 def _anchor(heading: str) -> str:
     """The id Python-Markdown's toc extension gives a heading."""
