@@ -105,3 +105,20 @@ def test_naive_forms_break_exactly_where_the_page_says():
     for f in (act.sigmoid, act.tanh):  # ours: finite on both sides
         for x in (-100.0, 100.0):
             assert all(map(math.isfinite, value_and_grad(f, x)))
+
+
+@pytest.mark.parametrize(
+    "naive, ref",
+    [(act.naive_sigmoid, torch.sigmoid), (act.naive_tanh, torch.tanh)],
+)
+def test_naive_forms_are_right_where_they_do_not_overflow(naive, ref):
+    x = torch.linspace(-20, 20, 401, dtype=torch.float64)
+    torch.testing.assert_close(naive(x), ref(x), rtol=1e-12, atol=1e-15)
+
+
+def test_value_and_grad_computes_in_the_dtype_asked_for():
+    value, grad = act.value_and_grad(torch.exp, 1 / 3, dtype=torch.float64)
+    for v in (value, grad):  # float64, not float32
+        assert abs(v - math.exp(1 / 3)) < 1e-15
+    value32, _ = act.value_and_grad(torch.exp, 1 / 3)  # float32 by default
+    assert value32 != value and abs(value32 - value) < 1e-6

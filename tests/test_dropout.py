@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from mlp_notes.dropout import DropoutMLPScratch, mc_predict
+from mlp_notes.regularization import DropConnectLinear
 
 
 def test_eval_is_deterministic_and_train_is_not():
@@ -75,3 +76,68 @@ def test_a_tracked_long_run_begins_as_the_short_run():
     )
     assert long["history"].val_acc[:2] == short.val_acc
     assert long["history"].train_loss[:2] == short.train_loss
+
+
+def _g(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_scratch_net_defaults_and_error():
+    net = DropoutMLPScratch(generator=_g())
+    assert (net.lin1.out_features, net.lin2.out_features) == (256, 256)
+    assert (net.dropout1, net.dropout2) == (0.2, 0.5)
+    with pytest.raises(ValueError, match="noise must be one of .*got 'x'"):
+        DropoutMLPScratch(noise="x")
+
+
+@pytest.mark.parametrize("noise", ["dropout", "gaussian", "dropconnect"])
+def test_scratch_net_init_and_noise_come_from_its_generator(noise):
+    """PyTorch's default init U(-1/sqrt(fan_in), +) drawn from the
+    generator (weight then bias, layer by layer), and the noise too."""
+    net = DropoutMLPScratch(24, 3, 8, 6, noise=noise, generator=_g(1))
+    g = _g(1)
+    for lin in (net.lin1, net.lin2, net.lin3):
+        assert isinstance(lin, DropConnectLinear) == (
+            noise == "dropconnect" and lin is not net.lin1
+        )
+        bound = 1 / lin.in_features**0.5
+        for p in (lin.weight, lin.bias):
+            want = torch.empty_like(p).uniform_(-bound, bound, generator=g)
+            assert torch.equal(p, want)
+    X = torch.randn(5, 24, generator=_g(0))
+    outs = []
+    for seed in (2, 2, 3):
+        net = DropoutMLPScratch(24, 3, 8, 6, noise=noise, generator=_g(seed))
+        torch.manual_seed(seed + 10)  # the global state plays no part
+        outs.append(net.train().hidden(X))
+    assert all(torch.equal(outs[0][k], outs[1][k]) for k in outs[0])
+    assert not torch.equal(outs[0]["H2'"], outs[2]["H2'"])
+
+
+def test_scratch_net_noise_by_kind():
+    """dropout zeroes units, gaussian scales them, dropconnect leaves the
+    units alone (its noise is in the weights); eval mode adds none."""
+    X = torch.rand(64, 24, generator=_g(0)) + 0.5
+    net = {
+        n: DropoutMLPScratch(24, 3, 16, 16, 0.5, 0.5, noise=n, generator=_g(1))
+        for n in ("dropout", "gaussian", "dropconnect")
+    }
+    h = {n: m.train().hidden(X) for n, m in net.items()}
+    assert set(h["dropout"]) == {"H1", "H1'", "H2", "H2'"}
+    zeroed = (h["dropout"]["H1'"] == 0) & (h["dropout"]["H1"] != 0)
+    assert zeroed.any()
+    kept = h["dropout"]["H1'"] != 0
+    torch.testing.assert_close(
+        h["dropout"]["H1'"][kept], 2 * h["dropout"]["H1"][kept]
+    )
+    g = h["gaussian"]
+    assert (
+        not torch.equal(g["H1'"], g["H1"])
+        and not ((g["H1'"] == 0) & (g["H1"] != 0)).any()
+    )
+    assert torch.equal(h["dropconnect"]["H1'"], h["dropconnect"]["H1"])
+    for m in net.values():
+        e = m.eval().hidden(X)
+        assert torch.equal(e["H1'"], e["H1"]) and torch.equal(
+            e["H2'"], e["H2"]
+        )

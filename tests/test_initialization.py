@@ -86,3 +86,97 @@ def test_fans_and_errors():
         ini.fans(torch.empty(4))
     with pytest.raises(ValueError):
         ini.init_weight_(torch.empty(2, 2), "nope")
+
+
+def _seeded(seed=1):
+    return torch.Generator().manual_seed(seed)
+
+
+FILLS = {
+    "xavier_uniform_": lambda t, g: ini.xavier_uniform_(t, generator=g),
+    "xavier_normal_": lambda t, g: ini.xavier_normal_(t, generator=g),
+    **{
+        f"init_weight_ {s}": lambda t, g, s=s: ini.init_weight_(
+            t, s, generator=g
+        )
+        for s in ("too small", "default", "xavier", "he")
+    },
+}
+
+
+@pytest.mark.parametrize("name", FILLS)
+def test_every_fill_draws_from_its_generator(name):
+    """The same seed gives the same weights, whatever the global random
+    state in between; another seed gives others."""
+    fill = FILLS[name]
+    a = fill(torch.empty(30, 20, dtype=torch.float64), _seeded(1))
+    torch.manual_seed(123)
+    torch.rand(7)  # move the global state
+    b = fill(torch.empty(30, 20, dtype=torch.float64), _seeded(1))
+    c = fill(torch.empty(30, 20, dtype=torch.float64), _seeded(2))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+@pytest.mark.parametrize(
+    "scheme, std",
+    [
+        ("too small", 0.01),
+        ("default", (1 / 200) ** 0.5 / 3**0.5),  # U(-1/sqrt(fan_in), +)
+        ("xavier", (2 / 500) ** 0.5),
+        ("he", (2 / 200) ** 0.5),
+    ],
+)
+def test_each_scheme_has_its_spread(scheme, std):
+    W = ini.init_weight_(
+        torch.empty(300, 200, dtype=torch.float64), scheme, generator=_seeded()
+    )
+    assert abs(W.std().item() / std - 1) < 0.02
+    if scheme == "default":
+        assert W.abs().max() <= (1 / 200) ** 0.5
+
+
+def test_xavier_std_and_its_default_gain():
+    assert ini.xavier_std(3, 5) == math.sqrt(2 / 8)
+    assert ini.xavier_std(3, 5, gain=2.0) == 2 * math.sqrt(2 / 8)
+
+
+def test_the_errors_say_what_is_wrong():
+    with pytest.raises(ValueError, match="fan in and fan out need a tensor"):
+        ini.fans(torch.empty(4))
+    with pytest.raises(ValueError, match="unknown scheme 'nope'"):
+        ini.init_weight_(torch.empty(2, 2), "nope")
+
+
+def test_layer_variances_draws_4096_samples_from_its_generator():
+    W = torch.randn(20, 30, generator=_seeded(0), dtype=torch.float64)
+    default = ini.layer_variances(W, generator=_seeded(5))
+    torch.manual_seed(9)
+    again = ini.layer_variances(W, num_samples=4096, generator=_seeded(5))
+    other = ini.layer_variances(W, generator=_seeded(6))
+    assert default == again and default != other
+    assert all(isinstance(v, float) for v in default)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "identity"])
+def test_propagate_by_activation(activation):
+    """Each activation by name, the default being ReLU; the gradient drawn
+    from the generator, in the activations' dtype."""
+    g = _seeded(0)
+    weights = [torch.randn(64, 64, generator=g, dtype=torch.float64) / 8]
+    weights.append(torch.randn(64, 64, generator=g, dtype=torch.float64) / 8)
+    X = torch.randn(256, 64, generator=g, dtype=torch.float64)
+    got = ini.propagate(weights, X, activation, generator=_seeded(3))
+    torch.manual_seed(4)
+    again = ini.propagate(weights, X, activation, generator=_seeded(3))
+    assert got == again
+    assert got != ini.propagate(weights, X, activation, generator=_seeded(8))
+    H = X
+    for W in weights:
+        H = H @ W.T
+        if activation == "relu":
+            H = torch.relu(H)
+        elif activation == "tanh":
+            H = torch.tanh(H)
+    assert got["forward"][-1] == pytest.approx(H.var().item(), rel=1e-12)
+    if activation == "relu":
+        assert ini.propagate(weights, X, generator=_seeded(3)) == got

@@ -114,3 +114,121 @@ def test_concise_forward_is_its_layers_by_hand():
         H = torch.relu(H @ lin.weight.T + lin.bias)
     expected = H @ net[5].weight.T + net[5].bias
     torch.testing.assert_close(net(X), expected, rtol=0, atol=1e-12)
+
+
+def _g(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_mlp_scratch_defaults_and_generator():
+    net = MLPScratch(generator=_g(1))
+    assert net.W1.shape == (784, 256) and net.W2.shape == (256, 10)
+    g = _g(1)
+    torch.manual_seed(5)  # the global state plays no part
+    assert torch.equal(net.W1, torch.randn(784, 256, generator=g) * 0.01)
+    assert torch.equal(net.W2, torch.randn(256, 10, generator=g) * 0.01)
+
+
+def test_default_init_is_pytorchs_from_the_generator():
+    """init="default": U(-1/sqrt(fan_in), +) for weights and biases, each
+    layer's weight then bias, drawn from the generator; sigma 0.01 is the
+    "normal" scheme's default."""
+    from mlp_notes.models import initialize_
+
+    net = initialize_(
+        nn.Sequential(nn.Linear(6, 4), nn.Linear(4, 3)),
+        "default",
+        generator=_g(2),
+    )
+    g = _g(2)
+    torch.manual_seed(9)
+    for lin in (net[0], net[1]):
+        bound = lin.in_features**-0.5
+        for p in (lin.weight, lin.bias):
+            u = torch.rand(p.shape, generator=g)
+            assert torch.equal(p, (2 * u - 1) * bound)
+    normal = mlp((8,), generator=_g(3))
+    want = torch.randn(8, 784, generator=_g(3)) * 0.01
+    assert torch.equal(normal[1].weight, want)
+    wide = mlp((8,), sigma=0.5, generator=_g(3))
+    torch.testing.assert_close(wide[1].weight.detach(), want * 50)
+
+
+def test_standardize_layer_and_its_place():
+    from mlp_notes.models import Standardize
+
+    layer = Standardize(0.5, 2.0)
+    assert dict(layer.named_buffers()).keys() == {"mean", "std"}
+    X = torch.tensor([[0.5, 2.5, -1.5]])
+    assert torch.equal(layer(X), torch.tensor([[0.0, 1.0, -1.0]]))
+    net = mlp((4,), standardize=(0.5, 2.0))
+    assert isinstance(net[1], Standardize) and float(net[1].std) == 2.0
+
+
+def test_mlp_needs_one_rate_per_hidden_layer():
+    with pytest.raises(ValueError):
+        mlp((8, 4), dropout=(0.1,))
+
+
+def test_build_each_kind_from_a_spec():
+    from mlp_notes.dropout import DropoutMLPScratch
+    from mlp_notes.models import Spec, build
+    from mlp_notes.regularization import FastDropout
+
+    assert Spec().replace(hiddens=(3,)) == Spec(hiddens=(3,))
+    concise = build(
+        Spec(hiddens=(8, 4), dropout=0.3, fast_dropout=True), generator=_g(4)
+    )
+    assert isinstance(concise, nn.Sequential)
+    assert [type(m) for m in concise if isinstance(m, nn.Dropout)] == [
+        FastDropout
+    ] * 2
+    slow = build(Spec(hiddens=(8,), dropout=0.3, activation="tanh", init="he"))
+    assert [type(m) for m in slow if isinstance(m, nn.Dropout)] == [nn.Dropout]
+    assert any(isinstance(m, nn.Tanh) for m in slow)
+    ref = mlp((8, 4), dropout=0.3, dropout_module=FastDropout, generator=_g(4))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(concise.parameters(), ref.parameters())
+    )
+    std = build(Spec(hiddens=(4,), standardize=(0.1, 0.2), input_dropout=0.2))
+    assert type(std[1]).__name__ == "Standardize" and std[2].p == 0.2
+    scratch = build(Spec(kind="scratch", hiddens=(12,)), generator=_g(5))
+    assert isinstance(scratch, MLPScratch) and scratch.W1.shape == (784, 12)
+    assert torch.equal(
+        scratch.W1, MLPScratch(num_hiddens=12, generator=_g(5)).W1
+    )
+    drop = build(
+        Spec(
+            kind="dropout_scratch",
+            hiddens=(16, 8),
+            dropout=(0.1, 0.4),
+            noise="gaussian",
+        ),
+        generator=_g(6),
+    )
+    assert isinstance(drop, DropoutMLPScratch) and drop.noise == "gaussian"
+    assert (drop.dropout1, drop.dropout2) == (0.1, 0.4)
+    assert (drop.lin1.out_features, drop.lin2.out_features) == (16, 8)
+    ref = DropoutMLPScratch(num_hiddens1=16, num_hiddens2=8, generator=_g(6))
+    assert torch.equal(drop.lin1.weight, ref.lin1.weight)
+    same = build(Spec(kind="dropout_scratch", hiddens=(16, 8), dropout=0.25))
+    assert (same.dropout1, same.dropout2) == (0.25, 0.25)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"kind": "scratch", "hiddens": (8, 8)},
+        {"kind": "scratch", "hiddens": (8,), "dropout": 0.1},
+        {"kind": "scratch", "hiddens": (8,), "init": "he"},
+        {"kind": "dropout_scratch", "hiddens": (8,)},
+        {"kind": "dropout_scratch", "hiddens": (8, 8), "init": "he"},
+        {"kind": "nope", "hiddens": (8,)},
+    ],
+)
+def test_build_refuses_what_a_kind_cannot_be(spec):
+    from mlp_notes.models import Spec, build
+
+    with pytest.raises(ValueError, match="cannot be built: kinds are"):
+        build(Spec(**spec))

@@ -123,3 +123,101 @@ def test_fast_dropout_is_nn_dropout_in_eval_and_at_zero():
     assert torch.equal(FastDropout(0.5).eval()(X), X)
     assert torch.equal(FastDropout(0.0).train()(X), X)
     assert isinstance(FastDropout(0.5), nn.Dropout)  # graph_eligible sees it
+
+
+def _g(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_the_errors_say_what_is_wrong():
+    with pytest.raises(
+        ValueError, match=r"dropout must be in \[0, 1\], got 1.5"
+    ):
+        dropout_layer(torch.ones(2), 1.5)
+    with pytest.raises(
+        ValueError, match="dropout=1 has no Gaussian counterpart"
+    ):
+        gaussian_noise_layer(torch.ones(2), 1.0)
+    with pytest.raises(ValueError, match="got -0.5"):
+        DropConnectLinear(2, 2, -0.5)
+
+
+def test_noise_layers_draw_from_their_generator_or_the_global_one():
+    """With a generator: its numbers, whatever the global state; without:
+    the global generator's."""
+    X = torch.ones(6, 7, dtype=torch.float64)
+    for layer in (dropout_layer, gaussian_noise_layer):
+        a = layer(X, 0.4, _g(1))
+        torch.manual_seed(5)
+        torch.rand(3)
+        assert torch.equal(a, layer(X, 0.4, _g(1)))
+        assert not torch.equal(a, layer(X, 0.4, _g(2)))
+        torch.manual_seed(7)
+        b = layer(X, 0.4)
+        torch.manual_seed(7)
+        assert torch.equal(b, layer(X, 0.4))
+
+
+def test_gaussian_noise_is_one_plus_sigma_z():
+    """Exactly X (1 + sigma z) with z from the generator and sigma^2 =
+    p / (1 - p); at p = 0 the input itself."""
+    X = torch.randn(5, 4, generator=_g(0), dtype=torch.float64)
+    p = 0.3
+    z = torch.randn(X.shape, generator=_g(9))  # drawn in the default dtype
+    want = X * (1 + (p / (1 - p)) ** 0.5 * z)
+    torch.testing.assert_close(
+        gaussian_noise_layer(X, p, _g(9)), want, rtol=1e-15, atol=0
+    )
+    assert gaussian_noise_layer(X, 0.0, _g(9)) is X
+
+
+def test_dropout_mask_keeps_draws_above_p():
+    """Kept exactly where the generator's uniform draw exceeds p."""
+    X = torch.randn(50, 40, generator=_g(0), dtype=torch.float64)
+    u = torch.rand(X.shape, generator=_g(3))  # drawn in the default dtype
+    want = torch.where(u > 0.25, X / 0.75, 0.0)
+    torch.testing.assert_close(dropout_layer(X, 0.25, _g(3)), want)
+
+
+def test_drop_connect_draws_its_mask_from_its_generator():
+    X = torch.randn(8, 5, generator=_g(0))
+    outs = []
+    for seed in (1, 1, 2):
+        layer = DropConnectLinear(5, 3, 0.5, generator=_g(seed))
+        with torch.no_grad():
+            layer.weight.copy_(torch.arange(15.0).reshape(3, 5))
+            layer.bias.zero_()
+        torch.manual_seed(seed + 10)  # the global state plays no part
+        outs.append(layer.train()(X))
+    assert torch.equal(outs[0], outs[1]) and not torch.equal(outs[0], outs[2])
+
+
+def test_fast_dropout_is_its_formula():
+    """The mask from 64-bit words read as four 16-bit numbers u each,
+    kept where u >= k - 2^15 (k = round(p 2^16)), survivors scaled by
+    2^16 / (2^16 - k); the global generator advances by exactly the
+    words drawn."""
+    from mlp_notes.regularization import FastDropout
+
+    for p in (0.9, 0.3):
+        X = torch.randn(1024, 1024, generator=_g(0))  # numel % 4 == 0
+        k = round(p * 65536)
+        torch.manual_seed(4)
+        words = torch.empty(X.numel() // 4, dtype=torch.int64)
+        u = words.random_(-(2**63), None).view(torch.int16).view(X.shape)
+        after = torch.rand(1)
+        want = X * ((u >= k - 32768).to(X.dtype) * (65536 / (65536 - k)))
+        torch.manual_seed(4)
+        got = FastDropout(p).train()(X)
+        assert torch.equal(got, want) and torch.equal(torch.rand(1), after)
+
+
+def test_fast_dropout_at_zero_is_the_input_and_draws_nothing():
+    from mlp_notes.regularization import FastDropout
+
+    X = torch.randn(64, 32)
+    torch.manual_seed(0)
+    assert FastDropout(0.0).train()(X) is X
+    after = torch.rand(1)
+    torch.manual_seed(0)
+    assert torch.equal(torch.rand(1), after)

@@ -37,3 +37,37 @@ def test_cross_validate_calls_every_fold():
     scores = cross_validate(score, 10, 5, generator=torch.Generator())
     assert scores.tolist() == [2.0] * 5
     assert sorted(torch.cat(seen).tolist()) == list(range(10))
+
+
+def test_folds_are_shuffled_by_default_from_the_generator():
+    def folds(**kw):
+        return [v.tolist() for _, v in k_fold_indices(10, 3, **kw)]
+
+    g = torch.Generator
+    shuffled = folds(generator=g().manual_seed(1))
+    torch.manual_seed(4)  # the global state plays no part
+    assert folds(generator=g().manual_seed(1)) == shuffled
+    assert folds(generator=g().manual_seed(2)) != shuffled
+    assert folds(shuffle=False) == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert shuffled != folds(shuffle=False)
+
+
+def test_k_limits_and_message():
+    assert len(k_fold_indices(2, 2)) == 2  # the smallest split
+    assert len(k_fold_indices(5, 5)) == 5
+    with pytest.raises(ValueError, match="need 2 <= k <= n, got k=1, n=5"):
+        k_fold_indices(5, 1)
+
+
+def test_cross_validate_scores_each_fold_in_float64():
+    calls = []
+
+    def score(train, val):
+        calls.append((train.tolist(), val.tolist()))
+        return len(train) + 0.5
+
+    g = torch.Generator().manual_seed(3)
+    scores = cross_validate(score, 7, 3, generator=g)
+    assert scores.dtype == torch.float64 and scores.tolist() == [4.5, 5.5, 5.5]
+    want = k_fold_indices(7, 3, generator=torch.Generator().manual_seed(3))
+    assert calls == [(t.tolist(), v.tolist()) for t, v in want]
