@@ -76,7 +76,9 @@ class Tracer:
 def codes(objects: dict) -> dict:
     """{code object: name} of every function in ``objects`` ({name: a
     function, a class or a module}), of their methods and of the
-    functions nested in them."""
+    functions nested in them.  A module's functions count only where
+    their code is in the module's file (a wrapper shared by many modules,
+    such as a mutation tool's trampoline, is not theirs)."""
     found: dict = {}
 
     def add(code, name):
@@ -87,9 +89,13 @@ def codes(objects: dict) -> dict:
                     add(const, name)
 
     for name, obj in objects.items():
+        home = getattr(obj, "__file__", None)  # set for modules
         for member in _functions(obj):
             code = getattr(member, "__code__", None)
-            if isinstance(code, types.CodeType):
+            if isinstance(code, types.CodeType) and home in (
+                None,
+                code.co_filename,
+            ):
                 add(code, name)
     return found
 
