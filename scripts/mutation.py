@@ -96,6 +96,10 @@ def prepare(module: str, work: Path) -> None:
         work / "tests",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
+    (work / "docs").mkdir()  # the workbooks and pages test_practice reads
+    for page in (ROOT / "docs").glob("*.md"):
+        shutil.copy(page, work / "docs" / page.name)
+    shutil.copytree(ROOT / "docs" / "practice", work / "docs" / "practice")
     tests = [f"tests/{t}" for t in ORACLE[module]]
     (work / "pyproject.toml").write_text(
         "[tool.pytest.ini_options]\n"
@@ -103,7 +107,7 @@ def prepare(module: str, work: Path) -> None:
         'addopts = "-p no:cacheprovider -p no:markdown-docs -x -q"\n'
         "\n[tool.mutmut]\n"
         f'source_paths = ["mlp_notes/{module}"]\n'
-        'also_copy = ["mlp_notes/"]\n'
+        'also_copy = ["mlp_notes/", "docs/"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
     )
 
@@ -130,6 +134,9 @@ def run(module: str, scratch: Path) -> dict:
     for meta in (work / "mutants").rglob("*.meta"):
         codes |= json.loads(meta.read_text())["exit_code_by_key"]
     outcome = {k: STATUS.get(v, "suspicious") for k, v in codes.items()}
+    if not outcome or all(v == "not checked" for v in outcome.values()):
+        tail = log.read_text()[-2000:]
+        raise SystemExit(f"mutmut ran no mutant of {module}:\n{tail}")
     survivors = {}
     for key, status in sorted(outcome.items()):
         if status != "killed":
@@ -142,8 +149,23 @@ def run(module: str, scratch: Path) -> dict:
                 check=False,
             ).stdout
             survivors[key] = {"status": status, "diff": shown.strip()}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", f"mlp_notes/{module}", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     return {
         "module": f"mlp_notes/{module}",
+        "commit": commit + ("-dirty" if dirty else ""),
         "oracle": [f"tests/{t}" for t in ORACLE[module]],
         "seconds": round(seconds),
         "counts": {

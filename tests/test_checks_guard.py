@@ -324,6 +324,27 @@ def test_an_endless_loop_is_stopped(short_limit):
     )
 
 
+def test_time_spent_importing_is_not_counted(short_limit, tmp_path):
+    """A first torch.optim step imports torch._dynamo: seconds, more
+    under the check's profiler.  Imports do not count against the limit
+    (up to a minute)."""
+    (tmp_path / "slow_import_for_check.py").write_text(
+        "import time\ntime.sleep(0.6)\nBOUND = 6\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+
+        def bound(fan_in, fan_out):
+            import slow_import_for_check
+
+            return (slow_import_for_check.BOUND / (fan_in + fan_out)) ** 0.5
+
+        assert checks.check_4_3_xavier_bound(bound).correct
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("slow_import_for_check", None)
+
+
 def test_an_endless_read_is_stopped(short_limit):
     class Slow:
         def __float__(self):

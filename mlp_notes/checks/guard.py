@@ -34,6 +34,7 @@ import _thread
 import ctypes
 import secrets
 import sys
+import time
 import warnings
 
 import torch
@@ -62,6 +63,7 @@ class Limits:
 
 
 LIMITS = Limits()
+IMPORTS = 60.0  # seconds of module imports a check waits for, at most
 _NOTHING = object()
 _randbits = secrets.randbits  # the inputs' seed: the OS's randomness
 
@@ -79,6 +81,7 @@ class Run:
         self.banned = {id(code): name for code, name in banned.items()}
         self.relift = relift
         self.tanh = False  # a C call of tanh seen in the learner's code
+        self.tracer: Tracer | None = None  # the one watching now
 
     def uniform(self, low: float, high: float) -> float:
         """A random float in [low, high)."""
@@ -105,6 +108,7 @@ class Run:
         """``fn(*args)``, watched; ``mode`` (a TorchFunctionMode) is
         active during the call."""
         tracer, failure = Tracer(self.banned), None
+        self.tracer = tracer
         sys.setprofile(tracer)
         try:
             if mode is None:
@@ -119,6 +123,7 @@ class Run:
         finally:
             tracer.armed = False
             sys.setprofile(None)
+            self.tracer = None
             self.relift()
         if failure is not None:
             if isinstance(failure, NotImplementedError) and is_starter(fn):
@@ -170,7 +175,23 @@ def _stop(ident: int) -> None:
     set_async(ctypes.c_ulong(ident), ctypes.py_object(_Stop))
 
 
-def _in_worker(work, seconds: float, grace: float):
+def _wait(done, seconds: float, importing) -> bool:
+    """Wait for ``done`` up to ``seconds``, not counting the time the
+    worker spends importing modules (a first ``torch.optim`` step imports
+    torch._dynamo, seconds under a profiler), up to ``IMPORTS`` more."""
+    clock = time.monotonic
+    deadline, cap = clock() + seconds, clock() + seconds + IMPORTS
+    while True:
+        now = clock()
+        if importing():
+            deadline = min(max(deadline, now + 0.25), cap)
+        if now >= deadline:
+            return False
+        if done.acquire(timeout=min(deadline - now, 0.25)):
+            return True
+
+
+def _in_worker(work, seconds: float, grace: float, importing=bool):
     """``work()`` in a new thread; its result, or a str saying why not."""
     done = _thread.allocate_lock()
     done.acquire()
@@ -188,7 +209,7 @@ def _in_worker(work, seconds: float, grace: float):
 
     _thread.start_new_thread(target, ())
     try:
-        finished = done.acquire(timeout=seconds)
+        finished = _wait(done, seconds, importing)
     except BaseException:  # KeyboardInterrupt in the kernel's thread
         if ident:
             _stop(ident[0])
@@ -214,7 +235,10 @@ def _judge(title: str, body, answer, banned: dict, relift) -> Verdict:
     run = Run(banned, relift)
     seconds, grace = float(LIMITS.seconds), float(LIMITS.grace)
     outcome = _in_worker(
-        lambda: _verdict(title, body, answer, run), seconds, grace
+        lambda: _verdict(title, body, answer, run),
+        seconds,
+        grace,
+        lambda: run.tracer is not None and run.tracer.importing > 0,
     )
     if isinstance(outcome, Verdict):
         return outcome

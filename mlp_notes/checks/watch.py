@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import _frozen_importlib
 import _thread
 import dis
 import math
@@ -37,6 +38,7 @@ _THREADS = tuple(
 )
 _TAMPER_CODES = (threading.setprofile.__code__, threading.settrace.__code__)
 _id, _getattr = id, getattr
+_IMPORT = _frozen_importlib._find_and_load.__code__  # one import
 
 
 class Tracer:
@@ -49,6 +51,7 @@ class Tracer:
         self.banned = banned
         self.hit: str | None = None
         self.tanh = self.tamper = self.thread = False
+        self.importing = 0  # imports under way (their time is not timed)
         self.armed = True  # the check sets False before it switches off
 
     def __call__(self, frame, event, arg):
@@ -57,11 +60,16 @@ class Tracer:
                 return
             if event == "call":
                 code = frame.f_code
+                if code is _IMPORT:
+                    self.importing += 1
                 name = self.banned.get(_id(code))
                 if name is not None and self.hit is None:
                     self.hit = name
                 elif code in _TAMPER_CODES:
                     self.tamper = True
+            elif event == "return":
+                if frame.f_code is _IMPORT:
+                    self.importing -= 1
             elif event == "c_call":
                 if arg in _TAMPER:
                     self.tamper = True
