@@ -5,13 +5,14 @@ constraints.txt), one module at a time, each against its own tests.
     .venv/bin/python scripts/mutation.py activations optim
     .venv/bin/python scripts/mutation.py --report        # report only
 
-For each module the script copies ``mlp_notes/`` and ``tests/`` into a
-scratch directory (mutmut writes its ``mutants/`` tree there, never in
-this checkout), writes a ``pyproject.toml`` whose ``[tool.mutmut]``
-section names the module and its test files, and runs ``mutmut run``
-with one child process and one thread.  Each mutant is judged only by
-the module's own test files (``ORACLE``), in the quick profile.  The
-outcome of every mutant, and the diff of each survivor, is written to
+For each module the script extracts the committed ``mlp_notes/``,
+``tests/`` and ``docs/`` (``git archive HEAD``) into a scratch directory
+(mutmut writes its ``mutants/`` tree there, never in this checkout),
+writes a ``pyproject.toml`` whose ``[tool.mutmut]`` section names the
+module and its test files, and runs ``mutmut run`` with one child
+process and one thread. Each mutant is judged only by the module's own
+test files (``ORACLE``), in the quick profile. The outcome of every
+mutant, and the diff of each survivor, is written to
 ``benchmarks/mutation/results/<module>.json``; ``--report`` combines
 those with ``benchmarks/mutation/equivalent.json`` (survivors that no
 test can kill, each with a one-line reason) into
@@ -82,24 +83,19 @@ def name_of(module: str) -> str:
 
 
 def prepare(module: str, work: Path) -> None:
-    """A scratch project holding the package, the tests and a config."""
+    """A scratch project: the committed package, tests and pages (HEAD,
+    through ``git archive``: uncommitted work in the checkout plays no
+    part) and a config."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    shutil.copytree(
-        ROOT / "mlp_notes",
-        work / "mlp_notes",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    shutil.copytree(
-        ROOT / "tests",
-        work / "tests",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    (work / "docs").mkdir()  # the workbooks and pages test_practice reads
-    for page in (ROOT / "docs").glob("*.md"):
-        shutil.copy(page, work / "docs" / page.name)
-    shutil.copytree(ROOT / "docs" / "practice", work / "docs" / "practice")
+    archive = subprocess.run(
+        ["git", "archive", "HEAD", "mlp_notes", "tests", "docs"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
     tests = [f"tests/{t}" for t in ORACLE[module]]
     (work / "pyproject.toml").write_text(
         "[tool.pytest.ini_options]\n"
@@ -156,16 +152,9 @@ def run(module: str, scratch: Path) -> dict:
         text=True,
         check=False,
     ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", f"mlp_notes/{module}", "tests"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
     return {
         "module": f"mlp_notes/{module}",
-        "commit": commit + ("-dirty" if dirty else ""),
+        "commit": commit,
         "oracle": [f"tests/{t}" for t in ORACLE[module]],
         "seconds": round(seconds),
         "counts": {
