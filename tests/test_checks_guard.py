@@ -379,10 +379,12 @@ def test_an_interrupt_stops_the_check_and_gives_the_patches_back():
     """Interrupting the kernel (KeyboardInterrupt in the waiting thread)
     propagates, after the learner's patches are back."""
     import _thread
+    import signal
 
     mine = lambda x: x  # noqa: E731
     original = torch.tanh
     torch.tanh = mine
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         threading.Timer(0.2, _thread.interrupt_main).start()
         with pytest.raises(KeyboardInterrupt):
@@ -390,6 +392,7 @@ def test_an_interrupt_stops_the_check_and_gives_the_patches_back():
         assert torch.tanh is mine
     finally:
         torch.tanh = original
+        signal.signal(signal.SIGINT, handler)
 
 
 # -- forgotten return and untouched starters -------------------------------
