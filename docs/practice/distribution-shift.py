@@ -1,0 +1,134 @@
+# %% [markdown]
+# # Practice: §4.9 Environment and distribution shift
+#
+# Try each exercise of [§4.9](../../distribution-shift/#exercises) here before
+# you read its answer on the guide.  Exercises with an answer that can be
+# computed in part (here: 2, 3, 4) have a cell to fill in and a check that
+# tests your answer on inputs you did not choose, then says *correct* (with
+# the evidence), *wrong* (what is wrong, and a hint) or *not answered yet*.
+# The exercise answered by an argument alone (here: 1) has a self-check:
+# what a complete answer contains, and a link to the guide's answer.  A
+# check cannot read an argument, so those parts stay with you.
+#
+# Each check draws fresh random inputs every time it runs (and never shows
+# them), compares at your answer's precision (float32 or float64), stops
+# your code after 10 seconds, refuses mlp_notes' own answer to the
+# exercise, and ignores changes your cells make to torch or mlp_notes.
+# Under each check: what it does not cover.
+
+# %% tags=["install"]
+# Installs mlp_notes when it is missing (Colab, a fresh environment).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp_notes") is None:
+    package = (
+        "mlp-notes[notebook] @ git+https://github.com/mlp-notes/mlp-notes"
+    )
+    subprocess.check_call([sys.executable, "-m", "pip", "install", package])
+
+# %%
+import torch
+
+from mlp_notes import checks
+
+# %% [markdown]
+# ## Exercise 1. When the search engine changes
+#
+# *A search engine changes how it ranks results. How might its users react,
+# how might its advertisers react, and what does that do to the data the
+# engine learns from?*
+#
+# Self-check: a complete answer contains
+# - Users: what they click depends on what they are shown; they adapt or leave.
+# - Advertisers: they optimize against the new ranking, an adversarial shift.
+# - The feedback loop: the next training data depend on the current model; a fix such as inverse propensity weighting.
+#
+# Then compare with the guide's answer: [§4.9 exercise 1](../../distribution-shift/#1-when-the-search-engine-changes).
+
+# %% [markdown]
+# ## Exercise 2. A covariate shift detector
+#
+# *Build a detector of covariate shift. (Hint: a classifier.)*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - A classifier trained to tell source from target inputs, judged on held-out examples.
+# - A test whose false-alarm rate is controlled, and a control without shift.
+#
+# The check asks for the statistic of the two-sample test the detector
+# runs on the classifier's held-out scores: the Kolmogorov–Smirnov
+# statistic $D = \max_t \lvert F_a(t) - F_b(t)\rvert$ of two samples of
+# different sizes, some of them with repeated values.  Not covered by the
+# check: the classifier, and the p-value.
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.9 exercise 2](../../distribution-shift/#2-a-covariate-shift-detector).
+
+
+# %% tags=["answer"]
+def ks_statistic(a, b):
+    """The two-sample Kolmogorov-Smirnov statistic of the 1-D samples a
+    and b (float64 tensors, sizes n and m): one number."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_9_ks_statistic(ks_statistic)
+
+# %% [markdown]
+# ## Exercise 3. A covariate shift corrector
+#
+# *Build a corrector for covariate shift.*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Weights clipped and normalized, the effective sample size checked, the loss weighted.
+# - Evidence of whether the correction helps: it pays for a misspecified model, not necessarily for a flexible one.
+#
+# The check asks for the corrector's weights: from the logit $f(\mathbf{x})
+# = \log P(\text{target} \mid \mathbf{x}) / P(\text{source} \mid
+# \mathbf{x})$ of a classifier trained on `n_source` source and `n_target`
+# target inputs (unequal sizes), the density ratios
+# $p_{\text{target}}(\mathbf{x}) / p_{\text{source}}(\mathbf{x})$.  Not
+# covered by the check: fitting the classifier, clipping, training.
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.9 exercise 3](../../distribution-shift/#3-a-covariate-shift-corrector).
+
+
+# %% tags=["answer"]
+def weight_from_logit(f, n_source, n_target):
+    """The density ratio p_target(x) / p_source(x) at each x, from the
+    logits f (a 1-D float64 tensor) of a classifier that tells target
+    (class 1) from source inputs, trained on n_source source and n_target
+    target inputs."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_9_weight_from_logit(weight_from_logit)
+
+# %% [markdown]
+# ## Exercise 4. What else separates empirical risk from risk
+#
+# *Besides distribution shift, what can make the empirical risk a poor
+# estimate of the risk?*
+#
+# The check below covers the part of the answer that can be computed. A complete answer also contains:
+# - Sample size, dependent examples, label noise, and selection on the same data, each with a number.
+#
+# The check asks for one of them in numbers: the error rate measured
+# against noisy labels, for a classifier whose error rate against the true
+# labels is `R`, when each label was flipped with probability `rho` to one
+# of the other `K - 1` classes uniformly (the flips independent of the
+# inputs).  Not covered by the check: the other causes.
+#
+# Fill in the cell below, then run the check. The guide's answer: [§4.9 exercise 4](../../distribution-shift/#4-what-else-separates-empirical-risk-from-risk).
+
+
+# %% tags=["answer"]
+def noisy_error(R, rho, K):
+    """The error rate measured against the noisy labels: one number."""
+    ...  # your code
+
+
+# %% tags=["check"]
+checks.check_4_9_noisy_error(noisy_error)

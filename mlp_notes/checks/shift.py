@@ -1,0 +1,238 @@
+"""Checks for §4.9: the statistic of a shift detector, the density ratio
+from a domain classifier's logit with unequal sample sizes, and the error
+measured against noisy labels."""
+
+from __future__ import annotations
+
+import torch
+
+from mlp_notes.checks.compare import answer, close, error, note, scale_of
+from mlp_notes.checks.guard import exercise
+from mlp_notes.checks.verdict import wrong
+from mlp_notes.shift import detect, ratio
+
+
+def _samples(run, ties: bool, sign: float):
+    """Two samples of different sizes (n, m in [20, 200]), b shifted by
+    about ``sign``; with ``ties``, values on a coarse grid so that both
+    samples repeat values."""
+    n = run.integer(20, 200)
+    m = run.integer(20, 200)
+    m = m + 1 if m == n else m
+    a, b = run.normal(n), run.normal(m) + sign * run.uniform(0.8, 1.2)
+    if ties:
+        a, b = (a * 2).round() / 2, (b * 2).round() / 2
+    return a, b
+
+
+def _check_4_9_ks_statistic(fn, run):
+    """Exercise 4.9.2 (its computable side).  ``fn(a, b)``: two 1-D
+    float64 tensors of sizes n and m (the held-out scores of source and
+    target examples); returns the two-sample Kolmogorov-Smirnov statistic
+    D = max_t |F_a(t) - F_b(t)|, F the empirical CDFs: one number.
+    Three random problems, two of them with repeated values."""
+    fn = run.function(fn)
+    worst, remark = 0.0, ""
+    for ties, sign in ((False, -1.0), (True, 1.0), (True, 0.0)):
+        a, b = _samples(run, ties, sign)
+        got, v = answer(run, fn, (a.clone(), b.clone()), "D", ())
+        want = detect.ks_statistic(a, b)
+        if not close(v, want, 1.0):
+            raise wrong(
+                f"D is off by {error(v, want, 1.0):.3g}: {_ks_hint(v, a, b)}"
+            )
+        err = error(v, want, 1.0)
+        worst, remark = max(worst, err), remark or note(got, err)
+    return (
+        "right on three random pairs of samples of different sizes, two "
+        f"with repeated values (error {worst:.1e}){remark}"
+    )
+
+
+def _ks_hint(v, a, b) -> str:
+    n, m = len(a), len(b)
+    grid = torch.cat([a, b])
+    Fa = (a[None, :] <= grid[:, None]).double().mean(1)
+    Fb = (b[None, :] <= grid[:, None]).double().mean(1)
+    order = torch.sort(torch.cat([a, b]), stable=True).indices
+    steps = torch.where(order < n, 1.0 / n, -1.0 / m).double()
+    no_ties = torch.cumsum(steps, 0).abs().max()
+    D = (Fa - Fb).abs().max()
+    from_a = (Fa[:n] - Fb[:n]).abs().max()
+    for value, hint in (
+        (
+            no_ties,
+            "with repeated values, compare the two CDFs only once every "
+            "value equal to t is counted, in both samples",
+        ),
+        ((Fa - Fb).max(), "that is the one-sided gap F_a - F_b; D is |.|"),
+        ((Fb - Fa).max(), "that is the one-sided gap F_b - F_a; D is |.|"),
+        (
+            D * n * m,
+            "the empirical CDFs are fractions of each sample (0 to 1), "
+            "not counts",
+        ),
+        (D * n, "the empirical CDFs are fractions of each sample, not counts"),
+        (D * m, "the empirical CDFs are fractions of each sample, not counts"),
+        (
+            D * (n * m / (n + m)) ** 0.5,
+            "that is D scaled for the limit distribution; return D itself",
+        ),
+        (
+            (a.mean() - b.mean()).abs(),
+            "that compares the means; D compares the whole distributions",
+        ),
+        (
+            from_a,
+            "evaluate the gap at the values of both samples, not of one",
+        ),
+        (
+            detect.ks_pvalue(D, n, m),
+            "that looks like the p-value; the question asks for D",
+        ),
+    ):
+        value = torch.as_tensor(value, dtype=torch.float64)
+        if close(v, value, scale_of(value)):
+            return hint
+    return "D is the largest vertical gap between the two step functions"
+
+
+def _check_4_9_weight_from_logit(fn, run):
+    """Exercise 4.9.3 (its computable side).  ``fn(f, n_source,
+    n_target)``: f a 1-D float64 tensor of logits log P(target | x) /
+    P(source | x) of a classifier trained on n_source source and n_target
+    target inputs (ints); returns the density ratios p_target(x) /
+    p_source(x), one per entry of f.  Three random problems with unequal
+    sample sizes."""
+    fn = run.function(fn)
+    worst, remark = 0.0, ""
+    for _ in range(3):
+        f = run.normal(run.integer(5, 40)).clamp(-4, 4)
+        n_s = run.integer(200, 20_000)
+        n_t = int(n_s * run.uniform(0.1, 0.8))
+        if run.integer(0, 1):
+            n_s, n_t = n_t, n_s  # either sample may be the larger
+        args = (f.clone(), n_s, n_t)
+        got, v = answer(run, fn, args, "the ratios", f.shape)
+        want = ratio.log_ratio(f, n_s, n_t).exp()
+        if not close(v, want, scale_of(want)):
+            raise wrong(
+                f"off by up to {error(v, want, scale_of(want)):.3g} "
+                f"(relative): {_logit_hint(v, f, n_s, n_t)}"
+            )
+        err = error(v, want, scale_of(want))
+        worst, remark = max(worst, err), remark or note(got, err)
+    return (
+        "right for three random classifiers and unequal sample sizes "
+        f"(error {worst:.1e}){remark}"
+    )
+
+
+def _logit_hint(v, f, n_s, n_t) -> str:
+    e, sig = f.exp(), torch.sigmoid(f)
+    for value, hint in (
+        (
+            e,
+            "that is the book's weight, which holds when both samples have "
+            "the same size; in the pool, the logit also carries the odds "
+            "of drawing a target example at all",
+        ),
+        (e * n_t / n_s, "the sample-size factor is upside down"),
+        (
+            (-f).exp() * n_t / n_s,
+            "that is p_source / p_target: the classifier's class 1 is the "
+            "target",
+        ),
+        ((-f).exp(), "that is p_source / p_target (and no size factor)"),
+        (
+            torch.log(e * n_s / n_t),
+            "that is log of the ratio; return the ratio",
+        ),
+        (f, "that is the logit itself, a log of odds"),
+        (sig, "that is P(target | x), a probability, not a density ratio"),
+        (
+            sig * n_s / n_t,
+            "P(target | x) is not the odds: divide by P(source | x)",
+        ),
+    ):
+        if close(v, value, scale_of(value)):
+            return hint
+    return "write the pool's posterior odds with Bayes' rule and solve"
+
+
+def _check_4_9_noisy_error(fn, run):
+    """Exercise 4.9.4 (its computable side).  ``fn(R, rho, K)``: the
+    error rate measured against labels that were flipped with probability
+    rho, each flip to one of the other K - 1 classes uniformly, for a
+    classifier whose error rate against the true labels is R (the flips
+    independent of the inputs); R, rho floats, K an int; returns one
+    number.  Five random (R, rho, K)."""
+    fn = run.function(fn)
+    worst, remark = 0.0, ""
+    for _ in range(5):
+        R, rho = run.uniform(0.02, 0.5), run.uniform(0.05, 0.45)
+        K = run.integer(3, 20)
+        got, v = answer(run, fn, (R, rho, K), "the measured error", ())
+        want = torch.tensor(
+            (1 - R) * rho + R * (1 - rho / (K - 1)), dtype=torch.float64
+        )
+        if not close(v, want, float(want)):
+            raise wrong(
+                f"off for some R, rho and K: {_noise_hint(v, R, rho, K)}"
+            )
+        err = error(v, want, float(want))
+        worst, remark = max(worst, err), remark or note(got, err)
+    return f"right for five random (R, rho, K) (error {worst:.1e}){remark}"
+
+
+def _noise_hint(v, R, rho, K) -> str:
+    for value, hint in (
+        (
+            R * (1 - rho) + (1 - R) * rho,
+            "that holds for two classes; with K classes a flipped label "
+            "lands on the wrong prediction only sometimes",
+        ),
+        (
+            (1 - R) * rho + R * (1 - rho / K),
+            "a flipped label goes to one of the other K - 1 classes",
+        ),
+        (
+            (1 - R) * rho + R,
+            "a wrong prediction can match a flipped label",
+        ),
+        (
+            R + rho,
+            "errors and flips are not exclusive: add the probabilities "
+            "of disjoint cases",
+        ),
+        (
+            R + rho - R * rho,
+            "a wrong prediction can match a flipped label",
+        ),
+        (R, "the labels changed: so does the measured error"),
+        ((1 - R) * rho, "the wrong predictions count too"),
+    ):
+        value = torch.tensor(value, dtype=torch.float64)
+        if close(v, value, scale_of(value)):
+            return hint
+    return (
+        "split on whether the prediction is right, and whether the label "
+        "was flipped"
+    )
+
+
+# The checks: each body through the one wrapper (guard.exercise).
+check_4_9_ks_statistic = exercise(
+    "4.9 exercise 2 (the detector's statistic)",
+    {
+        "shift.detect.ks_statistic": detect.ks_statistic,
+        "shift.detect.bbsd": detect.bbsd,
+    },
+)(_check_4_9_ks_statistic)
+check_4_9_weight_from_logit = exercise(
+    "4.9 exercise 3 (weights from a classifier)",
+    {"shift.ratio.log_ratio": ratio.log_ratio},
+)(_check_4_9_weight_from_logit)
+check_4_9_noisy_error = exercise("4.9 exercise 4 (noisy labels)")(
+    _check_4_9_noisy_error
+)
