@@ -69,6 +69,16 @@ STATUS = {  # mutmut's exit codes (mutmut.stats.status_by_exit_code)
     -9: "segfault",
     None: "not checked",
 }
+PRELOAD = (  # heavy third-party imports, shared by every mutant's process
+    "torch",
+    "torch.nn.functional",
+    "torch.distributions",
+    "torch._dynamo",
+    "numpy",
+    "hypothesis",
+    "jupytext",
+    "markdown",
+)
 ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -105,7 +115,14 @@ def prepare(module: str, work: Path) -> None:
         f'source_paths = ["mlp_notes/{module}"]\n'
         'also_copy = ["mlp_notes/", "docs/"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
+        # Each mutant's process imports mlp_notes afresh (import-time code
+        # such as checks' isolation.seal runs mutated); the fork server
+        # preloads only third-party modules.
+        'process_isolation = "forkserver"\n'
+        'forkserver_warmup = "import"\n'
+        f'preload_modules_file = "{work / "preload.txt"}"\n'
     )
+    (work / "preload.txt").write_text("\n".join(PRELOAD) + "\n")
 
 
 def run(module: str, scratch: Path) -> dict:
