@@ -51,7 +51,11 @@ ORACLE = {
     "gradcheck.py": ["test_gradcheck.py"],
     "selection.py": ["test_selection.py"],
     "models.py": ["test_models.py"],
-    "checks/": ["test_practice.py", "test_checks_guard.py"],
+    "checks/": [
+        "test_practice.py",
+        "test_checks_guard.py",
+        "test_checks_shift.py",
+    ],
 }
 STATUS = {  # mutmut's exit codes (mutmut.stats.status_by_exit_code)
     1: "killed",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import practice_answers_shift as _shift  # §4.9's, merged below
 import torch
 import torch.nn.functional as F
 
@@ -979,3 +980,8 @@ MISTAKES = [
     ),
     ("lars_step", _lars("w * float('nan')"), "NaN"),
 ]
+
+# §4.9's answers (tests/practice_answers_shift.py), merged in
+REFERENCE |= _shift.REFERENCE
+FORMS |= _shift.FORMS
+MISTAKES += _shift.MISTAKES

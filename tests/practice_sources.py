@@ -5,6 +5,8 @@ that say it).  tests/test_practice.py fails for a bullet missing here,
 an entry whose bullet is gone, an anchor the page lacks, or words the
 section does not contain: a bullet changes with the guide's answer."""
 
+import practice_answers_shift  # §4.9's bullets, merged at the end
+
 SOURCES = {
     # §4.1
     (
@@ -665,3 +667,6 @@ SOURCES = {
         "the gradient's size",
     ),
 }
+
+# §4.9's bullets (tests/practice_answers_shift.py), merged in
+SOURCES |= practice_answers_shift.SOURCES

@@ -46,6 +46,9 @@ ALL = {
     "training_bytes": checks.check_4_7_training_memory,
     "rows_stay_equal": checks.check_4_8_equal_start,
     "lars_step": checks.check_4_8_lars_step,
+    "ks_statistic": checks.check_4_9_ks_statistic,
+    "weight_from_logit": checks.check_4_9_weight_from_logit,
+    "noisy_error": checks.check_4_9_noisy_error,
 }
 VALUE_ANSWERS = {"gradient_shape", "rows_stay_equal"}
 FUNCTIONS = {k: v for k, v in ALL.items() if k not in VALUE_ANSWERS}

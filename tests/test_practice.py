@@ -30,6 +30,7 @@ SECTIONS = {
     "dropout": "4.6",
     "backprop": "4.7",
     "numerical-stability": "4.8",
+    "distribution-shift": "4.9",
 }
 
 

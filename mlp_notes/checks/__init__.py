@@ -32,6 +32,7 @@ from mlp_notes.checks import (
     mlp,
     prior,
     propagation,
+    shift,
     verdict,
     watch,
 )
@@ -56,7 +57,13 @@ from mlp_notes.checks.propagation import (
     check_4_8_equal_start,
     check_4_8_lars_step,
 )
+from mlp_notes.checks.shift import (
+    check_4_9_ks_statistic,
+    check_4_9_noisy_error,
+    check_4_9_weight_from_logit,
+)
 from mlp_notes.checks.verdict import BLANK, CORRECT, WRONG, Verdict
+from mlp_notes.shift import detect, ratio
 
 guard.seal(
     own_modules=(
@@ -70,6 +77,8 @@ guard.seal(
         polynomial,
         regularization,
         weight_decay,
+        detect,
+        ratio,
         answers,
         compare,
         generalization,
@@ -78,10 +87,11 @@ guard.seal(
         mlp,
         prior,
         propagation,
+        shift,
         verdict,
         watch,
     ),
-    reference_modules=(mlp, generalization, prior, propagation),
+    reference_modules=(mlp, generalization, prior, propagation, shift),
 )
 
 __all__ = [
@@ -104,4 +114,7 @@ __all__ = [
     "check_4_7_training_memory",
     "check_4_8_equal_start",
     "check_4_8_lars_step",
+    "check_4_9_ks_statistic",
+    "check_4_9_noisy_error",
+    "check_4_9_weight_from_logit",
 ]
