@@ -20,7 +20,7 @@ from mlp_notes.data.fashion_mnist import find_file
 
 class Shuffle(tud.Sampler):
     """``shuffle=True``'s sampler, one ``randperm`` per epoch exactly as
-    ``train_epoch`` draws it (RandomSampler draws a spare one per epoch)."""
+    ``Minibatches`` draws it (RandomSampler draws a spare one per epoch)."""
 
     def __init__(self, n: int, generator: torch.Generator | None) -> None:
         self.n, self.generator = n, generator

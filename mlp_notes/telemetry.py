@@ -1,9 +1,9 @@
 """Events the build listens to: cached runs starting and ending, fits.
 
-A leaf module: ``cache`` and ``training`` report here, and whoever wants
-to know (the site build's progress bar and run plan,
-``mlp_notes.buildplan``) listens.  Nothing is recorded while no one
-listens.
+A leaf module: ``runs.cache`` reports here (runs starting and ending,
+and each fit's workload through the ``fit`` callback ``REPORT``), and
+whoever wants to know (the build's monitor, ``site.monitor``) listens.
+Nothing is recorded while no one listens.
 """
 
 from __future__ import annotations

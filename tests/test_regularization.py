@@ -122,7 +122,7 @@ def test_fast_dropout_is_nn_dropout_in_eval_and_at_zero():
     X = torch.randn(64, 32)
     assert torch.equal(FastDropout(0.5).eval()(X), X)
     assert torch.equal(FastDropout(0.0).train()(X), X)
-    assert isinstance(FastDropout(0.5), nn.Dropout)  # graph_eligible sees it
+    assert isinstance(FastDropout(0.5), nn.Dropout)  # steps.why_not sees it
 
 
 def _g(seed=0):

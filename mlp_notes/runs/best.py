@@ -2,7 +2,7 @@
 
 Its architecture, dropout and epochs were settled on validation accuracy
 by the GPU probes in ``benchmarks/probes/`` (read by
-``mlp_notes.site.probes``); the build itself only chooses between plain
+``studies.probes``); the build itself only chooses between plain
 and mirror-averaged predictions, on its own validation run.
 """
 
