@@ -2,7 +2,7 @@
 constraints.txt), one module at a time, each against its own tests.
 
     .venv/bin/python scripts/mutation.py                 # every module
-    .venv/bin/python scripts/mutation.py activations optim
+    .venv/bin/python scripts/mutation.py activations training.steps
     .venv/bin/python scripts/mutation.py --report        # report only
 
 For each module the script extracts the committed ``mlp_notes/``,
@@ -11,12 +11,14 @@ For each module the script extracts the committed ``mlp_notes/``,
 writes a ``pyproject.toml`` whose ``[tool.mutmut]`` section names the
 module and its test files, and runs ``mutmut run`` with one child
 process and one thread. Each mutant is judged only by the module's own
-test files (``ORACLE``), in the quick profile. The outcome of every
-mutant, and the diff of each survivor, is written to
-``benchmarks/mutation/results/<module>.json``; ``--report`` combines
-those with ``benchmarks/mutation/equivalent.json`` (survivors that no
-test can kill, each with a one-line reason) into
-``benchmarks/mutation/REPORT.md``.
+test files (``ORACLE``), in the quick profile; ``checks/`` is mutated in
+one run and reported per module. The outcome of every mutant, and the
+diff of each one not killed, is written to
+``benchmarks/mutation/results/<module>.json``. ``--report`` combines
+those with ``benchmarks/mutation/equivalent.json`` (survivors no test can
+kill, each with a one-line reason) and ``unkilled.json`` (survivors that
+only a change of code the run cache depends on could kill, with why)
+into ``REPORT.md`` and ``summary.json`` (what the benchmark page reads).
 """
 
 from __future__ import annotations
@@ -24,15 +26,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from mutmut.stats import status_by_exit_code as STATUS
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "mutation"
 VENV_BIN = Path(sys.executable).parent
+TRAINING = ["test_steps.py", "test_training.py"]
 
 # module (path under mlp_notes/) -> its own test files, the oracle
 ORACLE = {
@@ -51,38 +57,17 @@ ORACLE = {
     "gradcheck.py": ["test_gradcheck.py"],
     "selection.py": ["test_selection.py"],
     "models.py": ["test_models.py"],
-    "checks/": [
-        "test_practice.py",
-        "test_checks_guard.py",
-        "test_checks_shift.py",
-    ],
+    "training/steps.py": TRAINING,
+    "training/backprop_sgd.py": TRAINING,
+    "training/batches.py": TRAINING,
+    "training/teaching.py": TRAINING,
+    "training/loop.py": TRAINING,
+    "checks/": ["test_practice.py", "test_checks_guard.py"],
 }
-STATUS = {  # mutmut's exit codes (mutmut.stats.status_by_exit_code)
-    1: "killed",
-    3: "killed",
-    0: "survived",
-    5: "no tests",
-    33: "no tests",
-    34: "skipped",
-    36: "timeout",
-    24: "timeout",
-    -24: "timeout",
-    152: "timeout",
-    255: "timeout",
-    -11: "segfault",
-    -9: "segfault",
-    None: "not checked",
-}
-PRELOAD = (  # heavy third-party imports, shared by every mutant's process
-    "torch",
-    "torch.nn.functional",
-    "torch.distributions",
-    "torch._dynamo",
-    "numpy",
-    "hypothesis",
-    "jupytext",
-    "markdown",
-)
+DETECTED = {"killed", "timeout", "segfault"}  # a test failed or hung
+# heavy third-party imports, shared by every mutant's process
+PRELOAD = "torch torch.nn.functional torch.distributions torch._dynamo numpy"
+PRELOAD += " hypothesis jupytext markdown"
 ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -126,46 +111,39 @@ def prepare(module: str, work: Path) -> None:
         'forkserver_warmup = "import"\n'
         f'preload_modules_file = "{work / "preload.txt"}"\n'
     )
-    (work / "preload.txt").write_text("\n".join(PRELOAD) + "\n")
+    (work / "preload.txt").write_text("\n".join(PRELOAD.split()) + "\n")
 
 
-def run(module: str, scratch: Path) -> dict:
-    """Run mutmut on one module; its outcome per mutant."""
-    work = scratch / name_of(module)
-    prepare(module, work)
+def mutmut(work: Path, *args: str, log=None) -> str:
     env = os.environ | ENV
     env["MLP_NOTES_CACHE"] = str(ROOT / ".cache" / "quick")
-    log = work / "mutmut.log"
+    done = subprocess.run(
+        [str(VENV_BIN / "mutmut"), *args],
+        cwd=work,
+        env=env,
+        stdout=log or subprocess.PIPE,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        text=True,
+        check=False,
+    )
+    return (done.stdout or "").strip()
+
+
+def run(module: str, scratch: Path) -> dict[str, dict]:
+    """Run mutmut on one module (or package); its results by module."""
+    work = scratch / name_of(module)
+    prepare(module, work)
     start = time.monotonic()
-    with log.open("w") as f:
-        subprocess.run(
-            [str(VENV_BIN / "mutmut"), "run", "--max-children", "1"],
-            cwd=work,
-            env=env,
-            stdout=f,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
+    with (work / "mutmut.log").open("w") as log:
+        mutmut(work, "run", "--max-children", "1", log=log)
     seconds = time.monotonic() - start
     codes: dict[str, int | None] = {}
     for meta in (work / "mutants").rglob("*.meta"):
         codes |= json.loads(meta.read_text())["exit_code_by_key"]
-    outcome = {k: STATUS.get(v, "suspicious") for k, v in codes.items()}
+    outcome = {k: STATUS[v] for k, v in codes.items()}
     if not outcome or all(v == "not checked" for v in outcome.values()):
-        tail = log.read_text()[-2000:]
+        tail = (work / "mutmut.log").read_text()[-2000:]
         raise SystemExit(f"mutmut ran no mutant of {module}:\n{tail}")
-    survivors = {}
-    for key, status in sorted(outcome.items()):
-        if status != "killed":
-            shown = subprocess.run(
-                [str(VENV_BIN / "mutmut"), "show", key],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout
-            survivors[key] = {"status": status, "diff": shown.strip()}
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
         cwd=ROOT,
@@ -173,73 +151,128 @@ def run(module: str, scratch: Path) -> dict:
         text=True,
         check=False,
     ).stdout.strip()
-    return {
-        "module": f"mlp_notes/{module}",
-        "commit": commit,
-        "oracle": [f"tests/{t}" for t in ORACLE[module]],
-        "seconds": round(seconds),
-        "counts": {
-            s: sum(v == s for v in outcome.values())
-            for s in sorted(set(outcome.values()))
-        },
-        "total": len(outcome),
-        "not_killed": survivors,
-    }
+    by_module: dict[str, dict] = {}
+    for key in sorted(outcome):
+        name = re.match(r"(.*?)\.x[_ǁ]", key)[1]  # mutmut's key: module.x…
+        by_module.setdefault(name, {})[key] = outcome[key]
+    results = {}
+    for name, found in by_module.items():
+        results[name.removeprefix("mlp_notes.")] = {
+            "module": name.replace(".", "/") + ".py",
+            "commit": commit,
+            "oracle": [f"tests/{t}" for t in ORACLE[module]],
+            "seconds": round(seconds * len(found) / len(outcome)),
+            "counts": {
+                s: sum(v == s for v in found.values())
+                for s in sorted(set(found.values()))
+            },
+            "total": len(found),
+            "not_killed": {
+                k: {"status": s, "diff": mutmut(work, "show", k)}
+                for k, s in found.items()
+                if s not in DETECTED
+            },
+        }
+    return results
 
 
-def report() -> str:
-    """REPORT.md from the results and the equivalent-mutant list."""
-    equivalent = json.loads((OUT / "equivalent.json").read_text())
-    rows, totals = [], dict.fromkeys(("total", "killed", "equiv", "open"), 0)
-    open_list, equiv_list = [], []
-    for path in sorted((OUT / "results").glob("*.json")):
-        r = json.loads(path.read_text())
-        killed = r["counts"].get("killed", 0)
+def tally(results: list[dict], equivalent: dict) -> dict:
+    """Per module and overall: mutants, killed (a test failed or hung),
+    equivalent, survived (the rest) and the score, killed / (mutants -
+    equivalent)."""
+    rows = []
+    for r in results:
+        killed = sum(r["counts"].get(s, 0) for s in DETECTED)
         eq = [k for k in r["not_killed"] if k in equivalent]
-        left = [k for k in r["not_killed"] if k not in equivalent]
-        equiv_list += [(k, equivalent[k]) for k in eq]
-        open_list += [(k, r["not_killed"][k]["status"]) for k in left]
-        scored = r["total"] - len(eq)
-        score = 100 * killed / scored if scored else 100.0
         rows.append(
-            f"| `{r['module']}` | {r['total']} | {killed} | {len(eq)} | "
-            f"{len(left)} | {score:.1f} % | {r['seconds']} s |"
+            {
+                "module": r["module"],
+                "mutants": r["total"],
+                "killed": killed,
+                "equivalent": len(eq),
+                "survived": r["total"] - killed - len(eq),
+                "seconds": r["seconds"],
+                "open": [k for k in r["not_killed"] if k not in equivalent],
+            }
         )
-        totals["total"] += r["total"]
-        totals["killed"] += killed
-        totals["equiv"] += len(eq)
-        totals["open"] += len(left)
-    scored = totals["total"] - totals["equiv"]
-    score = 100 * totals["killed"] / scored if scored else 100.0
-    lines = [
-        "# Mutation testing of the chapter's code",
-        "",
-        "Generated by `scripts/mutation.py --report` from `results/` and "
-        "`equivalent.json`; reproduce with `.venv/bin/python "
-        "scripts/mutation.py` (mutmut, pinned in constraints.txt; one "
-        "module at a time, each judged only by its own test files, quick "
-        "profile, one thread).",
-        "",
-        "| module | mutants | killed | equivalent | not killed | score | "
-        "time |",
-        "|---|---|---|---|---|---|---|",
-        *rows,
-        f"| **all** | **{totals['total']}** | **{totals['killed']}** | "
-        f"**{totals['equiv']}** | **{totals['open']}** | "
-        f"**{score:.1f} %** | |",
-        "",
-        "Score: killed / (mutants - equivalent).",
-        "",
-        "## Equivalent mutants",
-        "",
-        *[f"* `{k}`: {why}" for k, why in equiv_list],
-        "",
-        "## Not killed, not equivalent",
-        "",
-        *([f"* `{k}` ({s})" for k, s in open_list] or ["None."]),
-        "",
+    total = {
+        f: sum(r[f] for r in rows)
+        for f in ("mutants", "killed", "equivalent", "survived", "seconds")
+    }
+    for row in [*rows, total]:
+        scored = row["mutants"] - row["equivalent"]
+        row["score"] = 100 * row["killed"] / scored if scored else 100.0
+    return {"modules": rows, "all": total}
+
+
+def report(summary: dict, equivalent: dict, unkilled: dict) -> str:
+    """REPORT.md: the table, the equivalent mutants and the survivors."""
+    rows = [
+        f"| `{r['module']}` | {r['mutants']} | {r['killed']} | "
+        f"{r['survived']} | {r['equivalent']} | {r['score']:.1f} % | "
+        f"{r['seconds']} s |"
+        for r in summary["modules"]
     ]
-    return "\n".join(lines)
+    a = summary["all"]
+    survivors = [k for r in summary["modules"] for k in r["open"]]
+    minutes = a["seconds"] / 60
+    return "\n".join(
+        [
+            "# Mutation testing of the chapter's code",
+            "",
+            "Generated by `scripts/mutation.py --report` from `results/`, "
+            "`equivalent.json` and `unkilled.json`; reproduce with "
+            "`.venv/bin/python scripts/mutation.py` (mutmut, pinned in "
+            "constraints.txt; one module at a time, each judged only by "
+            "its own test files, quick profile, one process, one thread: "
+            f"{minutes:.0f} min in all).",
+            "",
+            "| module | mutants | killed | survived | equivalent | score "
+            "| time |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            f"| **all** | **{a['mutants']}** | **{a['killed']}** | "
+            f"**{a['survived']}** | **{a['equivalent']}** | "
+            f"**{a['score']:.1f} %** | {a['seconds']} s |",
+            "",
+            "Killed: a test of the module failed (or hung, or crashed) "
+            "with the mutant. Score: killed / (mutants - equivalent).",
+            "",
+            "## Equivalent mutants",
+            "",
+            *[f"* `{k}`: {why}" for k, why in sorted(equivalent.items())],
+            "",
+            "## Survivors",
+            "",
+            *(
+                [
+                    f"* `{k}`: {unkilled.get(k, 'not yet examined')}"
+                    for k in survivors
+                ]
+                or ["None."]
+            ),
+            "",
+        ]
+    )
+
+
+def write_report() -> None:
+    """REPORT.md and summary.json from the committed results."""
+    results = [
+        json.loads(p.read_text())
+        for p in sorted((OUT / "results").glob("*.json"))
+    ]
+    notes = {}
+    for name in ("equivalent", "unkilled"):
+        path = OUT / f"{name}.json"
+        notes[name] = json.loads(path.read_text()) if path.exists() else {}
+    seen = {k for r in results for k in r["not_killed"]}
+    equivalent = {k: v for k, v in notes["equivalent"].items() if k in seen}
+    summary = tally(results, equivalent)
+    (OUT / "REPORT.md").write_text(
+        report(summary, equivalent, notes["unkilled"])
+    )
+    (OUT / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
 
 def main() -> None:
@@ -255,12 +288,11 @@ def main() -> None:
         chosen = [keys[m] for m in args.modules] or list(ORACLE)
         (OUT / "results").mkdir(parents=True, exist_ok=True)
         for module in chosen:
-            result = run(module, args.scratch)
-            path = OUT / "results" / f"{name_of(module)}.json"
-            path.write_text(json.dumps(result, indent=1) + "\n")
-            print(module, result["counts"], f"{result['seconds']} s")
-    if (OUT / "equivalent.json").exists():
-        (OUT / "REPORT.md").write_text(report())
+            for name, result in run(module, args.scratch).items():
+                path = OUT / "results" / f"{name}.json"
+                path.write_text(json.dumps(result, indent=1) + "\n")
+                print(name, result["counts"], f"{result['seconds']} s")
+    write_report()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import practice_answers_shift as _shift  # §4.9's, merged below
 import torch
 import torch.nn.functional as F
 
@@ -24,6 +23,7 @@ from mlp_notes import (
     polynomial,
     regularization,
 )
+from mlp_notes.shift import detect, ratio
 
 
 def scope() -> dict:
@@ -40,6 +40,8 @@ def scope() -> dict:
         "optim": optim,
         "polynomial": polynomial,
         "regularization": regularization,
+        "detect": detect,
+        "ratio": ratio,
     }
 
 
@@ -106,6 +108,24 @@ def _lars(*body):
     return fn("lars_step", "w, grad, lr, eta", *body)
 
 
+def _ks(*body):
+    return fn("ks_statistic", "a, b", *body)
+
+
+def _w(*body):
+    return fn("weight_from_logit", "f, n_source, n_target", *body)
+
+
+def _noise(*body):
+    return fn("noisy_error", "R, rho, K", *body)
+
+
+_KS_GRID = (
+    "t = torch.cat([a, b])",
+    "Fa = (a[None, :] <= t[:, None]).double().mean(1)",
+    "Fb = (b[None, :] <= t[:, None]).double().mean(1)",
+)
+
 TAU = "tau = sigma / (n * lambd) ** 0.5"
 SIZES = "sizes = (784, *hiddens, 10)"
 COUNT = "4 * batch * (784 + sum(hiddens) + 10) + 8 * batch"
@@ -130,6 +150,9 @@ REFERENCE = {
     "training_bytes": _mem(COUNT),
     "rows_stay_equal": "rows_stay_equal = False",
     "lars_step": _lars("w - lr * eta * w.norm() / grad.norm() * grad"),
+    "ks_statistic": _ks(*_KS_GRID, "(Fa - Fb).abs().max()"),
+    "weight_from_logit": _w("torch.exp(f) * n_source / n_target"),
+    "noisy_error": _noise("(1 - R) * rho + R * (1 - rho / (K - 1))"),
 }
 
 # name -> other correct forms
@@ -446,6 +469,82 @@ FORMS = {
             NORMS,
             "s = lr * eta * wn.float() / gn.float()",
             "(w.float() - s * grad.float()).tolist()",
+        ),
+    ],
+    "ks_statistic": [
+        _ks(*_KS_GRID, "float((Fa - Fb).abs().max())"),
+        _ks(*_KS_GRID, "(Fa - Fb).abs().max().float()"),
+        _ks(
+            "t = torch.unique(torch.cat([a, b]))",
+            "Fa = torch.searchsorted(a.sort().values, t, right=True) / len(a)",
+            "Fb = torch.searchsorted(b.sort().values, t, right=True) / len(b)",
+            "(Fa - Fb).abs().max()",
+        ),
+        _ks(
+            "x, y = np.sort(a.numpy()), np.sort(b.numpy())",
+            "t = np.concatenate([x, y])",
+            "Fa = np.searchsorted(x, t, side='right') / len(x)",
+            "Fb = np.searchsorted(y, t, side='right') / len(y)",
+            "np.abs(Fa - Fb).max()",
+        ),
+        _ks(
+            "a, b = a.float(), b.float()",
+            "t = torch.cat([a, b])",
+            "Fa = (a[None, :] <= t[:, None]).float().mean(1)",
+            "Fb = (b[None, :] <= t[:, None]).float().mean(1)",
+            "(Fa - Fb).abs().max()",
+        ),
+        _ks(
+            "best = 0.0",
+            "for t in torch.cat([a, b]).tolist():",
+            "    fa = sum(1 for v in a.tolist() if v <= t) / len(a)",
+            "    fb = sum(1 for v in b.tolist() if v <= t) / len(b)",
+            "    best = max(best, abs(fa - fb))",
+            "best",
+        ),
+        _ks(
+            "t = torch.cat([a, b])",
+            "Fa = (a[None, :] < t[:, None]).double().mean(1)",
+            "Fb = (b[None, :] < t[:, None]).double().mean(1)",
+            "(Fa - Fb).abs().max()",
+        ),
+        _ks(
+            *_KS_GRID,
+            "torch.maximum((Fa - Fb).max(), (Fb - Fa).max()).reshape(1, 1)",
+        ),
+        _ks(*_KS_GRID, "[(Fa - Fb).abs().max().item()]"),
+    ],
+    "weight_from_logit": [
+        _w("(f - math.log(n_target / n_source)).exp()"),
+        _w("torch.exp(f) / (n_target / n_source)"),
+        _w(
+            "p = torch.sigmoid(f)",
+            "p / (1 - p) * n_source / n_target",
+        ),
+        _w("np.exp(f.numpy()) * n_source / n_target"),
+        _w("(torch.exp(f) * n_source / n_target).float()"),
+        _w("[math.exp(v) * n_source / n_target for v in f.tolist()]"),
+        _w("torch.exp(f + math.log(n_source) - math.log(n_target))"),
+        _w("(n_source / n_target) * f.exp()"),
+        _w("torch.exp(f).unsqueeze(1) * n_source / n_target"),
+    ],
+    "noisy_error": [
+        _noise("rho * (1 - R) + R * (1 - rho / (K - 1))"),
+        _noise("R + rho - R * rho - R * rho / (K - 1)"),
+        _noise("R + rho - R * rho * K / (K - 1)"),
+        _noise("torch.tensor((1 - R) * rho + R * (1 - rho / (K - 1)))"),
+        _noise("np.float32((1 - R) * rho + R * (1 - rho / (K - 1)))"),
+        _noise(
+            "right = (1 - R) * rho",
+            "wrong = R * (1 - rho) + R * rho * (K - 2) / (K - 1)",
+            "right + wrong",
+        ),
+        _noise("[(1 - R) * rho + R * (1 - rho / (K - 1))]"),
+        _noise("1 - ((1 - R) * (1 - rho) + R * rho / (K - 1))"),
+        _noise(
+            "from fractions import Fraction",
+            "float(1 - Fraction(1 - R) * Fraction(1 - rho)"
+            " - Fraction(R) * Fraction(rho) / (K - 1))",
         ),
     ],
 }
@@ -979,9 +1078,105 @@ MISTAKES = [
         "fixed fraction",
     ),
     ("lars_step", _lars("w * float('nan')"), "NaN"),
+    (
+        "ks_statistic",
+        _ks(
+            "order = torch.sort(torch.cat([a, b]), stable=True).indices",
+            "s = torch.where(order < len(a), 1 / len(a), -1 / len(b))",
+            "torch.cumsum(s, 0).abs().max()",
+        ),
+        "repeated values",
+    ),
+    ("ks_statistic", _ks(*_KS_GRID, "(Fa - Fb).max()"), "one-sided"),
+    ("ks_statistic", _ks(*_KS_GRID, "(Fb - Fa).max()"), "one-sided"),
+    (
+        "ks_statistic",
+        _ks(
+            "t = torch.cat([a, b])",
+            "Fa = (a[None, :] <= t[:, None]).double().sum(1)",
+            "Fb = (b[None, :] <= t[:, None]).double().sum(1)",
+            "(Fa * len(b) - Fb * len(a)).abs().max()",
+        ),
+        "fractions",
+    ),
+    (
+        "ks_statistic",
+        _ks(*_KS_GRID, "(Fa - Fb).abs().max() * len(a)"),
+        "fractions",
+    ),
+    (
+        "ks_statistic",
+        _ks(
+            *_KS_GRID,
+            "n, m = len(a), len(b)",
+            "(Fa - Fb).abs().max() * (n * m / (n + m)) ** 0.5",
+        ),
+        "limit distribution",
+    ),
+    ("ks_statistic", _ks("(a.mean() - b.mean()).abs()"), "means"),
+    (
+        "ks_statistic",
+        _ks(
+            "t = a",
+            "Fa = (a[None, :] <= t[:, None]).double().mean(1)",
+            "Fb = (b[None, :] <= t[:, None]).double().mean(1)",
+            "(Fa - Fb).abs().max()",
+        ),
+        "both samples",
+    ),
+    (
+        "weight_from_logit",
+        _w("torch.exp(f)"),
+        "same size",
+    ),
+    (
+        "weight_from_logit",
+        _w("torch.exp(f) * n_target / n_source"),
+        "upside down",
+    ),
+    (
+        "weight_from_logit",
+        _w("torch.exp(-f) * n_target / n_source"),
+        "target",
+    ),
+    ("weight_from_logit", _w("torch.exp(-f)"), "p_source / p_target"),
+    (
+        "weight_from_logit",
+        _w("f - math.log(n_target / n_source)"),
+        "log of the ratio",
+    ),
+    ("weight_from_logit", _w("f"), "logit itself"),
+    ("weight_from_logit", _w("torch.sigmoid(f)"), "a probability"),
+    (
+        "weight_from_logit",
+        _w("torch.sigmoid(f) * n_source / n_target"),
+        "not the odds",
+    ),
+    (
+        "noisy_error",
+        _noise("R * (1 - rho) + (1 - R) * rho"),
+        "two classes",
+    ),
+    (
+        "noisy_error",
+        _noise("(1 - R) * rho + R * (1 - rho / K)"),
+        "K - 1",
+    ),
+    ("noisy_error", _noise("(1 - R) * rho + R"), "match a flipped"),
+    ("noisy_error", _noise("R + rho"), "disjoint"),
+    ("noisy_error", _noise("R + rho - R * rho"), "match a flipped"),
+    ("noisy_error", _noise("R"), "labels changed"),
+    ("noisy_error", _noise("(1 - R) * rho"), "wrong predictions count"),
+    ("noisy_error", _noise("float('nan')"), "NaN"),
+    ("ks_statistic", _ks("detect.ks_statistic(a, b)"), "answer for you"),
+    (
+        "weight_from_logit",
+        _w("ratio.log_ratio(f, n_source, n_target).exp()"),
+        "answer for you",
+    ),
+    (
+        "noisy_error",
+        "def noisy_error(R, rho, K):\n    e = (1 - R) * rho + R",
+        "did you forget `return`",
+    ),
 ]
-
-# §4.9's answers (tests/practice_answers_shift.py), merged in
-REFERENCE |= _shift.REFERENCE
-FORMS |= _shift.FORMS
-MISTAKES += _shift.MISTAKES

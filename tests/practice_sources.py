@@ -5,8 +5,6 @@ that say it).  tests/test_practice.py fails for a bullet missing here,
 an entry whose bullet is gone, an anchor the page lacks, or words the
 section does not contain: a bullet changes with the guide's answer."""
 
-import practice_answers_shift  # §4.9's bullets, merged at the end
-
 SOURCES = {
     # §4.1
     (
@@ -82,18 +80,24 @@ SOURCES = {
     (
         "mlp-scratch",
         1,
-        "Accuracy for several widths on validation data with more than one "
-        "seed, and a conclusion the spread between seeds supports.",
+        "Accuracy for several widths on validation data, each compared with "
+        "one width over the same seeds, and a conclusion only where the "
+        "paired interval resolves it.",
     ): (
         "1-vary-the-number-of-hidden-units",
-        "The best width on validation is printed last",
+        "compared with the book's 256 units over the same seeds",
+        "the interval resolves it only",
     ),
     (
         "mlp-scratch",
         2,
         "The two-layer result beside the one-layer one, paired by seed, "
         "with an interval.",
-    ): ("2-add-a-hidden-layer", "compared seed by seed, with a 95% interval"),
+    ): (
+        "2-add-a-hidden-layer",
+        "the two networks train with the same seeds, and the interval of",
+        "their paired difference",
+    ),
     (
         "mlp-scratch",
         2,
@@ -118,7 +122,7 @@ SOURCES = {
         "mlp-scratch",
         3,
         "Measured values across a range of rates, not one.",
-    ): ("3-vary-the-learning-rate", "The table shows the three regimes"),
+    ): ("3-vary-the-learning-rate", "The table shows three regimes"),
     (
         "mlp-scratch",
         4,
@@ -131,11 +135,15 @@ SOURCES = {
     (
         "mlp-scratch",
         4,
-        "The best setting and its validation and test accuracy.",
+        "The best setting found, retrained over several seeds and compared "
+        "with the untuned one: the best of many noisy trials is partly the "
+        "luckiest.",
     ): (
         "4-tune-learning-rate-width-and-depth-jointly",
-        "The best configuration found (chosen on validation) and its",
-        "test accuracy are printed above",
+        "The best configuration found (chosen on validation) is",
+        "Retrained on the chapter's budget over three seeds",
+        "does not detectably beat the untuned book setting",
+        "the best of many noisy scores is partly the luckiest",
     ),
     (
         "mlp-scratch",
@@ -196,19 +204,23 @@ SOURCES = {
     ): ("1-different-numbers-of-hidden-layers", "With He", "initialization"),
     ("mlp-concise", 1, "Why deeper is not automatically better here."): (
         "1-different-numbers-of-hidden-layers",
-        "Deeper is not",
-        "automatically better",
+        "deeper is not automatically better",
     ),
     (
         "mlp-concise",
         2,
-        "Several activations compared on validation data with seeds.",
-    ): ("2-different-activation-functions", "The ranking is printed above"),
+        "Several activations compared on validation data, paired by seed.",
+    ): ("2-different-activation-functions", "by the paired intervals"),
     (
         "mlp-concise",
         2,
-        "How the differences compare with the seed spread.",
-    ): ("2-different-activation-functions", "against the spread"),
+        "Which differences the paired intervals resolve, and which they do "
+        "not.",
+    ): (
+        "2-different-activation-functions",
+        "also lose to it, by less than a point (asserted)",
+        "is not detectably different from ReLU",
+    ),
     (
         "mlp-concise",
         2,
@@ -419,7 +431,9 @@ SOURCES = {
         "A conclusion only where the interval excludes 0.",
     ): (
         "1-swapping-and-changing-the-two-probabilities",
-        'Where a line says "no detectable difference"',
+        "Swapping the two rates makes no detectable difference, so the data "
+        "do not support the argument",
+        "Each claim prints its interval",
     ),
     (
         "dropout",
@@ -428,7 +442,7 @@ SOURCES = {
         "training and validation.",
     ): (
         "2-more-epochs-with-and-without-dropout",
-        "The train–validation gap",
+        "train–validation gap, which is narrower with dropout",
     ),
     (
         "dropout",
@@ -436,7 +450,8 @@ SOURCES = {
         "A paired comparison at the end, with its interval.",
     ): (
         "2-more-epochs-with-and-without-dropout",
-        "each compares the same seeds with and without dropout",
+        "On these seeds it does not separate from no dropout",
+        "the paired difference is not detectable",
     ),
     (
         "dropout",
@@ -485,7 +500,8 @@ SOURCES = {
         "The interaction term and whether its interval excludes 0.",
     ): (
         "5-dropout-and-weight-decay-together",
-        'The "interaction" line decides the question',
+        "the *interaction*, whose sign says whether",
+        "is not detectably different from zero",
     ),
     (
         "dropout",
@@ -520,7 +536,7 @@ SOURCES = {
         "supports.",
     ): (
         "7-another-noise-gaussian-multiplicative-noise",
-        "only a verdict line that says so would",
+        "does not detectably beat it, nor lose to it (asserted)",
     ),
     # §4.7
     (
@@ -666,7 +682,85 @@ SOURCES = {
         "whatever",
         "the gradient's size",
     ),
+    # §4.9
+    (
+        "distribution-shift",
+        1,
+        "Users: what they click depends on what they are shown; they adapt "
+        "or leave.",
+    ): (
+        "1-when-the-search-engine-changes",
+        "click what sits on top because it sits on top",
+    ),
+    (
+        "distribution-shift",
+        1,
+        "Advertisers: they optimize against the new ranking, an "
+        "adversarial shift.",
+    ): (
+        "1-when-the-search-engine-changes",
+        "optimize against",
+        "adversarial shift",
+    ),
+    (
+        "distribution-shift",
+        1,
+        "The feedback loop: the next training data depend on the current "
+        "model; a fix such as inverse propensity weighting.",
+    ): (
+        "1-when-the-search-engine-changes",
+        "feedback loop",
+        "inverse propensity weighting",
+    ),
+    (
+        "distribution-shift",
+        2,
+        "A classifier trained to tell source from target inputs, judged "
+        "on held-out examples.",
+    ): (
+        "2-a-covariate-shift-detector",
+        "on one part of both samples",
+        "held-out",
+    ),
+    (
+        "distribution-shift",
+        2,
+        "A test whose false-alarm rate is controlled, and a control "
+        "without shift.",
+    ): (
+        "2-a-covariate-shift-detector",
+        "the p-value is valid",
+        "a control",
+    ),
+    (
+        "distribution-shift",
+        3,
+        "Weights clipped and normalized, the effective sample size "
+        "checked, the loss weighted.",
+    ): (
+        "3-a-covariate-shift-corrector",
+        "clip the weights and scale them to mean 1",
+        "effective sample size",
+    ),
+    (
+        "distribution-shift",
+        3,
+        "Evidence of whether the correction helps: it pays for a "
+        "misspecified model, not necessarily for a flexible one.",
+    ): (
+        "3-a-covariate-shift-corrector",
+        "pays for a misspecified model",
+    ),
+    (
+        "distribution-shift",
+        4,
+        "Sample size, dependent examples, label noise, and selection on "
+        "the same data, each with a number.",
+    ): (
+        "4-what-else-separates-empirical-risk-from-risk",
+        "Sample size",
+        "Dependent examples",
+        "Label noise",
+        "Selection on the same data",
+    ),
 }
-
-# §4.9's bullets (tests/practice_answers_shift.py), merged in
-SOURCES |= practice_answers_shift.SOURCES

@@ -51,8 +51,8 @@ from mlp_notes import checks
 # *Try different activation functions. Which works best?*
 #
 # Self-check: a complete answer contains
-# - Several activations compared on validation data with seeds.
-# - How the differences compare with the seed spread.
+# - Several activations compared on validation data, paired by seed.
+# - Which differences the paired intervals resolve, and which they do not.
 # - Why the sigmoid trails ReLU: its derivative is at most 1/4, and its outputs are not centred at zero.
 #
 # Then compare with the guide's answer: [§4.3 exercise 2](../../mlp-concise/#2-different-activation-functions).

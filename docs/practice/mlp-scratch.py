@@ -39,7 +39,7 @@ from mlp_notes import checks
 # *Change the number of hidden units. Which value works best?*
 #
 # The check below covers the part of the answer that can be computed. A complete answer also contains:
-# - Accuracy for several widths on validation data with more than one seed, and a conclusion the spread between seeds supports.
+# - Accuracy for several widths on validation data, each compared with one width over the same seeds, and a conclusion only where the paired interval resolves it.
 #
 # The question asks which width works best: an experiment.  The check
 # tests the cost side of the answer next to it, the number of parameters
@@ -90,7 +90,7 @@ checks.check_4_2_parameter_count(parameter_count)
 #
 # Self-check: a complete answer contains
 # - A search chosen on validation data; the test set used once at the end.
-# - The best setting and its validation and test accuracy.
+# - The best setting found, retrained over several seeds and compared with the untuned one: the best of many noisy trials is partly the luckiest.
 #
 # Then compare with the guide's answer: [§4.2 exercise 4](../../mlp-scratch/#4-tune-learning-rate-width-and-depth-jointly).
 

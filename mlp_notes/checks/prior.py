@@ -63,21 +63,30 @@ CONFUSIONS = {
 
 def _settings(run) -> list[tuple[float, int, float]]:
     """Three random (lambd, n, sigma) under which no confusion gives
-    nearly the right coefficient."""
+    nearly the right coefficient, nor nearly another confusion's (each
+    hint names one confusion)."""
     found: list[tuple[float, int, float]] = []
-    for _ in range(10_000):  # almost every draw qualifies
+    for _ in range(10_000):  # most draws qualify
         if len(found) == 3:
             break
         lam = math.exp(run.uniform(math.log(1e-3), math.log(0.3)))
         n, sigma = run.integer(20, 400), run.uniform(0.05, 0.5)
-        right = CONFUSIONS[RIGHT](lam, n, sigma)
-        if all(
-            abs(f(lam, n, sigma) / right - 1) > 0.2
-            for k, f in CONFUSIONS.items()
-            if k != RIGHT
-        ):
+        if _apart([f(lam, n, sigma) for f in CONFUSIONS.values()]):
             found.append((lam, n, sigma))
     return found + [(0.01, 50, 0.2)] * (3 - len(found))
+
+
+def _apart(coefficients: list[float]) -> bool:
+    """The right coefficient (first) at least 20 % from every other, and
+    every two others at least 5 % apart."""
+    right, *rest = coefficients
+    if any(abs(c / right - 1) <= 0.2 for c in rest):
+        return False
+    return all(
+        abs(a - b) > 0.05 * max(abs(a), abs(b))
+        for i, a in enumerate(rest)
+        for b in rest[i + 1 :]
+    )
 
 
 def _log_prior(run, fn, w, lam, n, sigma):
