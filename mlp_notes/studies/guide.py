@@ -13,6 +13,7 @@ from mlp_notes.book import CHAPTER
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
+
 def _anchor(heading: str) -> str:
     """The id Python-Markdown's toc extension gives a heading."""
     import re
