@@ -22,11 +22,11 @@ def test_api_links_follow_the_imports_of_a_page():
             "data.split.fashion_mnist_split",  # through its lru_cache
             "mlp_notes.data.split.fashion_mnist_split",
         ),
+        ("figures.diagrams", "mlp_notes.figures.diagrams"),  # a submodule
         ("runs.best.BEST_RECIPE", "mlp_notes.runs.best"),  # a constant
         ("runs.best.train_best", "mlp_notes.runs.best.train_best"),
         ("settings", "mlp_notes.settings"),
-        ("figures.diagrams", "mlp_notes.figures.diagrams"),  # a submodule
-    ]
+    ]  # sorted by the link's text
 
 
 def test_actions_row_and_folded_provenance():
