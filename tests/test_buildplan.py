@@ -163,6 +163,15 @@ def test_plan_arguments_are_plain_data_read_back_without_eval():
         call_key("f", {"x": object()})
 
 
+def test_a_call_recorded_in_an_older_format_counts_as_not_cached():
+    from mlp_notes.runs import plans
+
+    name = "mlp_notes.runs.chapter.train_run"
+    assert name in plans.registry()
+    for old in ("{'seed': 0}", '{"seed": 0}', '{"os": {"x": 1}}', "[1]"):
+        assert plans.is_cached(name, old) is False
+
+
 def test_every_cached_run_function_is_in_the_registry():
     """The site finds run functions by name only through the registry:
     every @cached function of mlp_notes/runs/ must be in it."""

@@ -91,8 +91,14 @@ def _runs_of(module) -> dict[str, Callable]:
 
 def is_cached(name: str, args: str) -> bool:
     """Whether the run cache answers the call ``name(**args)`` (``args``
-    from :func:`args_key`); False for a run that no longer exists."""
+    from :func:`args_key`); False for a run that no longer exists or a
+    call this version cannot read (a plan recorded in an older format:
+    the estimate counts it as a run to train)."""
     fn = registry().get(name)
     if fn is None:
         return False  # a renamed run: it trains under its new name
-    return cache.is_cached(fn, **decode(json.loads(args))["dict"])
+    try:
+        kwargs = decode(json.loads(args))["dict"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return cache.is_cached(fn, **kwargs)
