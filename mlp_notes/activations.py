@@ -48,9 +48,10 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """sigmoid(x) = 1 / (1 + exp(-x)), evaluated without overflow.
 
     ``exp(-|x|)`` never overflows; for x < 0 we use the equal form
-    exp(x) / (1 + exp(x)).
+    exp(x) / (1 + exp(x)).  -|x| is written with ``where``: autograd's
+    slope of ``abs`` at 0 is 0, which would make sigmoid'(0) 0, not 1/4.
     """
-    e = torch.exp(-x.abs())
+    e = torch.exp(torch.where(x >= 0, -x, x))  # exp(-|x|)
     return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 

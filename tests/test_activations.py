@@ -30,7 +30,8 @@ CASES = {
 def x64():
     g = torch.Generator().manual_seed(0)
     x = torch.randn(10_000, generator=g, dtype=torch.float64) * 4
-    return torch.cat([x, torch.tensor([-30.0, -1e-3, 1e-3, 30.0]).double()])
+    edges = torch.tensor([-30.0, -1e-3, 0.0, 1e-3, 30.0]).double()
+    return torch.cat([x, edges])  # 0: the kinks, and sigmoid'(0) = 1/4
 
 
 @pytest.mark.parametrize("name", CASES)

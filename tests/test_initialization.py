@@ -109,9 +109,9 @@ def test_every_fill_draws_from_its_generator(name):
     """The same seed gives the same weights, whatever the global random
     state in between; another seed gives others."""
     fill = FILLS[name]
+    torch.manual_seed(321)  # a global state of its own for each draw:
     a = fill(torch.empty(30, 20, dtype=torch.float64), _seeded(1))
-    torch.manual_seed(123)
-    torch.rand(7)  # move the global state
+    torch.manual_seed(123)  # (a test before may leave it where a is)
     b = fill(torch.empty(30, 20, dtype=torch.float64), _seeded(1))
     c = fill(torch.empty(30, 20, dtype=torch.float64), _seeded(2))
     assert torch.equal(a, b) and not torch.equal(a, c)
@@ -141,8 +141,9 @@ def test_xavier_std_and_its_default_gain():
 
 
 def test_the_errors_say_what_is_wrong():
-    with pytest.raises(ValueError, match="fan in and fan out need a tensor"):
+    with pytest.raises(ValueError) as err:
         ini.fans(torch.empty(4))
+    assert str(err.value) == "fan in and fan out need a tensor with >= 2 dims"
     with pytest.raises(ValueError, match="unknown scheme 'nope'"):
         ini.init_weight_(torch.empty(2, 2), "nope")
 
@@ -180,3 +181,42 @@ def test_propagate_by_activation(activation):
     assert got["forward"][-1] == pytest.approx(H.var().item(), rel=1e-12)
     if activation == "relu":
         assert ini.propagate(weights, X, generator=_seeded(3)) == got
+
+
+def test_layer_variances_by_hand():
+    """Inputs (num_samples, fan_in), then upstream gradients (num_samples,
+    fan_out), both N(0, 1) from the generator in the weight's dtype."""
+    W = torch.randn(20, 30, generator=_seeded(0), dtype=torch.float64)
+    got = ini.layer_variances(W, num_samples=500, generator=_seeded(5))
+    g = _seeded(5)
+    X = torch.randn(500, 30, generator=g, dtype=torch.float64)
+    G = torch.randn(500, 20, generator=g, dtype=torch.float64)
+    assert got == ((X @ W.T).var().item(), (G @ W).var().item())
+
+
+def test_propagate_backward_by_hand():
+    """The gradient entering at the top is N(0, 1) from the generator, in
+    the activations' dtype (float64 here), carried down by the chain rule."""
+    g = _seeded(0)
+    weights = [torch.randn(16, 8, generator=g, dtype=torch.float64) / 3]
+    weights.append(torch.randn(4, 16, generator=g, dtype=torch.float64) / 4)
+    X = torch.randn(64, 8, generator=g, dtype=torch.float64)
+    got = ini.propagate(weights, X, "tanh", generator=_seeded(7))
+    H1 = torch.tanh(X @ weights[0].T)
+    H2 = torch.tanh(H1 @ weights[1].T)
+    G2 = torch.randn(64, 4, generator=_seeded(7), dtype=torch.float64)
+    G1 = (G2 * (1 - H2**2)) @ weights[1]  # dL/dH1
+    G0 = (G1 * (1 - H1**2)) @ weights[0]  # dL/dX
+    assert got["forward"] == [H1.var().item(), H2.var().item()]
+    want = [G0.var().item(), G1.var().item()]
+    assert got["backward"] == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_variances_on_the_weights_device():
+    W = torch.randn(20, 30, dtype=torch.float64, device="cuda")
+    g = torch.Generator(device="cuda").manual_seed(0)
+    assert all(v > 0 for v in ini.layer_variances(W, generator=g))
+    X = torch.randn(8, 30, dtype=torch.float64, device="cuda")
+    stats = ini.propagate([W], X, generator=_seeded(1))  # drawn on a CPU
+    assert stats["backward"][0] > 0
