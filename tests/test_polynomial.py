@@ -141,3 +141,106 @@ def test_run_batches_replay_fit_polynomial():
     assert (replay(batches.flip(0)) - run["w"]).abs().max() > 1e-6
     with pytest.raises(ValueError):
         run_batches(num_features=k, num_epochs=1, seed=0, batch_size=7)
+
+
+def test_each_basis_has_its_documented_columns():
+    x_tr = torch.tensor([-1.5, -0.5, 0.0, 0.7, 2.0], dtype=torch.float64)
+    x_te = torch.tensor([0.3, -2.5], dtype=torch.float64)
+    powers = [x_tr[:, None] ** i for i in range(5)]
+    raw = torch.cat(powers, 1)
+    F, Ft = make_features(x_tr, x_te, 5, "raw")
+    torch.testing.assert_close(F, raw)
+    torch.testing.assert_close(Ft, torch.stack([x_te**i for i in range(5)], 1))
+    # standardized with the training statistics; the constant stays 1
+    F, Ft = make_features(x_tr, x_te, 5, "standardized")
+    mean, std = raw.mean(0), raw.std(0)
+    torch.testing.assert_close(F[:, 1:], ((raw - mean) / std)[:, 1:])
+    assert torch.all(F[:, 0] == 1) and torch.all(Ft[:, 0] == 1)
+    torch.testing.assert_close(Ft[:, 2], (x_te**2 - mean[2]) / std[2])
+    # probabilists' Hermite polynomials He_0..He_4 over sqrt(i!)
+    F, Ft = make_features(x_tr, x_te, 5, "hermite")
+    for x, G in ((x_tr, F), (x_te, Ft)):
+        he = [x**0, x, x**2 - 1, x**3 - 3 * x, x**4 - 6 * x**2 + 3]
+        expected = torch.stack(
+            [h / math.sqrt(math.factorial(i)) for i, h in enumerate(he)], 1
+        )
+        torch.testing.assert_close(G, expected)
+    # D2L's 20 features by default
+    assert make_features(x_tr, x_te)[0].shape == (5, 20)
+    assert poly_features(x_tr).shape == (5, 20)
+    with pytest.raises(
+        ValueError, match="basis must be one of .* got 'cubic'"
+    ):
+        make_features(x_tr, x_te, 5, "cubic")
+
+
+def test_mse_is_the_mean_square_residual_per_column():
+    F = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    w = torch.tensor([[1.0, 0.0], [2.0, 0.0]])  # two models
+    y = torch.tensor([[2.0], [0.0], [0.0]])
+    # residuals (-1, 2, 3) and (-2, 0, 0)
+    torch.testing.assert_close(mse(F, w, y), torch.tensor([14 / 3, 4 / 3]))
+
+
+def test_split_data_is_seeded_polynomial_data():
+    x_tr, y_tr, x_te, y_te = split_data(4)
+    assert [t.shape for t in (x_tr, y_tr, x_te, y_te)] == [
+        (100,), (100, 1), (100,), (100, 1)
+    ]  # fmt: skip
+    g = torch.Generator().manual_seed(4)
+    x, y = polynomial_data(200, noise=0.1, generator=g)
+    torch.testing.assert_close(torch.cat([x_tr, x_te]), x)
+    torch.testing.assert_close(torch.cat([y_tr, y_te]), y)
+    # noiseless: y is the cubic exactly
+    x_tr, y_tr, _, _ = split_data(4, n_train=30, n_test=7, noise=0.0)
+    w = torch.tensor(POLY_TRUE_W).double().unsqueeze(1)
+    torch.testing.assert_close(poly_features(x_tr, 4) @ w, y_tr)
+
+
+def test_exact_least_squares_on_exact_systems():
+    from fractions import Fraction
+
+    from mlp_notes.polynomial import exact_least_squares
+
+    # square and invertible: w = F^-1 y; F^T F has 1s off the diagonal
+    F = torch.tensor([[1.0, 1.0], [0.0, 1.0]])
+    y = torch.tensor([[3.0], [2.0]])
+    assert exact_least_squares(F, y).tolist() == [[1.0], [2.0]]
+    # orthonormal columns (F^T F = I): w = F^T y
+    F = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    y = torch.tensor([[0.5], [-4.0], [7.0]])
+    assert exact_least_squares(F, y).tolist() == [[0.5], [-4.0]]
+    # an overdetermined fit whose answer is a fraction: the mean of y
+    F = torch.ones(3, 1)
+    y = torch.tensor([[1.0], [2.0], [4.0]])
+    assert exact_least_squares(F, y).item() == float(Fraction(7, 3))
+
+
+def test_train_linear_with_adam_is_adams_steps():
+    from mlp_notes.polynomial import train_epochs
+
+    x_tr, y_tr, x_te, y_te = split_data(0, n_train=20, n_test=5)
+    F, Ft = make_features(x_tr, x_te, 3)
+    run = train_linear(F, y_tr, Ft, y_te, num_epochs=3, lr=0.1,
+                       optimizer="adam", batch_size=5,
+                       generator=torch.Generator().manual_seed(2))  # fmt: skip
+    g = torch.Generator().manual_seed(2)
+    w = (2 * torch.rand(3, 1, generator=g) - 1) / math.sqrt(3)
+    opt = torch.optim.Adam([w], lr=0.1)
+    data = [t.float() for t in (F, y_tr, Ft, y_te)]
+    again = train_epochs(data, w, opt, torch.ones(3, 1), 3, 5, g)
+    torch.testing.assert_close(again["w"], run["w"])
+
+
+def test_train_linear_stops_at_the_first_non_finite_epoch():
+    # raw features up to x^9 and lr 0.1: the loss overflows within a few
+    # epochs; training stops there and says when
+    x_tr, y_tr, x_te, y_te = split_data(0, n_train=20, n_test=5)
+    F, Ft = make_features(x_tr, x_te, 10, "raw")
+    run = train_linear(F, y_tr, Ft, y_te, num_epochs=50, lr=0.1,
+                       generator=torch.Generator().manual_seed(0))  # fmt: skip
+    at = run["diverged_at"]
+    assert at is not None and 1 < at < 50
+    assert run["train_loss"].shape == (at, 1)
+    assert torch.isfinite(run["train_loss"][:-1]).all()
+    assert not torch.isfinite(run["train_loss"][-1]).all()
