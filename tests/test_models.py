@@ -232,3 +232,34 @@ def test_build_refuses_what_a_kind_cannot_be(spec):
 
     with pytest.raises(ValueError, match="cannot be built: kinds are"):
         build(Spec(**spec))
+
+
+def test_build_passes_the_init_and_says_why_it_refuses():
+    from mlp_notes.models import Spec, build
+
+    he = build(Spec(hiddens=(8,), init="he"), generator=_g(7))
+    ref = mlp((8,), init="he", generator=_g(7))
+    assert all(
+        torch.equal(a, b) for a, b in zip(he.parameters(), ref.parameters())
+    )
+    spec = Spec(kind="scratch", hiddens=(8, 8))
+    with pytest.raises(ValueError) as err:
+        build(spec)
+    assert str(err.value) == (
+        f"{spec} cannot be built: kinds are ('scratch', 'concise', "
+        "'dropout_scratch'); 'scratch' has one hidden ReLU layer and no "
+        "options, 'dropout_scratch' two hidden layers with dropout and "
+        "noise only"
+    )
+
+
+def test_initialize_normal_defaults_to_sigma_one_hundredth():
+    from mlp_notes.models import initialize_
+
+    net = initialize_(
+        nn.Sequential(nn.Linear(6, 4)), "normal", generator=_g(8)
+    )
+    assert torch.equal(
+        net[0].weight, torch.randn(4, 6, generator=_g(8)) * 0.01
+    )
+    assert torch.all(net[0].bias == 0)
