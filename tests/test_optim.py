@@ -57,3 +57,34 @@ def test_momentum_accumulates():
 def test_rejects_bad_arguments():
     with pytest.raises(ValueError):
         LARS([torch.nn.Parameter(torch.ones(1))], lr=0.0)
+
+
+def test_defaults_momentum_and_trust_by_hand():
+    """Two steps with only lr given: momentum 0.9, eta 0.001, no decay."""
+    gen = torch.Generator().manual_seed(2)
+    w = torch.randn(6, generator=gen, dtype=torch.float64)
+    grads = torch.randn(2, 6, generator=gen, dtype=torch.float64)
+    p = torch.nn.Parameter(w.clone())
+    opt = LARS([p], lr=0.5)
+    want, buf = w.clone(), torch.zeros(6, dtype=torch.float64)
+    for g in grads:
+        p.grad = g.clone()
+        opt.step()
+        trust = 0.001 * want.norm() / (g.norm() + 1e-8)
+        buf = 0.9 * buf + g * (trust * 0.5)
+        want = want - buf
+        torch.testing.assert_close(p.detach(), want, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"lr": 0.0},
+        {"lr": 0.1, "momentum": -0.1},
+        {"lr": 0.1, "weight_decay": -0.1},
+    ],
+)
+def test_each_bad_argument_is_refused_with_its_message(kw):
+    with pytest.raises(ValueError) as err:
+        LARS([torch.nn.Parameter(torch.ones(1))], **kw)
+    assert str(err.value) == "need lr > 0, momentum >= 0, weight_decay >= 0"
