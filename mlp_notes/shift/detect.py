@@ -83,7 +83,9 @@ def bbsd(
     (Bonferroni over the K output columns).
 
     Args:
-        reference, target: (n, K) and (m, K) softmax outputs.
+        reference: (n, K) softmax outputs on the reference sample.
+        target: (m, K) softmax outputs on the sample tested.
+        alpha: the test's level, over all K columns.
 
     Returns:
         Whether a shift is detected, and the (K,) p-values.

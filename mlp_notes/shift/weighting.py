@@ -70,7 +70,9 @@ def gaussian_log_ratio(
 
     Args:
         X: (n, d) points.
-        mu_source, mu_target: (d,) means; cov: (d, d) shared covariance.
+        mu_source: (d,) mean of the source.
+        mu_target: (d,) mean of the target.
+        cov: (d, d) covariance, shared.
 
     Returns:
         (n,) log density ratios.

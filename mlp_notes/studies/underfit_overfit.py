@@ -89,7 +89,8 @@ def log_score_difference(
     MSEs are finite (a diverged run has none).
 
     Args:
-        a, b: {seed: MSE} of two settings.
+        a: {seed: MSE} of one setting.
+        b: {seed: MSE} of the other.
 
     Returns:
         The paired difference and the seeds it is over.
