@@ -39,11 +39,11 @@ def collapse_affine(
 def random_relu_net(
     widths: tuple[int, ...] = (1, 8, 8, 1),
     *,
-    alpha: float = 0.0,
     generator: torch.Generator | None = None,
     dtype: torch.dtype = torch.float64,
 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """Random (W, b) pairs of a ReLU/pReLU MLP, W of shape (fan_in, fan_out).
+    """Random (W, b) pairs of a ReLU/pReLU MLP, W of shape (fan_in, fan_out)
+    (the activation's alpha is ``relu_net_forward``'s).
 
     Weights and biases are standard normal (biases non-zero, so that kinks
     fall inside the plotted range).

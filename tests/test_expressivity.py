@@ -91,8 +91,9 @@ def test_relu_net_forward_by_hand():
     default, _ = relu_net_forward(layers, X)
     assert torch.equal(default, relu_net_forward(layers, X, 0.0)[0])
     assert not torch.equal(default, relu_net_forward(layers, X, 1.0)[0])
-    with pytest.raises(ValueError, match="layers is empty"):
+    with pytest.raises(ValueError) as err:
         relu_net_forward([], X)
+    assert str(err.value) == "layers is empty"
 
 
 def test_kink_intervals_by_hand():
@@ -134,7 +135,8 @@ def test_a_polynomial_activation_gives_a_polynomial():
     g = _g(5)
     a, w, b = torch.randn(3, 50, generator=g, dtype=torch.float64)
     c = torch.randn((), generator=g, dtype=torch.float64)
-    torch.testing.assert_close(y, ((x[:, None] * w + b) ** 2) @ a + c)
+    want = ((x[:, None] * w + b) ** 2) @ a + c  # c drawn in x's dtype too
+    torch.testing.assert_close(y, want, rtol=0, atol=0)
     assert polynomial_residual(y, x, 2) < 1e-10  # a quadratic, exactly
     assert polynomial_residual(y, x, 1) > 1e-3
     relu = one_hidden_layer(torch.relu, x, 50, generator=_g(5))
@@ -155,3 +157,24 @@ def test_batch_standardize_is_per_unit_over_the_batch():
     torch.testing.assert_close(
         batch_standardize(H, eps=0.0), (H - mean) / var.sqrt()
     )
+
+
+def test_a_zero_pre_activation_is_on_the_flat_piece():
+    """Z = 0 exactly counts as not positive, as for torch.relu and F.prelu:
+    autograd's slope there is alpha, and the unit switches pieces in the
+    interval where Z rises above 0, not in the one where it reaches 0."""
+    import torch.nn.functional as F
+
+    one = torch.ones(1, 1, dtype=torch.float64)
+    layers = [(one, torch.zeros(1, dtype=torch.float64)), (one, one[0])]
+    for alpha in (0.0, 0.3):
+        X = torch.zeros(1, 1, dtype=torch.float64, requires_grad=True)
+        out, _ = relu_net_forward(layers, X, alpha)
+        (slope,) = torch.autograd.grad(out.sum(), X)
+        alphas = torch.tensor([alpha], dtype=torch.float64)
+        Z = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        (want,) = torch.autograd.grad(F.prelu(Z, alphas).sum(), Z)
+        assert slope.item() == want.item() == alpha
+    x = torch.tensor([[-1.0], [0.0], [1.0]], dtype=torch.float64)
+    _, pre = relu_net_forward(layers, x)
+    assert kink_intervals(pre).tolist() == [False, True]
