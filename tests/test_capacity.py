@@ -13,6 +13,8 @@ def curves():
 
 
 def test_degree_claims_hold_for_exact_fits(curves):
+    # one point per degree 0..19, train and test, n = 100 and 10
+    assert [len(c) for c in (*curves[100], *curves[10])] == [20] * 4
     # an SGD curve that is lower at degree 19 than at 3 must break a claim
     good_sgd = [0.5] * 3 + [0.02] + [0.02] * 15 + [0.05]
     claims = capacity.degree_claims(curves, good_sgd)
@@ -77,12 +79,9 @@ def test_cv_mse_is_the_mean_fold_error_of_exact_fits():
         / 5
     )
     assert capacity.cv_mse(F, y_tr, folds=5) == pytest.approx(by_hand)
+    assert capacity.cv_mse(F, y_tr) == pytest.approx(by_hand)  # 5 by default
     # the cubic beats the straight line by orders of magnitude
     assert capacity.cv_mse(F[:, :2], y_tr) > 100 * capacity.cv_mse(F, y_tr)
-
-
-def test_by_degree_has_one_point_per_degree_0_to_19(curves):
-    assert [len(c) for c in (*curves[100], *curves[10])] == [20] * 4
 
 
 def test_basis_scales_are_the_hessians_eigenvalue_and_diagonal():
