@@ -121,3 +121,77 @@ def test_hessian_by_double_backward_matches_finite_differences():
     assert (Hess - fd).abs().max().item() < 1e-7
     ref = torch.autograd.functional.hessian(f, theta)
     torch.testing.assert_close(Hess, ref, rtol=0, atol=1e-12)
+
+
+def test_autograd_helper_without_a_bias():
+    X, y, W1, W2, _ = problem(*SHAPES[0])
+    auto = backprop.autograd_gradients(X, y, W1, W2, 0.3)
+    ref = reference(X, y, W1, W2, 0.3)
+    assert set(auto) == {"W1", "W2"}
+    for k in auto:
+        torch.testing.assert_close(auto[k], ref[k], rtol=0, atol=1e-12)
+
+
+def test_gradients_of_a_batch_without_the_last_class():
+    """The one-hot targets have q columns even when no label is q - 1."""
+    X, y, W1, W2, b1 = problem(*SHAPES[0], bias=True)
+    y = y % 2  # labels 0 and 1 only, q = 3
+    ours = backprop.gradients(X, y, W1, W2, 0.2, b1)
+    ref = reference(X, y, W1, W2, 0.2, b1)
+    for k in ref:
+        torch.testing.assert_close(ours[k], ref[k], rtol=0, atol=1e-12)
+
+
+def test_graph_walk_visits_each_node_once_and_leaves_others_unnamed():
+    """Each node once, one edge per input (an input used twice gives two
+    edges); nodes and parameters not in ``names`` are labelled ""."""
+    from collections import Counter
+
+    w, v = (torch.randn(3, dtype=torch.float64, requires_grad=True)
+            for _ in range(2))  # fmt: skip
+    H = w * v
+    J = (H * H).sum() + H.sum()
+    nodes, edges = backprop.autograd_graph(J, {"w": w, "H": H, "J": J})
+    assert sorted(n.var for n in nodes) == ["", "", "", "", "H", "J", "w"]
+    label = {n.key: n.var or n.op for n in nodes}
+    assert sorted(label.values()) == ["H", "J", "Mul", "Sum", "Sum",
+                                      "leaf", "w"]  # fmt: skip
+    assert Counter((label[a], label[b]) for a, b in edges) == Counter(
+        {("Sum", "J"): 2, ("Mul", "Sum"): 1, ("H", "Mul"): 2,
+         ("H", "Sum"): 1, ("w", "H"): 1, ("leaf", "H"): 1}
+    )  # fmt: skip
+    assert backprop.graph_size(J) == 7
+
+
+def test_flat_gradients_are_the_flat_objectives_gradient():
+    X, y, W1, W2, _ = problem(9, 4, 5, 3, seed=2)
+    theta = torch.cat([W1.flatten(), W2.flatten()])
+    grad = backprop.flat_gradients(X, y, 5, 3, lambd=0.4)
+    f = backprop.flat_objective(X, y, 5, 3, lambd=0.4)
+    (want,) = torch.autograd.grad(f(theta.requires_grad_(True)), theta)
+    torch.testing.assert_close(grad(theta.detach()), want, rtol=0, atol=1e-12)
+    fd = backprop.hessian_fd(grad, theta.detach())
+    assert (fd - backprop.hessian(f, theta.detach())).abs().max() < 1e-7
+
+
+def test_hessian_columns_are_hessian_vector_products():
+    """Column i is exactly hvp(f, theta, e_i), on theta's device (meta
+    here: shapes only, no data)."""
+    X, y, W1, W2, _ = problem(5, 3, 2, 3, seed=4)
+    f = backprop.flat_objective(X, y, 2, 3, lambd=0.1)
+    theta = torch.cat([W1.flatten(), W2.flatten()])
+    Hess = backprop.hessian(f, theta)
+    for i, e in enumerate(torch.eye(len(theta), dtype=theta.dtype)):
+        assert torch.equal(Hess[:, i], backprop.hvp(f, theta, e))
+    meta = [t.to("meta") for t in (X, y, theta)]
+    f_meta = backprop.flat_objective(meta[0], meta[1], 2, 3, lambd=0.1)
+    H_meta = backprop.hessian(f_meta, meta[2])
+    assert H_meta.device.type == "meta" and H_meta.shape == Hess.shape
+
+
+def test_finite_difference_hessian_is_the_jacobian_of_grad():
+    """Column i is d grad / d theta_i: for a linear map, its matrix (even
+    an asymmetric one, as a wrong gradient would give)."""
+    A = torch.arange(9.0, dtype=torch.float64).reshape(3, 3)
+    fd = backprop.hessian_fd(lambda t: A @ t, torch.ones(3, dtype=A.dtype))
+    torch.testing.assert_close(fd, A, rtol=0, atol=1e-9)

@@ -239,3 +239,64 @@ def test_memory_claims_decide_on_their_thresholds():
     for kept, want in ((params, False), (params + 1, True)):
         m = dict(memory, **{"training, 3 hidden": [0, 0, kept]})
         assert holds(m)[4] == want
+
+
+def test_gradient_helpers_start_from_fresh_gradients():
+    """Both helpers drop the old .grad tensors (zero_grad(set_to_none=True))
+    instead of writing into them: a gradient a caller kept is left as it
+    was."""
+    import torch.nn.functional as F
+
+    net = mlp((8,), init="he").double()
+    X, y = batch(12)
+    X = X.double()
+
+    def accumulate():
+        footprint.accumulated_gradients(net, X, y, micro=5)
+
+    for helper in (accumulate, footprint.train_step(net, X, y)):
+        F.cross_entropy(net(X[:3]), y[:3]).backward()
+        kept = [p.grad for p in net.parameters()]
+        copies = [g.clone() for g in kept]
+        helper()
+        assert all(p.grad is not g for p, g in zip(net.parameters(), kept))
+        assert all(torch.equal(g, c) for g, c in zip(kept, copies))
+
+
+def test_memory_helpers_draw_from_their_own_generators():
+    """memory_by_depth draws its models' init and its batches from its
+    seeded generator, memory_claims its model's init from its own: the
+    global generator moves only as far as building the same models does
+    (nn.Linear's constructor draws from it)."""
+    depths = {1: (16,), 2: (16, 8)}
+
+    def global_after(fn):
+        torch.manual_seed(0)
+        fn()
+        return torch.rand(3)
+
+    g = torch.Generator()
+    want = global_after(lambda: [mlp(h, generator=g) for h in depths.values()])
+    got = global_after(lambda: footprint.memory_by_depth(depths, [2, 4]))
+    assert torch.equal(got, want)
+    memory = footprint.memory_by_depth(depths, [2, 4])
+    want = global_after(lambda: mlp(depths[2], generator=g))
+    got = global_after(lambda: footprint.memory_claims(memory, depths, [2, 4]))
+    assert torch.equal(got, want)
+
+
+def test_a_measured_forward_can_still_be_backpropagated():
+    """The hooks count what is saved and hand the tensors back unchanged:
+    a loss kept from the measured forward gives autograd's gradient."""
+    W = torch.nn.Parameter(torch.randn(3, 4, dtype=torch.float64))
+    x = torch.randn(4, 5, dtype=torch.float64)
+    losses = []
+
+    def loss_fn():
+        losses.append((torch.tanh(W @ x) ** 2).sum())
+        return losses[-1]
+
+    footprint.saved_for_backward(loss_fn, [W])
+    (got,) = torch.autograd.grad(losses[0], W)
+    (want,) = torch.autograd.grad((torch.tanh(W @ x) ** 2).sum(), W)
+    torch.testing.assert_close(got, want, rtol=0, atol=1e-14)
