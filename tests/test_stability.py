@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -180,7 +181,7 @@ def _synthetic_stack(changes=()):
         ("relu", "default"): ([-1] * n, [-1] * n),
         ("relu", "xavier"): ([-0.3] * n, [-0.3] * n),
         ("tanh", "xavier"): (tanh, tanh),
-        ("tanh", "he"): ([0.0] * n, [0.0] * 20 + [1.0]),
+        ("tanh", "he"): ([0.0] * n, [0.3] + [0.0] * 19 + [0.7]),
     }
     stack = {}
     for key, (fw, bw) in steps.items():
@@ -328,3 +329,17 @@ TANH_HE = [10.0] + [1.0] * 21
 def test_stack_claims_thresholds(key, values, index, holds):
     claims = stability.stack_claims(_synthetic_stack([(key, values)]))
     assert claims[index].holds is holds, str(claims[index])
+
+
+def test_log_growth_is_the_least_squares_line_through_log10_magnitudes():
+    # exactly 10^(2 + 0.5 k): slope 0.5, R^2 1
+    slope, r2 = stability.log_growth([10 ** (2 + 0.5 * k) for k in range(6)])
+    # (in float64: to 1e-12, which float32 logs would miss)
+    assert slope == pytest.approx(0.5, rel=1e-12)
+    assert r2 == pytest.approx(1.0, rel=1e-12)
+    # scattered: numpy's straight-line fit and squared correlation
+    logm = np.array([0.1, 1.3, 0.7, 2.9, 2.2, 4.1])
+    slope, r2 = stability.log_growth(list(10**logm))
+    k = np.arange(6)
+    assert slope == pytest.approx(np.polyfit(k, logm, 1)[0], rel=1e-12)
+    assert r2 == pytest.approx(np.corrcoef(k, logm)[0, 1] ** 2, rel=1e-12)
