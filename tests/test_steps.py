@@ -545,3 +545,26 @@ def test_backprop_sgd_without_label_smoothing_is_plain_cross_entropy(small):
     assert sums[0][0] == pytest.approx(sums[1][0], rel=1e-12)
     for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)
+
+
+def test_fit_with_flip_mirrors_as_a_textbook_loop_does(small):
+    """fit with ``flip``: each epoch mirrors the images its generator
+    draws, as the textbook loop does on the same minibatches."""
+    from mlp_notes.training.batches import Minibatches
+
+    X, y = small.X_train[:200].cpu(), small.y_train[:200].cpu()
+    data = Split(X, y, X[:50], y[:50], X[:50], y[:50])
+    recipe = Recipe(lr=0.3, batch_size=64, num_epochs=1, flip=True)
+    nets = [mlp((16,), generator=torch.Generator().manual_seed(0))
+            for _ in range(2)]  # fmt: skip
+    h = fit(nets[0], data, recipe, generator=torch.Generator().manual_seed(6))
+    opt = torch.optim.SGD(nets[1].parameters(), lr=0.3)
+    constant = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+    g = torch.Generator().manual_seed(6)
+    batches = Minibatches(200, 64, flip=True, generator=g)
+    w = torch.ones(200)
+    ref = textbook_epoch(nets[1], X, y, w, recipe, opt, constant, batches)
+    assert h.step == "autograd"
+    assert h.train_loss[0] == pytest.approx(ref[0] / 200, rel=1e-5)
+    for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
+        torch.testing.assert_close(p, q)
