@@ -168,13 +168,13 @@ class FastDropout(nn.Dropout):
     within 2**-17: 0.1 becomes 0.1000061), and survivors are scaled by
     1 / (1 - k / 2**16), so E[output] = input exactly.  Masks come from
     torch's global generator, like ``nn.Dropout``'s.  On other devices,
-    and in eval mode, it is ``nn.Dropout``.
+    in eval mode, and when k is 0 or 2**16, it is ``nn.Dropout``.
     """
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if not self.training or X.device.type != "cpu" or self.p == 0:
-            return super().forward(X)
         k = round(self.p * 65536)
+        if not self.training or X.device.type != "cpu" or k in (0, 65536):
+            return super().forward(X)  # also p = 0 and p ~ 1: no scaling
         words = torch.empty((X.numel() + 3) // 4, dtype=torch.int64)
         u = words.random_(-(2**63), None).view(torch.int16)[: X.numel()]
         keep = u.view(X.shape) >= k - 32768  # int16 runs over [-2^15, 2^15)

@@ -187,7 +187,7 @@ def test_drop_connect_draws_its_mask_from_its_generator():
         with torch.no_grad():
             layer.weight.copy_(torch.arange(15.0).reshape(3, 5))
             layer.bias.zero_()
-        torch.manual_seed(seed + 10)  # the global state plays no part
+        torch.manual_seed(10)  # one global state: only the generator varies
         outs.append(layer.train()(X))
     assert torch.equal(outs[0], outs[1]) and not torch.equal(outs[0], outs[2])
 
@@ -221,3 +221,75 @@ def test_fast_dropout_at_zero_is_the_input_and_draws_nothing():
     after = torch.rand(1)
     torch.manual_seed(0)
     assert torch.equal(torch.rand(1), after)
+
+
+def test_masks_are_drawn_on_the_generators_device_and_moved():
+    """With X on another device than the generator (meta here, standing in
+    for CUDA on a CPU-only machine), the noise is drawn by the generator on
+    its own device, advancing it as a CPU draw of X's shape does, even
+    inside a ``torch.device`` default; the result is on X's device.
+    Without a generator the draw is on X's device."""
+    X = torch.ones(6, 7, device="meta")
+    for layer, draw in ((dropout_layer, torch.rand),
+                        (gaussian_noise_layer, torch.randn)):  # fmt: skip
+        for default in ("cpu", "meta"):
+            g, ref = _g(1), _g(1)
+            with torch.device(default):
+                out = layer(X, 0.4, g)
+            draw(X.shape, generator=ref)
+            assert torch.equal(g.get_state(), ref.get_state())
+            assert out.device == X.device and out.shape == X.shape
+            assert out.dtype == X.dtype
+        assert layer(X, 0.4).device == X.device
+
+
+def test_dropout_drops_a_draw_equal_to_p():
+    """Kept only where the draw exceeds p: P(drop) = P(u <= p) = p."""
+    X = torch.ones(40, dtype=torch.float64)
+    u = torch.rand(X.shape, generator=_g(6))
+    p = u[7].item()  # a float32 value, exact as a Python float
+    out = dropout_layer(X, p, _g(6))
+    assert out[7] == 0
+    torch.testing.assert_close(out, torch.where(u > p, X / (1 - p), 0.0))
+
+
+def test_penalties_without_dim_are_scalars():
+    w = torch.randn(4, 5, generator=_g(2), dtype=torch.float64)
+    for pen, want in ((l2_penalty, (w * w).sum() / 2),
+                      (l1_penalty, w.abs().sum())):  # fmt: skip
+        got = pen(w)
+        assert got.shape == () and got.dtype == w.dtype
+        torch.testing.assert_close(got, want, rtol=1e-15, atol=0)
+
+
+def test_the_gaussian_error_is_exactly_its_message():
+    with pytest.raises(ValueError) as e:
+        gaussian_noise_layer(torch.ones(2), 1.0)
+    assert str(e.value) == "dropout=1 has no Gaussian counterpart"
+    with pytest.raises(ValueError) as e:
+        dropout_layer(torch.ones(2), 1.5)
+    assert str(e.value) == "dropout must be in [0, 1], got 1.5"
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float64])
+def test_fast_dropout_keeps_the_dtype_and_scales_in_it(dtype):
+    """Survivors are X * 2^16 / (2^16 - k) computed in X's dtype."""
+    from mlp_notes.regularization import FastDropout
+
+    X = torch.randn(64, 32, generator=_g(0)).to(dtype)
+    torch.manual_seed(3)
+    out = FastDropout(0.3).train()(X)
+    k = round(0.3 * 65536)
+    kept = out != 0
+    assert out.dtype == dtype and 0 < kept.sum() < X.numel()
+    scale = torch.tensor(65536 / (65536 - k), dtype=dtype)
+    assert torch.equal(out[kept], X[kept] * scale)
+
+
+def test_fast_dropout_at_one_drops_everything():
+    """As nn.Dropout(1.0): zeros (the 16-bit threshold k = 2^16 would
+    leave no survivor to scale)."""
+    from mlp_notes.regularization import FastDropout
+
+    X = torch.randn(8, 4)
+    assert torch.equal(FastDropout(1.0).train()(X), torch.zeros_like(X))
