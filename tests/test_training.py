@@ -201,7 +201,7 @@ def test_fit_tells_callbacks_each_minibatch_epoch_and_the_end(small):
     """300 images in minibatches of 128: three minibatches an epoch, then
     the epoch, then once the end with the run's workload; a callback
     without some of the methods hears only the others."""
-    X, y = small.X_train[:300], small.y_train[:300]
+    X, y = small.X_train[:300].cpu(), small.y_train[:300].cpu()
     data = Split(X, y, X[:50], y[:50], X[:50], y[:50])
     seen, partial = Recorder(), type("OnlyEnd", (), {})()
     partial.on_end = lambda h, w, s: seen.events.append(("partial", w))
@@ -239,7 +239,7 @@ def test_history_says_what_was_asked_and_what_ran(small, monkeypatch):
     from mlp_notes import precision
 
     monkeypatch.setattr(precision, "mixed_precision_is_fast", lambda d: False)
-    X, y = small.X_train[:256], small.y_train[:256]
+    X, y = small.X_train[:256].cpu(), small.y_train[:256].cpu()
     data = Split(X, y, X[:50], y[:50], X[:50], y[:50])
     net = mlp((8,), generator=torch.Generator().manual_seed(0))
     h = fit(net, data, Recipe(num_epochs=1, mixed_precision=True))
@@ -256,7 +256,7 @@ def test_divergence_stops_training_at_that_epoch(small):
     """The first epoch whose loss is not finite ends the run: no later
     epoch, a NaN validation accuracy for it, no test accuracy, no
     on_epoch call for it."""
-    X, y = small.X_train[:512], small.y_train[:512]
+    X, y = small.X_train[:512].cpu(), small.y_train[:512].cpu()
     data = Split(X, y, X[:50], y[:50], X[:50], y[:50])
     net = mlp((8,), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
