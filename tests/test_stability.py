@@ -334,12 +334,13 @@ def test_stack_claims_thresholds(key, values, index, holds):
 def test_log_growth_is_the_least_squares_line_through_log10_magnitudes():
     # exactly 10^(2 + 0.5 k): slope 0.5, R^2 1
     slope, r2 = stability.log_growth([10 ** (2 + 0.5 * k) for k in range(6)])
-    # (in float64: to 1e-12, which float32 logs would miss)
     assert slope == pytest.approx(0.5, rel=1e-12)
     assert r2 == pytest.approx(1.0, rel=1e-12)
-    # scattered: numpy's straight-line fit and squared correlation
+    # scattered: numpy's straight-line fit and squared correlation, to
+    # 1e-12 (float64 logs of the Python floats the page passes; float32
+    # logs would be off by 1e-8)
     logm = np.array([0.1, 1.3, 0.7, 2.9, 2.2, 4.1])
-    slope, r2 = stability.log_growth(list(10**logm))
+    slope, r2 = stability.log_growth([10**v for v in logm.tolist()])
     k = np.arange(6)
     assert slope == pytest.approx(np.polyfit(k, logm, 1)[0], rel=1e-12)
     assert r2 == pytest.approx(np.corrcoef(k, logm)[0, 1] ** 2, rel=1e-12)
