@@ -1,0 +1,59 @@
+"""The mutation score of the chapter's code, for the results page.
+
+``scripts/mutation.py`` (mutmut, run by hand: it takes longer than the
+test suite) mutates each module of the chapter's math, models, training
+step and workbook checks, runs the module's own tests against every
+mutant and writes ``benchmarks/mutation/summary.json``; the mutants no
+test can kill are listed, each with its reason, in
+``benchmarks/mutation/equivalent/``.  This module only reads them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+MUTATION = Path(__file__).resolve().parents[2] / "benchmarks" / "mutation"
+
+
+def mutation_summary(directory: Path = MUTATION) -> dict:
+    """The stored summary: ``modules`` (one row each) and ``all``.
+
+    Raises:
+        FileNotFoundError: nothing stored (run ``scripts/mutation.py``).
+    """
+    path = directory / "summary.json"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no mutation results in {directory}: run "
+            "`.venv/bin/python scripts/mutation.py` first"
+        )
+    return json.loads(path.read_text())
+
+
+def mutation_table(summary: dict) -> str:
+    """A Markdown table: per module, mutants tried, killed, equivalent,
+    survived and the score, killed / (mutants - equivalent)."""
+    lines = [
+        "| module | mutants | killed | equivalent | survived | score |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for r in [*summary["modules"], {**summary["all"], "module": "all"}]:
+        lines.append(
+            f"| `{r['module']}` | {r['mutants']} | {r['killed']} | "
+            f"{r['equivalent']} | {r['survived']} | {r['score']:.1f} % |"
+        )
+    return "\n".join(lines)
+
+
+def equivalent_mutants(directory: Path = MUTATION) -> list[str]:
+    """One line per equivalent mutant of the stored results (a mutant
+    some test now kills is not listed): its name and why no test can
+    tell it from the original."""
+    alive = set()
+    for path in (directory / "results").glob("*.json"):
+        alive |= set(json.loads(path.read_text())["not_killed"])
+    found: dict[str, str] = {}
+    for path in sorted((directory / "equivalent").glob("*.json")):
+        found |= json.loads(path.read_text())
+    return [f"`{k}`: {why}" for k, why in sorted(found.items()) if k in alive]
