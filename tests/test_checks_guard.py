@@ -61,6 +61,7 @@ def right(name):
 @pytest.fixture
 def short_limit(monkeypatch):
     monkeypatch.setattr(guard.LIMITS, "seconds", 0.3)
+    monkeypatch.setattr(guard.LIMITS, "first", 0.3)
     monkeypatch.setattr(guard.LIMITS, "grace", 0.2)
 
 
@@ -327,6 +328,29 @@ def test_an_endless_loop_is_stopped(short_limit):
     )
 
 
+def test_a_first_run_gets_the_longer_limit(monkeypatch):
+    """torch's one-time start-up work (a first vmap, LBFGS's first step)
+    takes seconds under the profiler: a check's first run in a kernel
+    gets ``LIMITS.first``; once a run ends in time, ``LIMITS.seconds``."""
+    monkeypatch.setattr(guard.LIMITS, "seconds", 0.3)
+    monkeypatch.setattr(guard.LIMITS, "first", 3.0)
+    monkeypatch.setattr(guard.LIMITS, "grace", 0.2)
+
+    @guard.exercise("a fresh check")
+    def fresh(answer, run):
+        return f"returned {float(run.call(run.function(answer)))}"
+
+    def slow():
+        end = time.monotonic() + 0.8
+        while time.monotonic() < end:
+            pass
+        return 1.0
+
+    assert fresh(slow).correct  # the first run: 3 s
+    later = fresh(slow)  # warm: 0.3 s
+    assert later.status == WRONG and "more than 0.3 s" in later.message
+
+
 def test_time_spent_importing_is_not_counted(short_limit, tmp_path):
     """A first torch.optim step imports torch._dynamo: seconds, more
     under the check's profiler.  Imports do not count against the limit
@@ -443,11 +467,46 @@ def test_the_shipped_starters_are_not_answered():
 # -- devices ---------------------------------------------------------------
 
 
+def test_an_answer_right_for_one_shape_only_fails_every_time():
+    def tall_only(W):  # every column of a tall W; cut short on a wide one
+        return (W[:, : W.shape[0]] ** 2).sum()
+
+    def wide_only(W):
+        return (W[: W.shape[1]] ** 2).sum()
+
+    for _ in range(8):
+        for answer in (tall_only, wide_only):
+            assert checks.check_4_5_frobenius(answer).status == WRONG
+
+
+@pytest.mark.parametrize("bound", [10.0, 100.0, 1000.0])
+def test_clipped_weights_fail_every_time(bound):
+    def clipped(f, n_source, n_target):
+        return (f.exp() * n_source / n_target).clamp(max=bound)
+
+    for _ in range(5):
+        verdict = checks.check_4_9_weight_from_logit(clipped)
+        assert verdict.status == WRONG, verdict
+
+
 def test_a_meta_tensor_is_named():
     verdict = checks.check_4_5_frobenius(
         lambda W: torch.empty((), device="meta")
     )
     assert verdict.status == WRONG and "meta tensor" in verdict.message
+
+
+def test_a_sparse_answer_with_the_right_values_is_read():
+    for name in ("prelu_derivative", "l1_step"):
+        fn = right(name)
+        verdict = ALL[name](
+            lambda *a, f=fn: torch.as_tensor(f(*a)).to_sparse()
+        )
+        assert verdict.status == CORRECT, (name, verdict)
+    M = torch.randn(3, 4)
+    for layout in ("to_sparse", "to_sparse_csr", "to_sparse_csc"):
+        read = checks.answers.numbers(getattr(M, layout)(), "the answer")
+        assert torch.equal(read.values, M.double()), layout
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -459,6 +518,48 @@ def test_an_answer_on_the_gpu_is_moved_to_the_reference():
 
 
 # -- the package's own answer ----------------------------------------------
+
+
+def _compiled_again(fn):
+    import inspect
+    import textwrap
+
+    space = dict(fn.__globals__)
+    exec(
+        compile(textwrap.dedent(inspect.getsource(fn)), "<cell>", "exec"),
+        space,
+    )
+    return space[fn.__name__]
+
+
+def test_a_learners_own_function_is_not_taken_for_a_copy():
+    """Without the package's docstring, the same few lines are the
+    learner's own: correct."""
+
+    def prelu_grad(x, alpha):
+        return torch.where(
+            x > 0, torch.ones_like(x), torch.full_like(x, alpha)
+        )
+
+    assert checks.check_4_1_prelu_derivative(prelu_grad).correct
+
+
+def test_reading_the_checks_frames_is_refused():
+    import gc
+    import inspect
+
+    def peek(*a):
+        return sys._getframe(1).f_locals and right("l1_step")(*a)
+
+    routes = [
+        peek,
+        lambda *a: inspect.currentframe().f_back and right("l1_step")(*a),
+        lambda *a: inspect.stack() and right("l1_step")(*a),
+        lambda *a: gc.get_referrers(a[0]) and right("l1_step")(*a),
+    ]
+    for fn in routes:
+        verdict = checks.check_4_5_l1_step(fn)
+        assert verdict.status == WRONG and "frames" in verdict.message, verdict
 
 
 def test_the_package_answer_is_refused_by_any_route():
@@ -477,6 +578,12 @@ def test_the_package_answer_is_refused_by_any_route():
             "mlp_notes.activations"
         ).prelu_grad(x, a),
         lambda x, a: activations.ACTIVATIONS["relu"][1](x) * 0 + grad(x, a),
+        # copies: the code object renamed, the source compiled again
+        types.FunctionType(
+            grad.__code__.replace(co_name="mine", co_filename="<cell>"),
+            grad.__globals__,
+        ),
+        _compiled_again(grad),
     ]
     for fn in routes:
         verdict = checks.check_4_1_prelu_derivative(fn)

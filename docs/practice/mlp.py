@@ -12,9 +12,13 @@
 #
 # Each check draws fresh random inputs every time it runs (and never shows
 # them), compares at your answer's precision (float32 or float64), stops
-# your code after 10 seconds, refuses mlp_notes' own answer to the
-# exercise, and ignores changes your cells make to torch or mlp_notes.
-# Under each check: what it does not cover.
+# your code after 10 seconds (30 on a check's first run, while torch
+# starts up), refuses mlp_notes' own answer to the exercise (or a copy of
+# it), and ignores changes your cells make to torch or mlp_notes.  A check
+# is a tutor, not a proctor: code written to fool it (reading the check's
+# variables through a traceback's frames, a thread started in an earlier
+# cell that runs mlp_notes' answer) can.  Under each check: what it does
+# not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).

@@ -90,6 +90,8 @@ def _scalar(v, what: str) -> torch.Tensor:
 
 def _tensor(t, what: str, found: list[str]) -> torch.Tensor:
     with torch._C.DisableTorchFunctionSubclass():
+        if torch.Tensor.layout.__get__(t) != torch.strided:
+            t = torch.Tensor.to_dense(t)  # sparse layouts hold numbers too
         t = torch.Tensor.as_subclass(t, torch.Tensor)
         if t.is_meta:
             raise wrong(f"{what} is a meta tensor: it holds no values")
@@ -101,8 +103,6 @@ def _tensor(t, what: str, found: list[str]) -> torch.Tensor:
             raise wrong(f"{what} is a nested tensor")
         if t.is_quantized:
             t = t.dequantize()
-        if t.layout != torch.strided:
-            t = t.to_dense()  # sparse layouts hold numbers too
         t = t.detach().to("cpu").resolve_conj().resolve_neg()
         if t.dtype in _LOW_TORCH or "float8" in str(t.dtype):
             found.append(LOW)

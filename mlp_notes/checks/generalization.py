@@ -152,12 +152,14 @@ def _l1_hint(v, w, grad, lr, lam) -> str:
 def _check_4_5_frobenius(fn, run):
     """Exercise 4.5.4.  ``fn(W)``: the matrix analogue of ||w||^2 =
     w^T w for a (rows, cols) float64 matrix; returns one number.  Two
-    random matrices, not square."""
+    random matrices, one tall and one wide (in random order), so that an
+    answer right for only one of the two shapes fails every time."""
     fn = run.function(fn)
     worst, remark = 0.0, ""
-    for _ in range(2):
+    tall_first = run.integer(0, 1)
+    for tall in (tall_first, 1 - tall_first):
         shape = [run.integer(2, 12)]
-        shape.insert(run.integer(0, 1), shape[0] + run.integer(1, 5))
+        shape.insert(1 - tall, shape[0] + run.integer(1, 5))
         W = run.normal(*shape)  # never square
         got = read(run.call(fn, W.clone()), "your value")
         n_cols, n_rows = W.shape[1], W.shape[0]

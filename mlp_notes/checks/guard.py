@@ -12,7 +12,8 @@ run)`` (which returns the evidence of a correct answer or raises
   in the kernel's thread applies there;
 * turns *any* exception, from the learner's code or from the check's
   handling of the answer, into a "wrong" verdict that names it;
-* stops after ``LIMITS.seconds`` (10 s): the worker is sent an
+* stops after ``LIMITS.seconds`` (10 s; ``LIMITS.first``, 30 s, until
+  the check's first run in the kernel ends in time): the worker is sent an
   exception (``PyThreadState_SetAsyncExc``), which ends Python code at
   its next instruction.  Code stuck inside one long C call (a huge
   matrix product, ``time.sleep``) cannot be interrupted: the verdict
@@ -51,14 +52,18 @@ from mlp_notes.checks.verdict import (
     kind,
     wrong,
 )
-from mlp_notes.checks.watch import Tracer, codes, is_starter
+from mlp_notes.checks.watch import Tracer, codes, copies, is_starter
 
 
 class Limits:
     """The time limit of a check, in seconds (``grace``: how long a
-    stopped function gets to end)."""
+    stopped function gets to end).  ``first``: the limit of a check's
+    first run in a kernel, until a run ends in time, because torch's
+    one-time start-up work (the first ``vmap``, an optimizer's first
+    step) runs under the check's profiler and can take seconds."""
 
     seconds = 10.0
+    first = 30.0
     grace = 1.0
 
 
@@ -76,9 +81,10 @@ class Run:
     """One run of a check: its fresh random inputs and the learner's
     calls."""
 
-    def __init__(self, banned: dict, relift):
+    def __init__(self, banned: tuple[dict, dict], relift):
         self.rng = torch.Generator().manual_seed(_randbits(62))
-        self.banned = {id(code): name for code, name in banned.items()}
+        codes_, self.copies = banned  # {code: name}, {fingerprint: name}
+        self.banned = {id(code): name for code, name in codes_.items()}
         self.relift = relift
         self.tanh = False  # a C call of tanh seen in the learner's code
         self.tracer: Tracer | None = None  # the one watching now
@@ -107,7 +113,7 @@ class Run:
     def call(self, fn, *args, mode=None):
         """``fn(*args)``, watched; ``mode`` (a TorchFunctionMode) is
         active during the call."""
-        tracer, failure = Tracer(self.banned), None
+        tracer, failure = Tracer(self.banned, self.copies), None
         self.tracer = tracer
         sys.setprofile(tracer)
         try:
@@ -134,6 +140,11 @@ class Run:
             raise wrong("your code switched off the check's profiler")
         if tracer.thread:
             raise wrong("your function starts a thread: compute the answer")
+        if tracer.introspect:
+            raise wrong(
+                "your function reads the interpreter's frames or objects "
+                "(sys._getframe, inspect, gc): compute the answer"
+            )
         if tracer.hit is not None:
             raise wrong(
                 f"your function calls {tracer.hit}, which computes this "
@@ -231,9 +242,14 @@ def _in_worker(work, seconds: float, grace: float, importing=bool):
     )
 
 
-def _judge(title: str, body, answer, banned: dict, relift) -> Verdict:
+def _judge(
+    title: str, body, answer, banned: tuple, relift, warm: list
+) -> Verdict:
+    """Run the check; ``warm`` ([bool]) says whether one of its runs in
+    this kernel already ended in time (else the ``first`` limit)."""
     run = Run(banned, relift)
-    seconds, grace = float(LIMITS.seconds), float(LIMITS.grace)
+    limit = LIMITS.seconds if warm[0] else max(LIMITS.seconds, LIMITS.first)
+    seconds, grace = float(limit), float(LIMITS.grace)
     outcome = _in_worker(
         lambda: _verdict(title, body, answer, run),
         seconds,
@@ -241,6 +257,7 @@ def _judge(title: str, body, answer, banned: dict, relift) -> Verdict:
         lambda: run.tracer is not None and run.tracer.importing > 0,
     )
     if isinstance(outcome, Verdict):
+        warm[0] = True
         return outcome
     return Verdict(title, WRONG, outcome)
 
@@ -253,16 +270,18 @@ def _make():
         the code of ``reference_modules`` is refused in learners' code."""
         if not sealed:
             lift, reapply = isolation.seal(own_modules)
-            mine = codes({"the check's reference": reference_modules[0]})
-            for module in reference_modules[1:]:
+            mine, copied = {}, {}
+            for module in reference_modules:
                 mine |= codes({"the check's reference": module})
-            sealed.append((lift, reapply, mine))
+                copied |= copies({"the check's reference": module})
+            sealed.append((lift, reapply, (mine, copied)))
 
     def exercise(title: str, banned: dict | None = None):
         """Decorator: ``body(answer, run)`` becomes a check that never
         raises; ``banned`` ({name: function, class or module}) is the
         package's own answer, refused in the learner's code."""
-        refused = codes(banned or {})
+        refused = codes(banned or {}), copies(banned or {})
+        warm = [False]  # a run of this check ended in time
 
         def decorate(body):
             def check(answer=_NOTHING, *extra, **named):
@@ -277,8 +296,9 @@ def _make():
                         title,
                         body,
                         answer,
-                        mine | refused,
+                        (mine[0] | refused[0], mine[1] | refused[1]),
                         lambda: lift(None),
+                        warm,
                     )
                 finally:
                     torch.set_default_dtype(dtype)  # as the learner had it

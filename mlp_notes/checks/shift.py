@@ -103,11 +103,14 @@ def _check_4_9_weight_from_logit(fn, run):
     P(source | x) of a classifier trained on n_source source and n_target
     target inputs (ints); returns the density ratios p_target(x) /
     p_source(x), one per entry of f.  Three random problems with unequal
-    sample sizes."""
+    sample sizes; one input of each is one the classifier is sure is a
+    target (logit 12 to 14, a ratio above 16,000), so that weights
+    clipped at any plausible bound fail every time."""
     fn = run.function(fn)
     worst, remark = 0.0, ""
     for _ in range(3):
         f = run.normal(run.integer(5, 40)).clamp(-4, 4)
+        f[run.integer(0, len(f) - 1)] = run.uniform(12.0, 14.0)
         n_s = run.integer(200, 20_000)
         n_t = int(n_s * run.uniform(0.1, 0.8))
         if run.integer(0, 1):
