@@ -33,8 +33,10 @@ from mlp_notes.checks import (
     prior,
     propagation,
     shift,
+    swap,
     verdict,
     watch,
+    worker,
 )
 from mlp_notes.checks.generalization import (
     check_4_4_exact_fit,
@@ -88,8 +90,10 @@ guard.seal(
         prior,
         propagation,
         shift,
+        swap,
         verdict,
         watch,
+        worker,
     ),
     reference_modules=(mlp, generalization, prior, propagation, shift),
 )

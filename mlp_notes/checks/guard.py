@@ -12,8 +12,9 @@ run)`` (which returns the evidence of a correct answer or raises
   in the kernel's thread applies there;
 * turns *any* exception, from the learner's code or from the check's
   handling of the answer, into a "wrong" verdict that names it;
-* stops after ``LIMITS.seconds`` (10 s; ``LIMITS.first``, 30 s, until
-  the check's first run in the kernel ends in time): the worker is sent an
+* stops (``checks.worker``) after ``LIMITS.seconds`` (10 s;
+  ``LIMITS.first``, 30 s, until the check's first run in the kernel
+  ends in time): the worker is sent an
   exception (``PyThreadState_SetAsyncExc``), which ends Python code at
   its next instruction.  Code stuck inside one long C call (a huge
   matrix product, ``time.sleep``) cannot be interrupted: the verdict
@@ -31,11 +32,8 @@ operating system's randomness and never printed.
 
 from __future__ import annotations
 
-import _thread
-import ctypes
 import secrets
 import sys
-import time
 import warnings
 
 import torch
@@ -53,6 +51,7 @@ from mlp_notes.checks.verdict import (
     wrong,
 )
 from mlp_notes.checks.watch import Tracer, codes, copies, is_starter
+from mlp_notes.checks.worker import StopWork, in_worker
 
 
 class Limits:
@@ -68,13 +67,8 @@ class Limits:
 
 
 LIMITS = Limits()
-IMPORTS = 60.0  # seconds of module imports a check waits for, at most
 _NOTHING = object()
 _randbits = secrets.randbits  # the inputs' seed: the OS's randomness
-
-
-class _Stop(BaseException):
-    """Sent to a worker thread that ran past the time limit."""
 
 
 class Run:
@@ -122,7 +116,7 @@ class Run:
             else:
                 with mode:
                     out = fn(*args)
-        except _Stop:
+        except StopWork:
             raise
         except BaseException as err:
             failure = err
@@ -171,75 +165,13 @@ def _verdict(title: str, body, answer, run: Run) -> Verdict:
             )
         except WrongAnswerError as err:
             return Verdict(title, WRONG, err.args[0] if err.args else "")
-        except _Stop:
+        except StopWork:
             raise
         except RecursionError:
             message = "your answer made the check recurse too deeply"
         except BaseException as err:
             message = f"the check could not use your answer: {describe(err)}"
         return Verdict(title, WRONG, message)
-
-
-def _stop(ident: int) -> None:
-    """Raise ``_Stop`` in the thread ``ident`` at its next instruction."""
-    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
-    set_async(ctypes.c_ulong(ident), ctypes.py_object(_Stop))
-
-
-def _wait(done, seconds: float, importing) -> bool:
-    """Wait for ``done`` up to ``seconds``, not counting the time the
-    worker spends importing modules (a first ``torch.optim`` step imports
-    torch._dynamo, seconds under a profiler), up to ``IMPORTS`` more."""
-    clock = time.monotonic
-    deadline, cap = clock() + seconds, clock() + seconds + IMPORTS
-    while True:
-        now = clock()
-        if importing():
-            deadline = min(max(deadline, now + 0.25), cap)
-        if now >= deadline:
-            return False
-        if done.acquire(timeout=min(deadline - now, 0.25)):
-            return True
-
-
-def _in_worker(work, seconds: float, grace: float, importing=bool):
-    """``work()`` in a new thread; its result, or a str saying why not."""
-    done = _thread.allocate_lock()
-    done.acquire()
-    box: list = []
-    ident: list[int] = []
-
-    def target():
-        ident.append(_thread.get_ident())
-        try:
-            box.append(work())
-        except BaseException as err:  # _Stop, or an escape from _verdict
-            box.append(err)
-        finally:
-            done.release()
-
-    _thread.start_new_thread(target, ())
-    try:
-        finished = _wait(done, seconds, importing)
-    except BaseException:  # KeyboardInterrupt in the kernel's thread
-        if ident:
-            _stop(ident[0])
-        raise
-    if finished and box and isinstance(box[0], Verdict):
-        return box[0]
-    if finished:
-        return f"the check failed: {describe(box[0])}"
-    _stop(ident[0])
-    if done.acquire(timeout=grace):
-        return (
-            f"your code ran for more than {seconds:g} s (a check's time "
-            "limit) and was stopped"
-        )
-    return (
-        f"your code ran for more than {seconds:g} s (a check's time limit) "
-        "and is still running in the background, inside a call that "
-        "cannot be interrupted: restart the kernel to end it"
-    )
 
 
 def _judge(
@@ -250,7 +182,7 @@ def _judge(
     run = Run(banned, relift)
     limit = LIMITS.seconds if warm[0] else max(LIMITS.seconds, LIMITS.first)
     seconds, grace = float(limit), float(LIMITS.grace)
-    outcome = _in_worker(
+    outcome = in_worker(
         lambda: _verdict(title, body, answer, run),
         seconds,
         grace,

@@ -8,8 +8,8 @@ from mlp_notes import activations, initialization, models
 from mlp_notes.checks.answers import read
 from mlp_notes.checks.compare import answer, close, error, note, whole
 from mlp_notes.checks.guard import exercise
+from mlp_notes.checks.swap import SWAP_CODES, SWAPS, SigmoidSwap, TanhWatch
 from mlp_notes.checks.verdict import wrong
-from mlp_notes.checks.watch import SWAP_CODES, SWAPS, SigmoidSwap, TanhWatch
 
 
 def _check_4_1_prelu_derivative(fn, run):

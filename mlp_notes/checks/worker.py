@@ -1,0 +1,86 @@
+"""The learner's code in a worker thread, under a time limit.
+
+``in_worker(work, seconds, grace, importing)`` runs ``work()`` in a new
+thread and waits for it, not counting the time the worker spends
+importing modules.  Past the limit the worker is sent ``StopWork``
+(``PyThreadState_SetAsyncExc``), which ends Python code at its next
+instruction; code stuck inside one long C call cannot be interrupted,
+and the returned text says so.  No signals, which only the main thread
+receives: this works in a Jupyter kernel and under pytest alike.
+"""
+
+from __future__ import annotations
+
+import _thread
+import ctypes
+import time
+
+from mlp_notes.checks.verdict import Verdict, describe
+
+IMPORTS = 60.0  # seconds of module imports a check waits for, at most
+
+
+class StopWork(BaseException):
+    """Sent to a worker thread that ran past the time limit."""
+
+
+def _stop(ident: int) -> None:
+    """Raise ``StopWork`` in the thread ``ident`` at its next instruction."""
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    set_async(ctypes.c_ulong(ident), ctypes.py_object(StopWork))
+
+
+def _wait(done, seconds: float, importing) -> bool:
+    """Wait for ``done`` up to ``seconds``, not counting the time the
+    worker spends importing modules (a first ``torch.optim`` step imports
+    torch._dynamo, seconds under a profiler), up to ``IMPORTS`` more."""
+    clock = time.monotonic
+    deadline, cap = clock() + seconds, clock() + seconds + IMPORTS
+    while True:
+        now = clock()
+        if importing():
+            deadline = min(max(deadline, now + 0.25), cap)
+        if now >= deadline:
+            return False
+        if done.acquire(timeout=min(deadline - now, 0.25)):
+            return True
+
+
+def in_worker(work, seconds: float, grace: float, importing=bool):
+    """``work()`` in a new thread; its result, or a str saying why not."""
+    done = _thread.allocate_lock()
+    done.acquire()
+    box: list = []
+    ident: list[int] = []
+
+    def target():
+        ident.append(_thread.get_ident())
+        try:
+            box.append(work())
+        except BaseException as err:  # StopWork, or an escape from _verdict
+            box.append(err)
+        finally:
+            done.release()
+
+    _thread.start_new_thread(target, ())
+    try:
+        finished = _wait(done, seconds, importing)
+    except BaseException:  # KeyboardInterrupt in the kernel's thread
+        if ident:
+            _stop(ident[0])
+        raise
+    if finished and box and isinstance(box[0], Verdict):
+        return box[0]
+    if finished:
+        return f"the check failed: {describe(box[0])}"
+    _stop(ident[0])
+    if done.acquire(timeout=grace):
+        return (
+            f"your code ran for more than {seconds:g} s (a check's time "
+            "limit) and was stopped"
+        )
+    return (
+        f"your code ran for more than {seconds:g} s (a check's time limit) "
+        "and is still running in the background, inside a call that "
+        "cannot be interrupted: restart the kernel to end it"
+    )
