@@ -70,11 +70,15 @@ class Claims(list):
         expect: str,
         *,
         enforce: bool = True,
+        words: str | None = None,
     ) -> Claims:
         """Claim that the paired interval of ``a - b`` says ``expect``:
         ">" (a beats b: the interval lies above 0), "<" (below 0), "~"
         (it contains 0: no detectable difference), ">=" (not below 0:
         a does not detectably lose) or "<=" (not above 0).
+
+        ``words`` replaces the verb for a quantity where lower is not
+        worse ("is narrower than" for a gap).
 
         With ``enforce`` False (a budget too small to test what the
         prose says of the published one) the claim is printed and not
@@ -83,7 +87,8 @@ class Claims(list):
         """
         if expect not in EXPECT:
             raise ValueError(f"expect must be one of {list(EXPECT)}")
-        words, says = EXPECT[expect]
+        verb, says = EXPECT[expect]
+        words = words or verb
         holds = (
             expect in ("~", ">=", "<=")
             if math.isnan(d.half_width)

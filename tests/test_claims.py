@@ -58,3 +58,12 @@ def test_one_pair_supports_no_direction():
     one = stats.paired([0.9], [0.8])
     assert not Claims().compare(one, "a", "b", ">").all_hold
     assert Claims().compare(one, "a", "b", "~").all_hold
+
+
+def test_words_name_the_direction_without_changing_the_decision():
+    narrower = Claims().compare(
+        DOWN, "gap a", "b", "<", words="is narrower than"
+    )
+    assert narrower.all_hold and "gap a is narrower than b" in str(narrower)
+    wider = Claims().compare(UP, "gap a", "b", "<", words="is narrower than")
+    assert not wider.all_hold

@@ -77,8 +77,9 @@ def longer(budget: Budget, long: dict) -> Finding:
         f"train-val gap at epoch {budget.long_epochs}, dropout - none: {d_gap}"
     )
     claims.compare(
-        d_gap, "the gap with dropout", "without", "<", enforce=budget.decisive
-    )
+        d_gap, "the train-val gap with dropout", "without", "<",
+        enforce=budget.decisive, words="is narrower than",
+    )  # fmt: skip
     curves = {}
     for r, label in ((NONE, "no dropout"), (BOOK, "dropout")):
         curves[f"{label} train"] = torch.tensor(
