@@ -172,6 +172,24 @@ def test_a_call_recorded_in_an_older_format_counts_as_not_cached():
         assert plans.is_cached(name, old) is False
 
 
+def test_a_call_in_the_current_format_is_looked_up(monkeypatch):
+    """The plan's own format reaches the cache with its arguments (a
+    decoding slip made every planned run count as uncached)."""
+    from mlp_notes.runs import plans
+
+    seen = {}
+
+    def looked_up(fn, **kwargs):
+        seen.update(kwargs)
+        return True
+
+    monkeypatch.setattr(plans.cache, "is_cached", looked_up)
+    name = "mlp_notes.runs.chapter.train_run"
+    call = plans.args_key({"seed": 3, "hiddens": (256,)})
+    assert plans.is_cached(name, call) is True
+    assert seen == {"seed": 3, "hiddens": (256,)}
+
+
 def test_every_cached_run_function_is_in_the_registry():
     """The site finds run functions by name only through the registry:
     every @cached function of mlp_notes/runs/ must be in it."""

@@ -98,7 +98,9 @@ def is_cached(name: str, args: str) -> bool:
     if fn is None:
         return False  # a renamed run: it trains under its new name
     try:
-        kwargs = decode(json.loads(args))["dict"]
+        kwargs = decode(json.loads(args))
     except (ValueError, KeyError, TypeError):
+        return False
+    if not isinstance(kwargs, dict):
         return False
     return cache.is_cached(fn, **kwargs)
