@@ -210,7 +210,7 @@ SOURCES = {
         "mlp-concise",
         2,
         "Several activations compared on validation data, paired by seed.",
-    ): ("2-different-activation-functions", "by the paired intervals"),
+    ): ("2-different-activation-functions", "the paired intervals resolve it"),
     (
         "mlp-concise",
         2,
@@ -431,8 +431,8 @@ SOURCES = {
         "A conclusion only where the interval excludes 0.",
     ): (
         "1-swapping-and-changing-the-two-probabilities",
-        "Swapping the two rates makes no detectable difference, so the data "
-        "do not support the argument",
+        "Swapping the two rates makes no detectable difference, so that "
+        "comparison neither supports the argument nor refutes it",
         "Each claim prints its interval",
     ),
     (
