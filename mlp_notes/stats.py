@@ -82,6 +82,7 @@ class Difference:
     mean: float
     half_width: float
     n: int
+    unit: str = "seeds"  # what the pairs are, for the power note
 
     @property
     def low(self) -> float:
@@ -143,10 +144,11 @@ class Difference:
         if need is None:
             return (
                 "the observed difference is too small to resolve with any "
-                "affordable number of seeds"
+                f"affordable number of {self.unit}"
             )
         return (
-            f"about {need} seeds would give an 80% chance of resolving a "
+            f"about {need} {self.unit} would give an 80% chance of "
+            "resolving a "
             f"true difference of this size (at the SD of these {self.n} "
             "pairs, itself a rough estimate)"
         )
@@ -201,12 +203,13 @@ def pairs_for_power(
     return hi
 
 
-def paired(a: list[float], b: list[float]) -> Difference:
+def paired(a: list[float], b: list[float], unit: str = "seeds") -> Difference:
     """Mean of a - b over pairs, with its 95% t-interval (half-width NaN
-    for a single pair)."""
+    for a single pair); ``unit`` names the pairs (seeds, problems)."""
     d = [x - y for x, y in zip(a, b, strict=True)]
     mean, std = spread(d)
     n = len(d)
     if n < 2:
-        return Difference(mean, math.nan, n)
-    return Difference(mean, t_quantile(0.975, n - 1) * std / n**0.5, n)
+        return Difference(mean, math.nan, n, unit)
+    half = t_quantile(0.975, n - 1) * std / n**0.5
+    return Difference(mean, half, n, unit)

@@ -15,6 +15,11 @@ host, so they get a factor-of-two band instead.  Integers that are part
 of a line's identity (epochs, widths, seeds) are compared the same way,
 so a changed setting shows up as a disagreement.
 
+With ``--outputs`` only what the pages' code printed is compared (the
+``<div class="result">`` blocks markdown-exec writes: text, tables),
+so prose and code that changed their wording drop out; with ``--abs 0
+--rel 0`` a number agrees only when it is printed the same.
+
 Prints, per page: lines paired, numbers in band, numbers outside, lines
 only in one build (prose or code that changed shape, or output that was
 added or removed); then every disagreement and every unpaired line.
@@ -28,6 +33,7 @@ import difflib
 import html
 import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -48,6 +54,49 @@ def printed_lines(page: Path) -> list[str]:
         return []
     plain = html.unescape(TAG.sub("", DROP.sub("", found.group(1))))
     return [line.strip() for line in plain.splitlines() if line.strip()]
+
+
+class _Results(HTMLParser):
+    """The text inside ``<div class="result">`` blocks, SVG left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # div nesting inside a result block (0: outside)
+        self.skip = 0  # svg nesting
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg":
+            self.skip += 1
+        if tag != "div":
+            return
+        if self.depth:
+            self.depth += 1
+        elif "result" in (dict(attrs).get("class") or "").split():
+            self.depth = 1
+            self.text.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.skip -= 1
+        elif tag == "div" and self.depth:
+            self.depth -= 1
+        elif tag in ("tr", "p", "li") and self.depth:
+            self.text.append("\n")
+        elif tag == "td" and self.depth:
+            self.text.append(" | ")
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            self.text.append(data)
+
+
+def printed_outputs(page: Path) -> list[str]:
+    """The lines the page's code printed (its result blocks)."""
+    parser = _Results()
+    parser.feed(page.read_text(encoding="utf-8"))
+    lines = "".join(parser.text).splitlines()
+    return [line.strip() for line in lines if line.strip()]
 
 
 def shape(line: str) -> str:
@@ -102,7 +151,13 @@ def main() -> int:
         default=["api"],
         help="pages to leave out (default: api, code listings, no results)",
     )
+    parser.add_argument(
+        "--outputs",
+        action="store_true",
+        help="compare only what the pages' code printed",
+    )
     args = parser.parse_args()
+    read = printed_outputs if args.outputs else printed_lines
     failed = False
     pages = sorted(
         p.relative_to(args.old) for p in args.old.rglob("index.html")
@@ -115,7 +170,7 @@ def main() -> int:
             print(f"{rel_path}: missing from {args.new}")
             failed = True
             continue
-        old, new = printed_lines(args.old / rel_path), printed_lines(new_page)
+        old, new = read(args.old / rel_path), read(new_page)
         if not old and not new:
             continue
         paired, in_band, outside, unpaired = compare_page(

@@ -79,3 +79,12 @@ def test_verdict_states_80_percent_power_and_the_caveat():
     assert "no detectable difference" in text
     assert f"about {d.pairs_for_power()} seeds" in text
     assert "80% chance" in text and "rough estimate" in text
+
+
+def test_power_note_names_what_the_pairs_are():
+    """Pairs that are not seeds (ex. 6's synthetic problems) are named."""
+    a, b = [0.3, 0.1, 0.2, -0.05], [0.0] * 4
+    d = stats.paired(a, b, unit="problems")
+    assert f"about {d.pairs_for_power()} problems would" in d.power_note()
+    assert "seeds" not in d.power_note()
+    assert stats.paired(a, b).unit == "seeds"

@@ -9,7 +9,9 @@ from mlp_notes.studies import best, probes
 def test_the_recipe_decisions_hold_on_the_probes():
     finding = best.decisions()
     finding.check()
-    assert len(finding.claims) == len(probes.COMPARISONS) + 2
+    # a comparison per decision, two in best.decisions, the cost of 3x512
+    assert len(finding.claims) == len(probes.COMPARISONS) + 3
+    assert "3x1024 / 2x1024" in str(finding)
 
 
 @pytest.mark.parametrize(

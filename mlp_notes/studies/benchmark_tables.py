@@ -3,6 +3,8 @@ runs, one regularized step in parts."""
 
 from __future__ import annotations
 
+import re
+
 
 def _get(result: dict, key: str, fmt: str) -> str:
     """``fmt`` of a stored value, or a dash for a result that predates it."""
@@ -37,6 +39,20 @@ def benchmark_runs_table(runs: list[dict]) -> str:
             f"| {_get(r, 'ours_over_autograd', '{:.2f}×')} |"
         )
     return "\n".join(rows)
+
+
+def regularized_network(result: dict) -> tuple[int, ...]:
+    """The hidden layers the stored regularized run trained (its recipe
+    line records them: ``hiddens=(1024, 1024)``)."""
+    found = re.search(
+        r"hiddens=\(([\d, ]*)\)", result["regularized"]["recipe"]
+    )
+    if found is None:
+        raise ValueError(
+            "a stored regularized run without its hidden layers: rerun "
+            "`python benchmarks/train_speed.py`"
+        )
+    return tuple(int(n) for n in found[1].split(",") if n.strip())
 
 
 def _reg(key: str, fmt: str):
@@ -81,6 +97,14 @@ ROWS = (
         lambda r: _get(r, "floor_seconds_per_epoch", "{:.3f}"),
     ),
     ("our epoch / floor", lambda r: _get(r, "ours_over_floor", "{:.2f}×")),
+    (
+        "regularized run's hidden layers",
+        lambda r: (
+            " × ".join(map(str, regularized_network(r)))
+            if "regularized" in r
+            else "–"
+        ),
+    ),
     (
         "regularized (§4.3 recipe, float32), s/epoch",
         _reg("seconds_per_epoch", "{:.2f}"),

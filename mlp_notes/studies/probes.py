@@ -152,4 +152,12 @@ def decisions(runs: dict[str, list[dict]]) -> Finding:
         f"{'x'.join(map(str, h))}: {macs(h) / 1e6:.2f} M multiply-adds/image"
         for h in NETWORKS.values()
     ]
+    three, two, small = (macs(NETWORKS[k]) for k in ("a3", "a2", "s3"))
+    lines.append(
+        f"3x1024 / 2x1024: {three / two:.2f} times the arithmetic; "
+        f"3x512 / 2x1024: {small / two:.2f}"
+    )
+    claims.add(
+        f"3x512 costs less than 2x1024 ({small / two:.2f})", small < two
+    )
     return Finding(lines, claims)
