@@ -4,6 +4,7 @@ constraints.txt), one module at a time, each against its own tests.
     .venv/bin/python scripts/mutation.py                 # every module
     .venv/bin/python scripts/mutation.py activations training.steps
     .venv/bin/python scripts/mutation.py --report        # report only
+    .venv/bin/python scripts/mutation.py checks --sample 200  # a sample
 
 For each module the script extracts the committed ``mlp_notes/``,
 ``tests/`` and ``docs/`` (``git archive HEAD``) into a scratch directory
@@ -19,6 +20,11 @@ those with ``benchmarks/mutation/equivalent/<module>.json`` (survivors no
 test can kill, each with a one-line reason) and ``unkilled/<module>.json``
 (survivors left alive, each with why; they count as survived)
 into ``REPORT.md`` and ``summary.json`` (what the benchmark page reads).
+
+``--sample N`` runs a uniform random sample of N of the package's
+mutants (``--seed``), for a package too slow to mutate in full; its
+result (``results/<name>.sample.json``) is reported as an estimate with
+its interval (``scripts/mutation_report.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -33,6 +40,7 @@ import sys
 import time
 from pathlib import Path
 
+from mutation_report import DETECTED, write_report
 from mutmut.stats import status_by_exit_code as STATUS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +72,6 @@ ORACLE = {
     "training/loop.py": TRAINING,
     "checks/": ["test_practice.py", "test_checks_guard.py"],
 }
-DETECTED = {"killed", "timeout", "segfault"}  # a test failed or hung
 # heavy third-party imports, shared by every mutant's process
 PRELOAD = "torch torch.nn.functional torch.distributions torch._dynamo numpy"
 PRELOAD += " hypothesis jupytext markdown"
@@ -137,20 +144,11 @@ def run(module: str, scratch: Path) -> dict[str, dict]:
     with (work / "mutmut.log").open("w") as log:
         mutmut(work, "run", "--max-children", "1", log=log)
     seconds = time.monotonic() - start
-    codes: dict[str, int | None] = {}
-    for meta in (work / "mutants").rglob("*.meta"):
-        codes |= json.loads(meta.read_text())["exit_code_by_key"]
-    outcome = {k: STATUS[v] for k, v in codes.items()}
+    outcome = {k: STATUS[v] for k, v in _codes(work).items()}
     if not outcome or all(v == "not checked" for v in outcome.values()):
         tail = (work / "mutmut.log").read_text()[-2000:]
         raise SystemExit(f"mutmut ran no mutant of {module}:\n{tail}")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = _commit()
     by_module: dict[str, dict] = {}
     for key in sorted(outcome):
         name = re.match(r"(.*?)\.x[_ǁ]", key)[1]  # mutmut's key: module.x…
@@ -176,103 +174,61 @@ def run(module: str, scratch: Path) -> dict[str, dict]:
     return results
 
 
-def tally(results: list[dict], equivalent: dict) -> dict:
-    """Per module and overall: mutants, killed (a test failed or hung),
-    equivalent, survived (the rest) and the score, killed / (mutants -
-    equivalent)."""
-    rows = []
-    for r in results:
-        killed = sum(r["counts"].get(s, 0) for s in DETECTED)
-        eq = [k for k in r["not_killed"] if k in equivalent]
-        rows.append(
-            {
-                "module": r["module"],
-                "mutants": r["total"],
-                "killed": killed,
-                "equivalent": len(eq),
-                "survived": r["total"] - killed - len(eq),
-                "seconds": r["seconds"],
-                "open": [k for k in r["not_killed"] if k not in equivalent],
-            }
-        )
-    total = {
-        f: sum(r[f] for r in rows)
-        for f in ("mutants", "killed", "equivalent", "survived", "seconds")
+def _commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+
+
+def _codes(work: Path) -> dict[str, int | None]:
+    codes: dict[str, int | None] = {}
+    for meta in (work / "mutants").rglob("*.meta"):
+        codes |= json.loads(meta.read_text())["exit_code_by_key"]
+    return codes
+
+
+def run_sample(module: str, scratch: Path, n: int, seed: int) -> dict:
+    """Run mutmut on a uniform random sample of ``n`` of a module's (or
+    package's) mutants; one result for the whole of it."""
+    work = scratch / f"{name_of(module)}.sample"
+    prepare(module, work)
+    start = time.monotonic()
+    with (work / "mutmut.log").open("w") as log:
+        # generates every mutant (and the test stats), then finds no
+        # mutant of this name and stops
+        mutmut(work, "run", "--max-children", "1", "no-such-mutant", log=log)
+        names = sorted(_codes(work))
+        if len(names) < n:
+            raise SystemExit(f"{module}: {len(names)} mutants, fewer than {n}")
+        chosen = random.Random(seed).sample(names, n)
+        mutmut(work, "run", "--max-children", "1", *chosen, log=log)
+    codes = _codes(work)
+    outcome = {k: STATUS[codes[k]] for k in sorted(chosen)}
+    if any(v == "not checked" for v in outcome.values()):
+        tail = (work / "mutmut.log").read_text()[-2000:]
+        raise SystemExit(f"mutmut left sampled mutants unchecked:\n{tail}")
+    return {
+        "module": f"mlp_notes/{module}",
+        "commit": _commit(),
+        "oracle": [f"tests/{t}" for t in ORACLE[module]],
+        "population": len(names),
+        "seed": seed,
+        "seconds": round(time.monotonic() - start),
+        "counts": {
+            s: sum(v == s for v in outcome.values())
+            for s in sorted(set(outcome.values()))
+        },
+        "total": n,
+        "not_killed": {
+            k: {"status": s, "diff": mutmut(work, "show", k)}
+            for k, s in outcome.items()
+            if s not in DETECTED
+        },
     }
-    for row in [*rows, total]:
-        scored = row["mutants"] - row["equivalent"]
-        row["score"] = 100 * row["killed"] / scored if scored else 100.0
-    return {"modules": rows, "all": total}
-
-
-def report(summary: dict, equivalent: dict, unkilled: dict) -> str:
-    """REPORT.md: the table, the equivalent mutants and the survivors."""
-    rows = [
-        f"| `{r['module']}` | {r['mutants']} | {r['killed']} | "
-        f"{r['survived']} | {r['equivalent']} | {r['score']:.1f} % | "
-        f"{r['seconds']} s |"
-        for r in summary["modules"]
-    ]
-    a = summary["all"]
-    survivors = [k for r in summary["modules"] for k in r["open"]]
-    minutes = a["seconds"] / 60
-    return "\n".join(
-        [
-            "# Mutation testing of the chapter's code",
-            "",
-            "Generated by `scripts/mutation.py --report` from `results/`, "
-            "`equivalent/` and `unkilled/`; reproduce with "
-            "`.venv/bin/python scripts/mutation.py` (mutmut, pinned in "
-            "constraints.txt; one module at a time, each judged only by "
-            "its own test files, quick profile, one process, one thread: "
-            f"{minutes:.0f} min in all).",
-            "",
-            "| module | mutants | killed | survived | equivalent | score "
-            "| time |",
-            "|---|---|---|---|---|---|---|",
-            *rows,
-            f"| **all** | **{a['mutants']}** | **{a['killed']}** | "
-            f"**{a['survived']}** | **{a['equivalent']}** | "
-            f"**{a['score']:.1f} %** | {a['seconds']} s |",
-            "",
-            "Killed: a test of the module failed (or hung, or crashed) "
-            "with the mutant. Score: killed / (mutants - equivalent).",
-            "",
-            "## Equivalent mutants",
-            "",
-            *[f"* `{k}`: {why}" for k, why in sorted(equivalent.items())],
-            "",
-            "## Survivors",
-            "",
-            *(
-                [
-                    f"* `{k}`: {unkilled.get(k, 'not yet examined')}"
-                    for k in survivors
-                ]
-                or ["None."]
-            ),
-            "",
-        ]
-    )
-
-
-def write_report() -> None:
-    """REPORT.md and summary.json from the committed results."""
-    results = [
-        json.loads(p.read_text())
-        for p in sorted((OUT / "results").glob("*.json"))
-    ]
-    notes: dict[str, dict] = {"equivalent": {}, "unkilled": {}}
-    for name, found in notes.items():  # one file per module under name/
-        for path in sorted((OUT / name).glob("*.json")):
-            found |= json.loads(path.read_text())
-    seen = {k for r in results for k in r["not_killed"]}
-    equivalent = {k: v for k, v in notes["equivalent"].items() if k in seen}
-    summary = tally(results, equivalent)
-    (OUT / "REPORT.md").write_text(
-        report(summary, equivalent, notes["unkilled"])
-    )
-    (OUT / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
 
 def main() -> None:
@@ -282,8 +238,16 @@ def main() -> None:
     parser.add_argument(
         "--scratch", type=Path, default=Path("/tmp/mlp-notes-mutation")
     )
+    parser.add_argument("--sample", type=int, help="mutants to try")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    if not args.report:
+    if args.sample:
+        (module,) = (m for m in ORACLE if name_of(m) in args.modules)
+        result = run_sample(module, args.scratch, args.sample, args.seed)
+        path = OUT / "results" / f"{name_of(module)}.sample.json"
+        path.write_text(json.dumps(result, indent=1) + "\n")
+        print(path.name, result["counts"], f"{result['seconds']} s")
+    elif not args.report:
         keys = {name_of(m): m for m in ORACLE}
         chosen = [keys[m] for m in args.modules] or list(ORACLE)
         (OUT / "results").mkdir(parents=True, exist_ok=True)
