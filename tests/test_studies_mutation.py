@@ -63,3 +63,43 @@ def test_the_committed_summary_adds_up():
         assert sum(r[field] for r in rows) == total[field]
     for r in [*rows, total]:
         assert r["killed"] + r["equivalent"] + r["survived"] == r["mutants"]
+
+
+def test_a_sampled_package_is_its_own_row_outside_the_total(tmp_path):
+    _store(tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary["sampled"] = [
+        {
+            "module": "mlp_notes/checks/",
+            "population": 400,
+            "mutants": 40,
+            "killed": 30,
+            "equivalent": 0,
+            "survived": 10,
+            "score": 75.0,
+            "low": 59.8,
+            "high": 85.8,
+        }
+    ]
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    table = mutation.mutation_table(mutation.mutation_summary(tmp_path))
+    *_, total, sample = table.splitlines()
+    assert total == "| `all` | 10 | 8 | 1 | 1 | 88.9 % |"
+    assert "a random sample of 40 of its 400 mutants" in sample
+    assert "75.0 % (95% interval 59.8 to 85.8 %)" in sample
+
+
+def test_the_wilson_interval_matches_a_published_example():
+    """Wilson's interval for 81 of 263 (Newcombe 1998, Table I, method 3:
+    0.2553 to 0.3662)."""
+    import importlib.util
+
+    from tests.architecture import ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "mutation_report", ROOT / "scripts" / "mutation_report.py"
+    )
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    low, high = report.wilson(81, 263)
+    assert (round(low, 4), round(high, 4)) == (0.2553, 0.3662)

@@ -199,7 +199,7 @@ def _noise_hint(v, R, rho, K) -> str:
             (1 - R) * rho + R * (1 - rho / K),
             "a flipped label goes to one of the other K - 1 classes",
         ),
-        (
+        (  # = R + rho - R * rho
             (1 - R) * rho + R,
             "a wrong prediction can match a flipped label",
         ),
@@ -207,10 +207,6 @@ def _noise_hint(v, R, rho, K) -> str:
             R + rho,
             "errors and flips are not exclusive: add the probabilities "
             "of disjoint cases",
-        ),
-        (
-            R + rho - R * rho,
-            "a wrong prediction can match a flipped label",
         ),
         (R, "the labels changed: so does the measured error"),
         ((1 - R) * rho, "the wrong predictions count too"),

@@ -94,6 +94,11 @@ def results_table(rows: list[dict], prefix: str = "../") -> str:
         lines.append(
             f"| [{r['name']}]({url}) | {r['setting']} | "
             f"{r['params']:,} | {r['precision']} | {r['val']} | {r['test']} | "
-            f"{r['minutes']:.1f} min |"
+            f"{_duration(r['minutes'])} |"
         )
     return "\n".join(lines)
+
+
+def _duration(minutes: float) -> str:
+    """Seconds below a minute (so a short run does not read as zero)."""
+    return f"{minutes:.1f} min" if minutes >= 1 else f"{60 * minutes:.1f} s"

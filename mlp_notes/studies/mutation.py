@@ -33,7 +33,9 @@ def mutation_summary(directory: Path = MUTATION) -> dict:
 
 def mutation_table(summary: dict) -> str:
     """A Markdown table: per module, mutants tried, killed, equivalent,
-    survived and the score, killed / (mutants - equivalent)."""
+    survived and the score, killed / (mutants - equivalent); a package
+    mutated on a random sample last, its score an estimate with its 95%
+    interval (not in the total)."""
     lines = [
         "| module | mutants | killed | equivalent | survived | score |",
         "|---|--:|--:|--:|--:|--:|",
@@ -42,6 +44,13 @@ def mutation_table(summary: dict) -> str:
         lines.append(
             f"| `{r['module']}` | {r['mutants']} | {r['killed']} | "
             f"{r['equivalent']} | {r['survived']} | {r['score']:.1f} % |"
+        )
+    for r in summary.get("sampled", []):
+        lines.append(
+            f"| `{r['module']}`, a random sample of {r['mutants']} of its "
+            f"{r['population']} mutants | {r['mutants']} | {r['killed']} | "
+            f"{r['equivalent']} | {r['survived']} | {r['score']:.1f} % "
+            f"(95% interval {r['low']:.1f} to {r['high']:.1f} %) |"
         )
     return "\n".join(lines)
 
