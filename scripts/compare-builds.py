@@ -9,11 +9,12 @@ left out: printed output, tables, prose and code alike.  Lines are
 paired by their shape (the line with every number replaced by
 ``#``), in order, with difflib; the numbers of a paired line are
 compared one by one.  A number agrees when
-``|a - b| <= abs + rel * max(|a|, |b|)``.  Lines that report a time or a
-speed (seconds, ms, min, "x faster", steps per second) vary with the
-host, so they get a factor-of-two band instead.  Integers that are part
-of a line's identity (epochs, widths, seeds) are compared the same way,
-so a changed setting shows up as a disagreement.
+``|a - b| <= abs + rel * max(|a|, |b|)``.  Numbers that report a time or
+a speed (followed by s, ms, min, s/run, "x faster", steps/s, ×) vary with
+the host, so they get a factor-of-two band instead; the other numbers on
+the same line do not.  Pages only in the new build are listed.  Integers
+that are part of a line's identity (epochs, widths, seeds) are compared
+the same way, so a changed setting shows up as a disagreement.
 
 With ``--outputs`` only what the pages' code printed is compared (the
 ``<div class="result">`` blocks markdown-exec writes: text, tables),
@@ -40,9 +41,10 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.S)
 DROP = re.compile(r"<(svg|script|style)\b.*?</\1>", re.S)
 TAG = re.compile(r"<[^>]+>")
+#: What follows a number that reports a time, a speed or a ratio of times.
 TIMING = re.compile(
-    r"\b(ms|s|sec|seconds|min|minutes|hours?|s/epoch|steps/s)\b"
-    r"|×|x faster|speed",
+    r"\s*(?:(ms|s|sec|seconds|min|minutes|hours?|s/epoch|s/run|steps/s)\b"
+    r"|×|x\b|x faster)",
     re.I,
 )
 
@@ -103,8 +105,13 @@ def shape(line: str) -> str:
     return NUMBER.sub("#", line)
 
 
-def numbers(line: str) -> list[float]:
-    return [float(n) for n in NUMBER.findall(line)]
+def numbers(line: str) -> list[tuple[float, bool]]:
+    """Each number of a line, and whether it is a time or a speed (the
+    unit after it says so): only those get the timing band."""
+    return [
+        (float(m[0]), bool(TIMING.match(line, m.end())))
+        for m in NUMBER.finditer(line)
+    ]
 
 
 def agrees(
@@ -129,8 +136,7 @@ def compare_page(old: list[str], new: list[str], tol_abs: float, rel: float):
             continue
         for a_line, b_line in zip(old[i1:i2], new[j1:j2]):
             paired += 1
-            timing = bool(TIMING.search(a_line))
-            for a, b in zip(numbers(a_line), numbers(b_line)):
+            for (a, timing), (b, _) in zip(numbers(a_line), numbers(b_line)):
                 if agrees(a, b, timing, tol_abs, rel):
                     in_band += 1
                 else:
@@ -186,6 +192,13 @@ def main() -> int:
         for item in unpaired:
             print("  " + item)
         failed |= bool(outside)
+    for rel_path in sorted(
+        p.relative_to(args.new) for p in args.new.rglob("index.html")
+    ):
+        if str(rel_path.parent) not in args.skip:
+            if not (args.old / rel_path).exists():
+                lines = len(read(args.new / rel_path))
+                print(f"{rel_path.parent}: only in {args.new} ({lines} lines)")
     return 1 if failed else 0
 
 
