@@ -156,6 +156,17 @@ def depth_by_init(budget: Budget) -> Finding:
             HE_EXPECT[d],
             enforce=budget.decisive,
         )
+    top, margin = max(budget.depths), {}
+    for d in (1, top):
+        margin[d] = [h - n for h, n in zip(score["he", d], score["normal", d])]
+    claims.compare(
+        stats.paired(margin[top], margin[1]),
+        f"He's margin at {top} layers",
+        "at 1 layer",
+        ">",
+        enforce=budget.decisive,
+        words="is larger than",
+    )
     he = {d: score["he", d] for d in budget.depths}
     more, depth_claims = compare_to(
         he, 1, DEPTH_EXPECT, budget.decisive, lambda d: f"He, {d} layer(s)"

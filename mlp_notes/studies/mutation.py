@@ -37,22 +37,27 @@ def mutation_table(summary: dict) -> str:
     mutated on a random sample last, its score an estimate with its 95%
     interval (not in the total)."""
     lines = [
-        "| module | mutants | killed | equivalent | survived | score |",
+        "| module (in mlp_notes/) | mutants | killed | equivalent | survived "
+        "| score |",
         "|---|--:|--:|--:|--:|--:|",
     ]
     for r in [*summary["modules"], {**summary["all"], "module": "all"}]:
         lines.append(
-            f"| `{r['module']}` | {r['mutants']} | {r['killed']} | "
+            f"| `{_short(r['module'])}` | {r['mutants']} | {r['killed']} | "
             f"{r['equivalent']} | {r['survived']} | {r['score']:.1f} % |"
         )
     for r in summary.get("sampled", []):
         lines.append(
-            f"| `{r['module']}`, a random sample of {r['mutants']} of its "
+            f"| `{_short(r['module'])}`, a sample of {r['mutants']} of its "
             f"{r['population']} mutants | {r['mutants']} | {r['killed']} | "
             f"{r['equivalent']} | {r['survived']} | {r['score']:.1f} % "
             f"(95% interval {r['low']:.1f} to {r['high']:.1f} %) |"
         )
     return "\n".join(lines)
+
+
+def _short(module: str) -> str:
+    return module.removeprefix("mlp_notes/")
 
 
 def equivalent_mutants(directory: Path = MUTATION) -> list[str]:
