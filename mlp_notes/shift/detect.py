@@ -50,8 +50,9 @@ def ks_statistic(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 # --8<-- [start:ks_pvalue]
 def ks_pvalue(D: torch.Tensor, n: int, m: int) -> torch.Tensor:
     """P(D' >= D) under no shift: exact for n == m (the reflection formula
-    above), else Kolmogorov's limit at (sqrt(e) + 0.12 + 0.11 / sqrt(e)) D,
-    e = n m / (n + m).  Ties in the data make either conservative."""
+    above), else Kolmogorov's limit evaluated at Stephens' corrected
+    argument (sqrt(e) + 0.12 + 0.11 / sqrt(e)) D, e = n m / (n + m).
+    Ties in the data make either conservative."""
     D = torch.as_tensor(D, dtype=torch.float64)
     j = torch.arange(1, max(n, 100) + 1, dtype=torch.float64, device=D.device)
     sign = 1 - 2 * ((j - 1) % 2)  # (+1, -1, +1, ...)
