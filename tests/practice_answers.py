@@ -185,6 +185,7 @@ FORMS = {
     ],
     "tanh_plus_one": [
         _tanh("2 * torch.special.expit(2 * x)"),
+        _tanh("torch.clamp(2 * torch.sigmoid(2 * x), min=0.0)"),
         _tanh("(2 * x).sigmoid() * 2"),
         _tanh("2 * F.sigmoid(2 * x)"),
         _tanh("2 * torch.nn.Sigmoid()(2 * x)"),
@@ -933,6 +934,11 @@ MISTAKES = [
     ),
     ("log_prior", _prior("'Gaussian'"), "text"),
     (
+        "log_prior",
+        _prior(TAU, "torch.distributions.Normal(0.0, tau).log_prob(w.half())"),
+        "16-bit",
+    ),
+    (
         "dropout_variance",
         _var("h**2 * p * (1 - p)"),
         "without the 1/(1-p) rescaling",
@@ -967,6 +973,9 @@ MISTAKES = [
     ("gradient_shape", "gradient_shape = (5, 3)", "X^T"),
     ("gradient_shape", "gradient_shape = (15,)", "not flattened"),
     ("gradient_shape", "gradient_shape = ()", "per entry"),
+    ("gradient_shape", "gradient_shape = (1,)", "per entry"),
+    ("gradient_shape", "gradient_shape = (1, 1)", "per entry"),
+    ("gradient_shape", "gradient_shape = (0, 5)", "each entry of X gets one"),
     ("gradient_shape", "gradient_shape = (3,)", "not per row"),
     ("gradient_shape", "gradient_shape = (3, 5, 1)", "no extra dimensions"),
     ("gradient_shape", "gradient_shape = '(3, 5)'", "got str"),
@@ -1146,6 +1155,11 @@ MISTAKES = [
         "log of the ratio",
     ),
     ("weight_from_logit", _w("f"), "logit itself"),
+    (
+        "weight_from_logit",
+        _w("torch.exp(f).clamp(min=1.0) * n_source / n_target"),
+        "off by",
+    ),
     ("weight_from_logit", _w("torch.sigmoid(f)"), "a probability"),
     (
         "weight_from_logit",

@@ -186,7 +186,7 @@ def test_exceptions_in_the_learners_code_are_named(name):
 
     for fn, phrase in (
         (zero, "raised ZeroDivisionError: division by zero"),
-        (bad_str, "raised BadStrError"),
+        (bad_str, "raised BadStrError: (its message could not be read)"),
         (exits, "raised SystemExit: 3"),
         (interrupts, "raised KeyboardInterrupt"),
         (lambda *a: Raises(), "Raises"),
@@ -763,3 +763,125 @@ def test_warnings_as_errors_change_no_verdict():
         warnings.simplefilter("error")
         for name in ("exact_fit", "log_prior", "training_bytes"):
             assert ALL[name](right(name)).correct, name
+
+
+def test_a_check_leaves_every_recorded_function_as_it_was():
+    """``seal`` restores functions' code, defaults and keyword defaults
+    (a patch of any of them is undone during a check and given back
+    after); with no patch, a check changes none of them."""
+    from mlp_notes.checks import isolation
+
+    table = isolation._functions(isolation._entries(()))
+    before = [
+        (f, f.__code__, f.__defaults__, f.__kwdefaults__) for f, *_ in table
+    ]
+    assert any(k for *_, k in before)  # keyword defaults are recorded
+    assert ALL["lars_step"](right("lars_step")).correct
+    assert ALL["tanh_plus_one"](right("tanh_plus_one")).correct
+    for f, code, defaults, kwdefaults in before:
+        assert f.__code__ is code and f.__defaults__ is defaults, f
+        assert f.__kwdefaults__ is kwdefaults, f
+
+    def uses_ones(dJ_dz):  # np.ones needs its keyword defaults
+        return torch.from_numpy(np.ones(len(dJ_dz)) @ dJ_dz.numpy())
+
+    ones, kept = np.ones, np.ones.__kwdefaults__
+    ones.__kwdefaults__ = {"device": "nonsense", "like": None}
+    try:
+        assert ALL["bias_gradient"](uses_ones).correct
+        assert ones.__kwdefaults__ == {"device": "nonsense", "like": None}
+    finally:
+        ones.__kwdefaults__ = kept
+    assert ALL["bias_gradient"](uses_ones).correct
+
+
+def test_class_and_static_methods_and_properties_are_recorded():
+    from mlp_notes.checks import isolation
+
+    table = {id(f) for f, *_ in isolation._functions(isolation._entries(()))}
+    tensor = vars(torch.Tensor)
+    assert id(tensor["__torch_function__"].__func__) in table  # classmethod
+    parameter = vars(torch.nn.Parameter)
+    assert id(parameter["__new__"].__func__) in table  # staticmethod
+    assert id(tensor["__cuda_array_interface__"].fget) in table  # property
+
+
+def test_watched_code_is_the_modules_own():
+    """``watch.codes`` holds a module's functions (and those nested in
+    them), not the functions the module imported from elsewhere."""
+    from mlp_notes.checks import watch
+
+    found = watch.codes({"activations": activations})
+    assert activations.prelu_grad.__code__ in found
+    assert found[activations.prelu_grad.__code__] == "activations"
+    assert all(code.co_filename == activations.__file__ for code in found)
+    assert watch.codes({"f": functools.partial(abs)}) == {}
+
+
+def test_an_endless_loop_after_an_import_is_stopped(short_limit, tmp_path):
+    """Import time is not timed, but the time after an import is."""
+    (tmp_path / "quick_import_for_check.py").write_text("BOUND = 6\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+
+        def spin(fan_in, fan_out):
+            import quick_import_for_check  # noqa: F401
+
+            while True:
+                pass
+
+        verdict = checks.check_4_3_xavier_bound(spin)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("quick_import_for_check", None)
+    assert verdict.status == WRONG and "more than 0.3 s" in verdict.message
+
+
+def test_the_tanh_watch_passes_calls_through():
+    """Functions without a name and keyword arguments reach torch as
+    given; only tanh is noted."""
+    from mlp_notes.checks.swap import SigmoidSwap, TanhWatch
+
+    x = torch.linspace(-3, 3, 7, dtype=torch.float64)
+    nameless = functools.partial(torch.neg)  # a callable without a name
+    for mode in (TanhWatch(), SigmoidSwap()):
+        assert torch.equal(mode.__torch_function__(nameless, args=(x,)), -x)
+        with mode:
+            assert torch.equal(torch.clamp(x, min=0.0), x.clamp(0))
+            assert torch.equal(torch.sum(x.view(7, 1), dim=1), x)
+        assert not mode.tanh
+        with mode:
+            torch.tanh(x)
+        assert mode.tanh
+
+
+def test_every_swap_is_a_sigmoid_like_curve_and_its_code_computes_it():
+    """Each swap is increasing, with s(0) = 1/2, s(-z) = 1 - s(z) and
+    limits 0 and 1, unlike the sigmoid (so the swap changes a sigmoid
+    expression's value); the code put into activations.sigmoid computes
+    the same function."""
+    from mlp_notes.checks.swap import SWAP_CODES, SWAPS
+
+    z = torch.linspace(-50, 50, 2001, dtype=torch.float64)
+    assert set(SWAP_CODES) == set(SWAPS)
+    for swap in SWAPS:
+        s = swap(z)
+        assert (s.diff() >= 0).all() and (s[1:-1].diff() > 0).any(), swap
+        assert torch.allclose(swap(-z), 1 - s, atol=1e-12), swap
+        assert float(swap(torch.zeros(1, dtype=torch.float64))) == 0.5
+        assert s[0] < 0.01 and s[-1] > 0.99, swap
+        assert (s - torch.sigmoid(z)).abs().max() > 0.05, swap
+        assert len({*SWAPS}) == len(SWAPS)
+        copy = types.FunctionType(SWAP_CODES[swap], vars(activations))
+        assert torch.allclose(copy(z), s, rtol=0, atol=1e-15), swap
+
+
+def test_a_step_without_lr_fails_every_time():
+    """lr was drawn up to 1.0, where a LARS step without lr passed."""
+    missing_lr = exec_answer(
+        "lars_step",
+        "def lars_step(w, grad, lr, eta):\n"
+        "    return w - eta * w.norm() / grad.norm() * grad",
+    )
+    for _ in range(30):
+        assert checks.check_4_8_lars_step(missing_lr).status == WRONG

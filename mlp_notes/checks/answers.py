@@ -26,7 +26,6 @@ MAX_DEPTH, MAX_ITEMS = 6, 1_000_000
 # precision classes, from the least to the most precise
 LOW, FLOAT32, FLOAT64, EXACT = "16-bit float", "float32", "float64", "exact"
 _RANK = {LOW: 0, FLOAT32: 1, FLOAT64: 2, EXACT: 3}
-_LOW_TORCH = {torch.float16, torch.bfloat16}
 
 
 @dataclass(frozen=True)
@@ -104,13 +103,11 @@ def _tensor(t, what: str, found: list[str]) -> torch.Tensor:
         if t.is_quantized:
             t = t.dequantize()
         t = t.detach().to("cpu").resolve_conj().resolve_neg()
-        if t.dtype in _LOW_TORCH or "float8" in str(t.dtype):
-            found.append(LOW)
-        elif t.dtype == torch.float32:
+        if t.dtype == torch.float32:
             found.append(FLOAT32)
         elif t.dtype == torch.float64:
             found.append(FLOAT64)
-        elif t.dtype.is_floating_point:
+        elif t.dtype.is_floating_point:  # 16 or 8 bits
             found.append(LOW)
         else:
             found.append(EXACT)

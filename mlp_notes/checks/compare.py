@@ -81,7 +81,8 @@ def note(answer: Numbers, err: float) -> str:
     if answer.precision == FLOAT64 and err > FLOAT64_RTOL:
         return (
             " (to float32 precision only: part of your computation ran in "
-            "float32)"
+            "float32, or lost digits to rounding, as 1 - p does for p "
+            "near 1)"
         )
     return ""
 

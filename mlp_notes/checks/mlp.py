@@ -144,32 +144,60 @@ def _check_4_2_parameter_count(fn, run):
     integer, a 0-d tensor).  Four random architectures, 1 to 4 hidden
     layers of 1 to 1024 units."""
     fn = run.function(fn)
+    cases = []
     for depth in (1, 2, 3, 4):
         hiddens = tuple(run.integer(1, 1024) for _ in range(depth))
         got = whole(read(run.call(fn, hiddens), "the count"), "the count")
-        want = models.num_parameters(models.mlp(hiddens))
-        if got != want:
+        cases.append((hiddens, got))
+    for hiddens, got in cases:
+        if got != models.num_parameters(models.mlp(hiddens)):
             raise wrong(
-                f"for a network with {depth} hidden layer(s): your count is "
-                f"{got}; {_count_hint(got, hiddens)}"
+                f"for a network with {len(hiddens)} hidden layer(s): your "
+                f"count is {got}; {_count_hint(cases)}"
             )
     return "right for four random architectures (1 to 4 hidden layers)"
 
 
-def _count_hint(got: int, hiddens: tuple) -> str:
-    sizes = (784, *hiddens, 10)
-    pairs = list(zip(sizes, sizes[1:]))
-    want = sum(a * b + b for a, b in pairs)
-    if got == want - sum(sizes[1:]):
-        return "the biases are missing: one per output unit of each layer"
-    if got == sum(a * b + a for a, b in pairs):
-        return "a layer has one bias per output unit, not per input"
-    if got == want - (sizes[-2] * 10 + 10):
-        return "the output layer (to 10 classes) is missing"
-    if got == want - (784 * sizes[1] + sizes[1]):
-        return "the first layer (from the 784 pixels) is missing"
-    if got in (sum(sizes), sum(hiddens), sum(sizes[1:])):
-        return "that counts units; count weights and biases"
+def _count_hint(cases: list) -> str:
+    """The hint for the mistake that gives every count in ``cases``
+    ((hiddens, count) pairs): one architecture alone can match a
+    mistake by coincidence."""
+
+    def layers(h):
+        return list(zip((784, *h, 10), (*h, 10)))
+
+    def full(h):
+        return sum(a * b + b for a, b in layers(h))
+
+    for mistakes, hint in (
+        (
+            [lambda h: sum(a * b for a, b in layers(h))],
+            "the biases are missing: one per output unit of each layer",
+        ),
+        (
+            [lambda h: sum(a * b + a for a, b in layers(h))],
+            "a layer has one bias per output unit, not per input",
+        ),
+        (
+            [lambda h: full(h) - (h[-1] * 10 + 10)],
+            "the output layer (to 10 classes) is missing",
+        ),
+        (
+            [lambda h: full(h) - (784 * h[0] + h[0])],
+            "the first layer (from the 784 pixels) is missing",
+        ),
+        (
+            [
+                lambda h: 784 + sum(h) + 10,
+                lambda h: sum(h),
+                lambda h: sum(h) + 10,
+            ],
+            "that counts units; count weights and biases",
+        ),
+    ):
+        for mistake in mistakes:
+            if all(got == mistake(h) for h, got in cases):
+                return hint
     return "count every layer's weights and biases"
 
 

@@ -41,7 +41,7 @@ def describe(err: BaseException) -> str:
     try:
         message = " ".join(text(str(err)).split())  # one line, no controls
     except Exception:
-        message = "?"
+        message = "(its message could not be read)"
     name = kind(err)
     return f"{name}: {message}" if message else name
 
