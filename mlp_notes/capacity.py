@@ -159,10 +159,15 @@ def size_claims(
         f"below {target}",
         curves[4].test[-1] < target,
     )
+    # the grid brackets each threshold: degree 10's lies above the grid
+    # point before its first hit, degree 3's at or below its first hit
+    before = sizes[sizes.index(reach[11]) - 1] if reach[11] else None
+    ratio = before / reach[4] if before and reach[4] else float("nan")
     c.add(
-        f"degree 10 needs an n at least 4 x degree 3's "
-        f"({reach[11]} vs {reach[4]})",
-        bool(reach[4] and reach[11]) and reach[11] >= 4 * reach[4],
+        f"degree 10 needs more than {before}/{reach[4]} = {ratio:.2f} x "
+        f"degree 3's n, above 3 (first below the target at grid points "
+        f"{reach[11]} and {reach[4]})",
+        ratio > 3,
     )
     return c
 

@@ -143,8 +143,8 @@ class Difference:
         need = self.pairs_for_power()
         if need is None:
             return (
-                "the observed difference is too small to resolve with any "
-                f"affordable number of {self.unit}"
+                "the observed difference is too small to resolve with "
+                f"fewer than 1000 {self.unit}"
             )
         return (
             f"about {need} {self.unit} would give an 80% chance of "

@@ -29,7 +29,7 @@ def test_interpolation_at_n_minus_one(curves):
 
 
 def test_size_claims_and_scale_claims():
-    sizes = [6, 12, 25, 60, 100]
+    sizes = [6, 8, 12, 16, 25, 40, 60, 100]  # the page's grid
     by_size = {k: capacity.by_size(k, sizes) for k in (4, 11)}
     claims = capacity.size_claims(sizes, by_size, target=0.02)
     assert claims.all_hold, str(claims)
@@ -235,7 +235,7 @@ SIZES = [6, 12, 25, 60, 100]
 BY_SIZE = {
     4: capacity.Curve(
         [0.001, 0.004, 0.007, 0.009, 0.0098],
-        [0.5, 0.03, 0.015, 0.012, 0.0105],
+        [0.5, 0.018, 0.015, 0.012, 0.0105],
     ),
     11: capacity.Curve(
         [1e-20, 1e-4, 0.002, 0.006, 0.008],
@@ -249,11 +249,12 @@ def test_size_claims_say_what_they_measure():
     assert claims.all_hold, str(claims)
     assert [c.text for c in claims] == [
         "degree 3: train rises 0.001 -> 0.0098 (below 0.0105), test falls "
-        "0.5 -> 0.0105; test first below 0.02 at n = 25",
+        "0.5 -> 0.0105; test first below 0.02 at n = 12",
         "degree 10: train rises 1e-20 -> 0.0080 (below 0.0105), test falls "
         "1e+04 -> 0.0130; test first below 0.02 at n = 100",
         "degree 3's test MSE at n = 100: 0.0105, below 0.02",
-        "degree 10 needs an n at least 4 x degree 3's (100 vs 25)",
+        "degree 10 needs more than 60/12 = 5.00 x degree 3's n, above 3 "
+        "(first below the target at grid points 100 and 12)",
     ]
 
 
@@ -273,10 +274,11 @@ def test_size_claims_say_what_they_measure():
         (None, [0.5, 0.3, 0.2, 0.1, 0.05], 0, False),
         # degree 3 strictly below the target at the largest n
         (None, [0.5, 0.03, 0.015, 0.012, 0.02], 2, False),
-        # degree 3 first below 0.02 at n = 12 or 25: degree 10's 100 is
-        # at least 4 x that; at 60 (0.02 itself is not below 0.02): it is not
+        # degree 10 first below 0.02 at 100, so above 60: degree 3 first
+        # below at n = 12 gives more than 60/12 = 5 x, above 3; at 25 (0.02
+        # itself is not below 0.02) 60/25 = 2.4, at 60 only 1: not shown
         (None, [0.5, 0.01, 0.015, 0.012, 0.0105], 3, True),
-        (None, [0.5, 0.02, 0.019, 0.012, 0.0105], 3, True),
+        (None, [0.5, 0.02, 0.019, 0.012, 0.0105], 3, False),
         (None, [0.5, 0.03, 0.02, 0.012, 0.0105], 3, False),
     ],
 )
@@ -291,7 +293,7 @@ def test_size_claims_when_degree_10_never_reaches_the_target():
     slow = capacity.Curve(BY_SIZE[11].train, [1e4, 10.0, 0.5, 0.03, 0.021])
     claims = capacity.size_claims(SIZES, {**BY_SIZE, 11: slow}, target=0.02)
     assert not claims[1].holds and not claims[3].holds
-    assert claims[3].text.endswith("(None vs 25)")
+    assert claims[3].text.endswith("grid points None and 12)")
     assert capacity.size_claims(SIZES, {**BY_SIZE, 11: slow}, target=0.03)[
         1
     ].holds

@@ -169,3 +169,18 @@ def test_map_is_ridge_with_lambda_from_sigma_n_and_tau():
     assert finding.claims.all_hold
     # lambda = sigma^2 / (n tau^2): half the examples, twice the lambda
     assert any("lambda with n = 10 (0.1000)" in line for line in finding.lines)
+
+
+def test_the_reference_claim_fails_when_a_fit_learns_or_lambda_0_is_fine():
+    """The page says no lambda learns much beyond predicting the mean,
+    that the min-norm interpolant does as well, and that SGD at lambda 0
+    is far worse: each planted opposite turns the claim red."""
+    refs = {"mean predictor": 0.01, "min-norm interpolant": 0.0095}
+    holds = {0.0: 5.0, 1.0: 0.0099}
+    assert sweep.reference_claims(holds, refs)[1].all_hold
+    learned = {0.0: 5.0, 1.0: 0.004}  # the best lambda learns the signal
+    assert not sweep.reference_claims(learned, refs)[1].all_hold
+    worse = {"mean predictor": 0.01, "min-norm interpolant": 0.05}
+    assert not sweep.reference_claims(holds, worse)[1].all_hold
+    fine = {0.0: 0.02, 1.0: 0.0099}  # SGD at lambda 0 near the mean
+    assert not sweep.reference_claims(fine, refs)[1].all_hold

@@ -121,6 +121,20 @@ def variances(budget: Budget, long: dict) -> Finding:
             f"({SLACK} x 1/(1-p), p = {p})",
             holds,
         )
+    lines.append("final clean variance, dropout - no dropout, paired by seed:")
+    for layer in ("H1", "H2"):
+        d = stats.paired(
+            *([r["var"][layer][-1] for r in long[k]] for k in (BOOK, NONE))
+        )
+        lines.append(f"   {layer}: {d}")
+        claims.compare(
+            d,
+            f"the dropout model's clean {layer} variance",
+            "the plain model's",
+            "<",
+            enforce=budget.decisive,
+            words="is lower than",
+        )
     panels = {
         f"hidden layer {k}": {n: v for n, v in curves.items() if f"H{k}" in n}
         for k in (1, 2)

@@ -94,7 +94,8 @@ def epochs_choice(runs: dict[str, list[dict]], net: str) -> int:
 #: Each decision's comparisons: (decision, a, job a, b, job b, what the
 #: page's prose says of a - b).  Jobs "budget:<net>-d<k>-e<epochs>" (d1:
 #: dropout 0.1 after each hidden layer; d0: none; d2: 0.2 and 0.1 on the
-#: pixels) and "recipe:d<k>-<epochs>" (the first probe, 3x1024).
+#: pixels) from the third probe, and "recipe:d<k>-<epochs>" (the first
+#: probe, 3x1024).
 COMPARISONS = [
     ("network, 20 epochs", "3x1024", "budget:a3-d1-e20",
      "2x1024", "budget:a2-d1-e20", "~"),
@@ -116,6 +117,10 @@ COMPARISONS = [
      "none", "budget:a3-d0-e10", "<"),
     ("dropout, 3x1024, 10 epochs", "0.1", "budget:a3-d1-e10",
      "0.2/0.1", "budget:a3-d2-e10", ">"),
+    ("dropout, 2x1024, 10 epochs", "0.1", "budget:a2-d1-e10",
+     "none", "budget:a2-d0-e10", "~"),
+    ("dropout, 2x1024, 10 epochs", "0.1", "budget:a2-d1-e10",
+     "0.2/0.1", "budget:a2-d2-e10", ">"),
     ("dropout, 3x1024, 20 epochs", "0.1", "recipe:d1-20",
      "none", "recipe:d0-20", "~"),
     ("dropout, 3x1024, 20 epochs", "0.1", "recipe:d1-20",
@@ -132,8 +137,9 @@ COMPARISONS = [
      "float32", "budget:a2-d1-e20", "~"),
     ("precision, 3x1024, 20 epochs", "bfloat16", "budget:a3-d1-e20-bf16",
      "float32", "budget:a3-d1-e20", "~"),
-    ("batch, 3x1024, 40 epochs", "512", "recipe:d2-40-b512",
-     "256", "recipe:d2-40", "~"),
+    ("batch with lr, 3x1024, dropout 0.2/0.1, 40 epochs",
+     "512 at lr 3e-3", "recipe:d2-40-b512",
+     "256 at lr 2e-3", "recipe:d2-40", "~"),
 ]  # fmt: skip
 
 

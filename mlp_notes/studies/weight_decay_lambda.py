@@ -32,6 +32,11 @@ RISES_FROM = 0.1
 #: comparisons (a, b, what the prose says of a - b).
 FLAT = (30.0, 100.0, 300.0)
 TEST_STEPS = ((30.0, 0.0, ">"), (30.0, 100.0, "~"), (100.0, 300.0, "~"))
+#: Exercise 1's references (means over seeds): the best lambda and the
+#: minimum-norm interpolant within a factor NEAR_MEAN of the mean
+#: predictor's test loss, either way (neither learns much beyond the
+#: mean), SGD at lambda 0 above FAR x it.
+NEAR_MEAN, FAR = 1.2, 100
 #: Exercise 2: each choice's test loss below CHOICE_TOL x the grid's
 #: best, the best's grid neighbours' below NEAR_TOL x.
 CHOICE_TOL, NEAR_TOL = 2, 1.5
@@ -78,6 +83,9 @@ def lambda_curve(budget: Budget) -> Finding:
     more, claims = curve_claims(sweeps, mean, budget.decisive)
     exact_lines, exact = ridge_claims(budget)
     claims.extend(exact)
+    ref_lines, refs = reference_claims(mean["test"], references(budget))
+    exact_lines += ref_lines
+    claims.extend(refs)
     data = dict(
         x=[max(lam, 3e-3) for lam in LAMBDS],  # lambda 0 at the left edge
         ys={key: list(mean[key].values()) for key in ("train", "test")},
@@ -162,6 +170,49 @@ def ridge_claims(budget: Budget) -> tuple[list[str], Claims]:
         all(rises.values()),
     )
     return lines, claims
+
+
+def references(budget: Budget) -> dict[str, float]:
+    """Two fits to compare the sweep with (test losses, means over the
+    seeds): predicting the training mean, and the minimum-norm
+    interpolant (the lambda -> 0 limit of ridge, and where gradient
+    descent from a zero start ends)."""
+    found = {"mean predictor": 0.0, "min-norm interpolant": 0.0}
+    for s in budget.seeds:
+        X, y, X_test, y_test = (t.double() for t in highdim_data(seed=s))
+        ones = torch.ones(len(X), 1, dtype=X.dtype)
+        theta = torch.linalg.pinv(torch.cat([X, ones], 1)) @ y
+        fits = {
+            "mean predictor": y.mean().expand_as(y_test),
+            "min-norm interpolant": X_test @ theta[:-1] + theta[-1],
+        }
+        for name, fit in fits.items():
+            found[name] += ((fit - y_test) ** 2).mean().item() / 2
+    return {k: v / len(budget.seeds) for k, v in found.items()}
+
+
+def reference_claims(
+    test: dict[float, float], refs: dict[str, float]
+) -> tuple[list[str], Claims]:
+    """The sweep's mean test losses (``test``, by lambda) against the
+    ``references``: what the penalty buys, to scale."""
+    base, best = refs["mean predictor"], min(test.values())
+    interpolant = refs["min-norm interpolant"]
+    lines = [
+        f"test, mean over seeds: predicting the training mean {base:.2e}; "
+        f"the min-norm interpolant {interpolant:.2e}; the best lambda "
+        f"{best:.2e}; SGD at lambda 0 {test[0.0]:.2e}",
+    ]
+    ratios = (best / base, interpolant / base)
+    claims = Claims().add(
+        f"the best lambda and the min-norm interpolant within a factor "
+        f"{NEAR_MEAN} of the mean predictor either way ({ratios[0]:.2f}, "
+        f"{ratios[1]:.2f}); SGD at lambda 0 above {FAR} x it "
+        f"({test[0.0] / base:.0f})",
+        all(1 / NEAR_MEAN < r < NEAR_MEAN for r in ratios)
+        and test[0.0] > FAR * base,
+    )
+    return [w for line in lines for w in _wrapped(line)], claims
 
 
 def lambda_choice(budget: Budget) -> Finding:
