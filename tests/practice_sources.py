@@ -460,8 +460,8 @@ SOURCES = {
         "and without dropout: a plot.",
     ): (
         "3-variance-of-the-hidden-activations-during-training",
-        "How the clean",
-        "variances themselves move during training",
+        "The clean variances move too",
+        "have a lower clean variance than the plain model's",
     ),
     (
         "dropout",
