@@ -24,7 +24,8 @@ from mlp_notes.checks.verdict import WrongAnswerError, describe, kind, wrong
 
 MAX_DEPTH, MAX_ITEMS = 6, 1_000_000
 # precision classes, from the least to the most precise
-LOW, FLOAT32, FLOAT64, EXACT = "16-bit float", "float32", "float64", "exact"
+LOW, FLOAT32, FLOAT64 = "16- or 8-bit float", "float32", "float64"
+EXACT = "exact"
 _RANK = {LOW: 0, FLOAT32: 1, FLOAT64: 2, EXACT: 3}
 
 

@@ -34,9 +34,9 @@ def usable(answer: Numbers, what: str) -> Numbers:
     """The answer, if its precision can be judged at all."""
     if answer.precision == LOW:
         raise wrong(
-            f"{what} is in a 16-bit float type, which keeps about three "
-            "significant digits, too few to tell a right answer from a "
-            "near miss: compute in float32 or float64"
+            f"{what} is in a 16-bit (or 8-bit) float type, which keeps at "
+            "most three significant digits, too few to tell a right answer "
+            "from a near miss: compute in float32 or float64"
         )
     return answer
 
