@@ -117,7 +117,10 @@ def prepare(module: str, work: Path) -> None:
     (work / "pyproject.toml").write_text(
         "[tool.pytest.ini_options]\n"
         'testpaths = ["tests"]\n'
-        'addopts = "-p no:cacheprovider -p no:markdown-docs -x -q"\n'
+        # mutmut lists the tests with --collect-only, where syrupy would
+        # call every snapshot unused and fail
+        'addopts = "-p no:cacheprovider -p no:markdown-docs -x -q '
+        '--snapshot-warn-unused"\n'
         "\n[tool.mutmut]\n"
         f'source_paths = ["mlp_notes/{module}"]\n'
         'also_copy = ["mlp_notes/", "docs/"]\n'
