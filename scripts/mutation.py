@@ -1,30 +1,22 @@
 """Mutation testing of the chapter's code with mutmut (pinned in
 constraints.txt), one module at a time, each against its own tests.
 
-    .venv/bin/python scripts/mutation.py                 # every module
-    .venv/bin/python scripts/mutation.py activations training.steps
-    .venv/bin/python scripts/mutation.py --report        # report only
-    .venv/bin/python scripts/mutation.py checks --sample 200  # a sample
+    .venv/bin/python scripts/mutation.py [MODULE ...] [--report]
+    .venv/bin/python scripts/mutation.py checks --sample 200 --seed 2
 
 For each module the script extracts the committed ``mlp_notes/``,
 ``tests/`` and ``docs/`` (``git archive HEAD``) into a scratch directory
-(mutmut writes its ``mutants/`` tree there, never in this checkout),
-writes a ``pyproject.toml`` whose ``[tool.mutmut]`` section names the
-module and its test files, and runs ``mutmut run`` with one child
-process and one thread. Each mutant is judged only by the module's own
-test files (``ORACLE``), in the quick profile; ``checks/`` is mutated in
-one run and reported per module. The outcome of every mutant, and the
-diff of each one not killed, is written to
+(mutmut's ``mutants/`` tree goes there, never in this checkout), writes
+a config naming the module and its own test files (``ORACLE``) and runs
+``mutmut run`` (one child process, one thread, quick profile); the
+outcome of every mutant and the diff of each one not killed go to
 ``benchmarks/mutation/results/<module>.json``. ``--report`` combines
-those with ``benchmarks/mutation/equivalent/<module>.json`` (survivors no
-test can kill, each with a one-line reason) and ``unkilled/<module>.json``
-(survivors left alive, each with why; they count as survived)
-into ``REPORT.md`` and ``summary.json`` (what the benchmark page reads).
-
-``--sample N`` runs a uniform random sample of N of the package's
-mutants (``--seed``), for a package too slow to mutate in full; its
-result (``results/<name>.sample.json``) is reported as an estimate with
-its interval (``scripts/mutation_report.py``).
+those with ``equivalent/<module>.json`` (survivors no test can kill,
+each with a reason) and ``unkilled/<module>.json`` (survivors left alive,
+with why; they count as survived) into ``REPORT.md`` and
+``summary.json`` (what the results page reads). ``--sample N`` runs a
+uniform random sample of N mutants (``--seed``) of a package too slow to
+mutate in full, reported as an estimate with its interval.
 """
 
 from __future__ import annotations
@@ -83,6 +75,9 @@ ORACLE = {
 # recorded against the importing test is judged by the whole oracle
 # instead (``widen``).
 IMPORT_TIME = {"checks/": "mlp_notes.checks.isolation.x_seal"}
+# The checks' time limit in mutation runs (a scratch conftest.py).
+LIMITS = "from mlp_notes.checks import guard\n"
+LIMITS += "guard.LIMITS.seconds = guard.LIMITS.first = 60.0\n"
 # heavy third-party imports, shared by every mutant's process
 PRELOAD = "torch torch.nn.functional torch.distributions torch._dynamo numpy"
 PRELOAD += " hypothesis jupytext markdown"
@@ -123,7 +118,7 @@ def prepare(module: str, work: Path) -> None:
         '--snapshot-warn-unused"\n'
         "\n[tool.mutmut]\n"
         f'source_paths = ["mlp_notes/{module}"]\n'
-        'also_copy = ["mlp_notes/", "docs/"]\n'
+        'also_copy = ["mlp_notes/", "docs/", "conftest.py"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
         # Each mutant's process imports mlp_notes afresh (import-time code
         # such as checks' isolation.seal runs mutated); the fork server
@@ -133,6 +128,8 @@ def prepare(module: str, work: Path) -> None:
         f'preload_modules_file = "{work / "preload.txt"}"\n'
     )
     (work / "preload.txt").write_text("\n".join(PRELOAD.split()) + "\n")
+    if module == "checks/":  # mutmut's coverage pass slows every call
+        (work / "conftest.py").write_text(LIMITS)
 
 
 def mutmut(work: Path, *args: str, log=None) -> str:

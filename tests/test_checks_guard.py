@@ -885,3 +885,78 @@ def test_a_step_without_lr_fails_every_time():
     )
     for _ in range(30):
         assert checks.check_4_8_lars_step(missing_lr).status == WRONG
+
+
+# -- a kernel whose standard library was patched ----------------------------
+
+_FRESH = """
+import sys, time, _thread, ctypes, torch
+from mlp_notes import checks
+from mlp_notes.checks import guard
+guard.LIMITS.seconds = guard.LIMITS.first = 0.5
+guard.LIMITS.grace = 0.5
+
+def right(x, a):
+    return torch.where(x > 0, 1.0, a)
+
+def spin(x, a):
+    while True:
+        pass
+
+def slow_switch(x, a):
+    sys.setswitchinterval(1000.0)
+    return torch.where(x > 0, 1.0, a)
+
+def spin_slow_switch(x, a):
+    sys.setswitchinterval(1000.0)
+    while True:
+        pass
+
+PATCH
+for fn in (right, spin, slow_switch, spin_slow_switch):
+    start = time.perf_counter()
+    verdict = checks.check_4_1_prelu_derivative(fn)
+    print(fn.__name__, verdict.status, round(time.perf_counter() - start))
+    print(verdict.message)
+print("switch interval after", sys.getswitchinterval())
+"""
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "time.monotonic = lambda: 0.0",
+        "time.monotonic = lambda: time.perf_counter() * 1000",
+        "_thread.start_new_thread = None",
+        "_thread.allocate_lock = None",
+        "ctypes.pythonapi = None",
+        "sys.setswitchinterval(1000.0)",
+    ],
+)
+def test_a_patched_standard_library_neither_breaks_nor_hangs_a_check(patch):
+    """Each runs in a fresh interpreter (a hang must not hang the tests):
+    a right answer is correct, an endless loop is stopped in time, and
+    an answer that lengthens the switch interval is refused and stopped;
+    the kernel's own switch interval is given back."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH.replace("PATCH", patch)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"OMP_NUM_THREADS": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    status = {line.split()[0]: line.split()[1:] for line in lines[::2][:4]}
+    message = dict(zip(status, lines[1::2]))
+    assert status["right"][0] == CORRECT, done.stdout
+    for name in ("spin", "slow_switch", "spin_slow_switch"):
+        assert status[name][0] == WRONG, done.stdout
+    assert "stopped" in message["spin"], done.stdout
+    assert "setswitchinterval" in message["slow_switch"], done.stdout
+    assert "stopped" in message["spin_slow_switch"], done.stdout
+    assert all(int(s[1]) < 10 for s in status.values()), done.stdout
+    kept = 1000.0 if "setswitchinterval" in patch else 0.005
+    assert lines[8] == f"switch interval after {kept}", done.stdout

@@ -131,7 +131,12 @@ class Run:
             raise wrong(f"your function raised {describe(failure)}")
         self.tanh |= tracer.tanh
         if tracer.tamper:
-            raise wrong("your code switched off the check's profiler")
+            raise wrong(
+                "your code switched off or read the check's profiler, or "
+                "changed how often threads switch (sys.setprofile, "
+                "settrace, getprofile, setswitchinterval): compute the "
+                "answer"
+            )
         if tracer.thread:
             raise wrong("your function starts a thread: compute the answer")
         if tracer.introspect:

@@ -26,7 +26,12 @@ import types
 
 import torch
 
+from mlp_notes.checks.worker import SWITCH, set_switch
+
 _TAMPER = (sys.setprofile, sys.settrace, sys.getprofile, sys.gettrace)
+#: A long switch interval lets the worker keep the interpreter, so the
+#: check could not stop it: refused, and undone as soon as it returns.
+_SET_SWITCH = sys.setswitchinterval
 _THREADS = tuple(
     getattr(_thread, name)
     for name in ("start_new_thread", "start_joinable_thread")
@@ -122,8 +127,10 @@ class Tracer:
             elif event == "return":
                 if frame.f_code is _IMPORT:
                     self.importing -= 1
+            elif event == "c_return" and arg is _SET_SWITCH:
+                set_switch(SWITCH)
             elif event == "c_call":
-                if arg in _TAMPER:
+                if arg in _TAMPER or arg is _SET_SWITCH:
                     self.tamper = True
                 elif arg in _THREADS:
                     self.thread = True

@@ -13,11 +13,24 @@ from __future__ import annotations
 
 import _thread
 import ctypes
+import sys
 import time
 
 from mlp_notes.checks.verdict import Verdict, describe
 
 IMPORTS = 60.0  # seconds of module imports a check waits for, at most
+#: The interpreter's thread switch interval while a check runs (Python's
+#: default): a learner's long interval would let the worker keep the GIL,
+#: and the check could not stop it.
+SWITCH = 0.005
+# Taken when the checks are imported: a learner's cell that replaces
+# them later (time.monotonic, _thread, ctypes.pythonapi) cannot break,
+# stop or hang a check.
+_allocate_lock, _start = _thread.allocate_lock, _thread.start_new_thread
+_clock = time.monotonic
+_set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_c_ulong, _py_object = ctypes.c_ulong, ctypes.py_object
+_get_switch, set_switch = sys.getswitchinterval, sys.setswitchinterval
 
 
 class StopWork(BaseException):
@@ -26,15 +39,14 @@ class StopWork(BaseException):
 
 def _stop(ident: int) -> None:
     """Raise ``StopWork`` in the thread ``ident`` at its next instruction."""
-    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
-    set_async(ctypes.c_ulong(ident), ctypes.py_object(StopWork))
+    _set_async(_c_ulong(ident), _py_object(StopWork))
 
 
 def _wait(done, seconds: float, importing) -> bool:
     """Wait for ``done`` up to ``seconds``, not counting the time the
     worker spends importing modules (a first ``torch.optim`` step imports
     torch._dynamo, seconds under a profiler), up to ``IMPORTS`` more."""
-    clock = time.monotonic
+    clock = _clock
     deadline, cap = clock() + seconds, clock() + seconds + IMPORTS
     while True:
         now = clock()
@@ -48,13 +60,20 @@ def _wait(done, seconds: float, importing) -> bool:
 
 def in_worker(work, seconds: float, grace: float, importing=bool):
     """``work()`` in a new thread; its result, or a str saying why not."""
-    done = _thread.allocate_lock()
+    before = _get_switch()
+    set_switch(SWITCH)
+    try:
+        return _in_worker(work, seconds, grace, importing)
+    finally:
+        set_switch(before)
+
+
+def _in_worker(work, seconds: float, grace: float, importing):
+    done = _allocate_lock()
     done.acquire()
     box: list = []
-    ident: list[int] = []
 
     def target():
-        ident.append(_thread.get_ident())
         try:
             box.append(work())
         except BaseException as err:  # StopWork, or an escape from _verdict
@@ -62,18 +81,17 @@ def in_worker(work, seconds: float, grace: float, importing=bool):
         finally:
             done.release()
 
-    _thread.start_new_thread(target, ())
+    ident = _start(target, ())
     try:
         finished = _wait(done, seconds, importing)
     except BaseException:  # KeyboardInterrupt in the kernel's thread
-        if ident:
-            _stop(ident[0])
+        _stop(ident)
         raise
     if finished and box and isinstance(box[0], Verdict):
         return box[0]
     if finished:
         return f"the check failed: {describe(box[0])}"
-    _stop(ident[0])
+    _stop(ident)
     if done.acquire(timeout=grace):
         return (
             f"your code ran for more than {seconds:g} s (a check's time "
