@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 
+from mlp_notes.studies import paired
 from mlp_notes.studies import underfit_overfit as study
 from mlp_notes.studies import underfit_overfit_bases as bases
 from mlp_notes.studies import underfit_overfit_exact as exact
@@ -55,10 +56,10 @@ def test_the_page_functions_hold_in_the_quick_budget(call):
 def test_log_score_difference_pairs_by_seed_and_skips_diverged():
     a = {0: 0.01, 1: 0.02, 2: math.inf}
     b = {0: 0.1, 1: 0.2, 2: 0.3, 3: 0.4}
-    d, seeds = study.log_score_difference(a, b)
+    d, seeds = paired.log_score_difference(a, b)
     assert seeds == [0, 1]
     assert d.mean == pytest.approx(1.0)  # a ten times lower: +1
-    flipped, _ = study.log_score_difference(b, a)
+    flipped, _ = paired.log_score_difference(b, a)
     assert flipped.mean == pytest.approx(-1.0)
 
 
@@ -81,11 +82,12 @@ def test_linear_claims_fail_when_not_done_or_not_seed_dependent():
     ).all_hold  # printed, not enforced, at a small budget
 
 
-def _run(train, test, w):
+def _run(train, test, w, moved=None):
     return {
         "train_loss": torch.tensor([[train]]),
         "test_loss": torch.tensor([[test]]),
         "w": torch.tensor(w).unsqueeze(1),
+        "moved": torch.tensor(moved or [0.01] * len(w)),
     }
 
 
@@ -94,12 +96,26 @@ def test_overfit_claims_catch_moved_high_weights_and_no_gap():
     runs = {0: _run(0.01, 0.0105, w), 1: _run(0.01, 0.02, w)}
     assert study.overfit_claims(runs).all_hold
     high = list(w)
-    high[15] = 0.3  # a high-order weight that moved
+    high[15] = 0.3  # a high-order weight that grew
     assert not study.overfit_claims({**runs, 1: _run(0.01, 0.02, high)})[
         0
     ].holds
+    moved = [0.01] * 15 + [0.06] + [0.01] * 4  # one that moved from start
+    assert not study.overfit_claims({**runs, 1: _run(0.01, 0.02, w, moved)})[
+        1
+    ].holds
     gapped = {0: _run(0.01, 0.02, w), 1: _run(0.01, 0.021, w)}
-    assert not study.overfit_claims(gapped)[3].holds
+    assert not study.overfit_claims(gapped)[4].holds
+
+
+def test_the_initial_weights_are_the_runs_start():
+    """Replayed from the run's generator: a run at lr 0 keeps them."""
+    from mlp_notes.runs.polynomial import fit_polynomial
+
+    run = fit_polynomial.uncached(
+        num_features=20, num_epochs=1, seed=3, lr=0.0
+    )
+    assert torch.equal(run["w"][:, 0], study.initial_weights(20, 3))
 
 
 def test_exact_claims_fail_when_the_exact_fit_generalizes():

@@ -121,7 +121,10 @@ def variances(budget: Budget, long: dict) -> Finding:
             f"({SLACK} x 1/(1-p), p = {p})",
             holds,
         )
-    lines.append("final clean variance, dropout - no dropout, paired by seed:")
+    lines.append(
+        "final variance before each layer's own dropout (H2 after H1's), "
+        "dropout - none, paired by seed:"
+    )
     for layer in ("H1", "H2"):
         d = stats.paired(
             *([r["var"][layer][-1] for r in long[k]] for k in (BOOK, NONE))
@@ -129,7 +132,7 @@ def variances(budget: Budget, long: dict) -> Finding:
         lines.append(f"   {layer}: {d}")
         claims.compare(
             d,
-            f"the dropout model's clean {layer} variance",
+            f"the dropout model's {layer} variance (before its own dropout)",
             "the plain model's",
             "<",
             enforce=budget.decisive,
@@ -161,7 +164,11 @@ def test_time(long: dict, samples: int = 30) -> Finding:
     wrong = (mean_p.argmax(1) != y).float()
     order, k = entropy.argsort(), len(y) // 10
     certain, unsure = wrong[order[:k]].mean(), wrong[order[-k:]].mean()
+    epochs = len(long[BOOK][0]["history"].val_acc)
     lines = [
+        f"the first seed's {epochs}-epoch model, the first {len(y):,} test "
+        "images "
+        "(reported; nothing is chosen on them); test accuracy:",
         f"dropout off: {det:.4f}; one noisy pass: {singles[0]:.4f} (average "
         f"over the {samples} passes: {singles.mean():.4f}); mean of "
         f"{samples} passes: {mc:.4f}",

@@ -3,10 +3,14 @@
 Settings trained with the same seeds (same initial weights, same
 minibatches) are compared seed by seed (``stats.paired``), each run scored
 by its mean validation accuracy over its last three epochs: at SGD's
-learning rates one epoch's accuracy moves by a point or more.
+learning rates one epoch's accuracy moves by a point or more.  Losses
+that span orders of magnitude (§4.4, §4.5) are compared on -log10.
 """
 
 from __future__ import annotations
+
+import math
+import textwrap
 
 from mlp_notes import stats
 from mlp_notes.claims import Claims
@@ -38,3 +42,39 @@ def compare_to(
             lines.append(f"{a} - {b}: {d}")
             lines.append(f"  -> {d.verdict(a, b)}")
     return lines, claims
+
+
+def log_score_difference(
+    a: dict[int, float], b: dict[int, float]
+) -> tuple[stats.Difference, list[int]]:
+    """-log10(a) - -log10(b), paired by seed over the seeds where both
+    MSEs are finite (a diverged run has none).
+
+    Args:
+        a: {seed: MSE} of one setting.
+        b: {seed: MSE} of the other.
+
+    Returns:
+        The paired difference and the seeds it is over.
+    """
+    seeds = [s for s in a if s in b and math.isfinite(a[s] + b[s])]
+    d = stats.paired(
+        [-math.log10(a[s]) for s in seeds], [-math.log10(b[s]) for s in seeds]
+    )
+    return d, seeds
+
+
+def compare_lines(
+    d: stats.Difference, a: str, b: str, what: str, seeds: list[int]
+) -> list[str]:
+    """Printed lines: the interval of a - b over ``seeds`` and its
+    verdict, wrapped to the page's column."""
+    text = [
+        f"{a} - {b} ({what}, data sets {seeds}): {d}",
+        f"  -> {d.verdict(a, b)}",
+    ]
+    return [
+        wrapped
+        for line in text
+        for wrapped in textwrap.wrap(line, 79, subsequent_indent="     ")
+    ]

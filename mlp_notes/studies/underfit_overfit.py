@@ -16,16 +16,14 @@ magnitude), see :func:`log_score_difference`.
 from __future__ import annotations
 
 import math
-import textwrap
 from dataclasses import dataclass
 
 import torch
 
-from mlp_notes import stats
 from mlp_notes.claims import Claim, Claims, Finding
 from mlp_notes.data import POLY_TRUE_W
 from mlp_notes.polynomial import least_squares, make_features, mse, split_data
-from mlp_notes.runs.polynomial import fit_polynomial
+from mlp_notes.runs.polynomial import fit_polynomial, run_generator
 from mlp_notes.selection import k_fold_indices
 
 
@@ -77,45 +75,11 @@ DONE_FACTOR, FAR_ABOVE = 1.01, 1.0
 #: U(-1/sqrt(20), 1/sqrt(20)) = U(-0.224, 0.224)), some middle weight
 #: moves above MOVED, the test MSE stays below TEST_LIMIT.
 HIGH_LIMIT, MOVED, TEST_LIMIT = 0.25, 0.3, 0.2
+#: ... and the high-order weights move less than STILL from their start.
+STILL = 0.05
 #: Some seed's test/train ratio is below NO_GAP; the largest ratio is
 #: above SPREAD x the smallest.
 NO_GAP, SPREAD = 1.1, 1.2
-
-
-def log_score_difference(
-    a: dict[int, float], b: dict[int, float]
-) -> tuple[stats.Difference, list[int]]:
-    """-log10(a) - -log10(b), paired by seed over the seeds where both
-    MSEs are finite (a diverged run has none).
-
-    Args:
-        a: {seed: MSE} of one setting.
-        b: {seed: MSE} of the other.
-
-    Returns:
-        The paired difference and the seeds it is over.
-    """
-    seeds = [s for s in a if s in b and math.isfinite(a[s] + b[s])]
-    d = stats.paired(
-        [-math.log10(a[s]) for s in seeds], [-math.log10(b[s]) for s in seeds]
-    )
-    return d, seeds
-
-
-def compare_lines(
-    d: stats.Difference, a: str, b: str, what: str, seeds: list[int]
-) -> list[str]:
-    """Printed lines: the interval of a - b over ``seeds`` and its
-    verdict, wrapped to the page's column."""
-    text = [
-        f"{a} - {b} ({what}, data sets {seeds}): {d}",
-        f"  -> {d.verdict(a, b)}",
-    ]
-    return [
-        wrapped
-        for line in text
-        for wrapped in textwrap.wrap(line, 79, subsequent_indent="     ")
-    ]
 
 
 def k_fold_demo() -> Finding:
@@ -245,13 +209,19 @@ def overfit_20(budget: Budget) -> Finding:
         )
         for s in budget.seeds
     }
-    lines = ["seed  train MSE  test MSE  test/train   max |w_i|, i >= 10"]
+    for s, run in runs.items():
+        run["moved"] = (run["w"][:, 0] - initial_weights(20, s)).abs()
+    lines = [
+        "                                          i >= 10:",
+        "seed  train MSE  test MSE  test/train   max |w_i|  max move",
+    ]
     for s, run in runs.items():
         tr = run["train_loss"][-1, 0].item()
         te = run["test_loss"][-1, 0].item()
         high = run["w"][10:, 0].abs().max().item()
         lines.append(
-            f"{s:4d}  {tr:9.4f}  {te:8.4f}  {te / tr:10.2f}   {high:.3f}"
+            f"{s:4d}  {tr:9.4f}  {te:8.4f}  {te / tr:10.2f}   {high:9.3f}"
+            f"  {run['moved'][10:].max().item():8.4f}"
         )
     lines.append(
         f"learned (seed 0, first 6): {runs[0]['w'][:6, 0].numpy().round(3)}"
@@ -267,12 +237,21 @@ def overfit_20(budget: Budget) -> Finding:
     return Finding(lines, overfit_claims(runs), data)
 
 
+def initial_weights(num_features: int, seed: int) -> torch.Tensor:
+    """The weights ``fit_polynomial`` starts from on seed's data set (its
+    generator's first draw, replayed as ``train_linear`` draws it)."""
+    u = torch.rand(num_features, 1, generator=run_generator(seed))
+    return ((2 * u - 1) * (1 / math.sqrt(num_features)))[:, 0]
+
+
 def overfit_claims(runs: dict[int, dict]) -> Claims:
-    """What the 20-feature table asserts ({seed: run})."""
+    """What the 20-feature table asserts ({seed: run, with "moved": each
+    weight's distance from its start})."""
     final = {s: r["train_loss"][-1, 0].item() for s, r in runs.items()}
     test = {s: r["test_loss"][-1, 0].item() for s, r in runs.items()}
     high = max(r["w"][10:, 0].abs().max().item() for r in runs.values())
     middle = min(r["w"][4:10, 0].abs().max().item() for r in runs.values())
+    still = max(r["moved"][10:].max().item() for r in runs.values())
     ratios = [test[s] / final[s] for s in runs]
     return (
         Claims()
@@ -280,6 +259,11 @@ def overfit_claims(runs: dict[int, dict]) -> Claims:
             f"on every seed max |w_i| for i >= 10 below {HIGH_LIMIT} "
             f"(largest {high:.3f})",
             high < HIGH_LIMIT,
+        )
+        .add(
+            f"on every seed the weights i >= 10 move less than {STILL} from "
+            f"their start (largest {still:.4f})",
+            still < STILL,
         )
         .add(
             f"on every seed some |w_i| for i = 4..9 above {MOVED} "

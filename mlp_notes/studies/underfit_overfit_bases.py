@@ -20,7 +20,7 @@ from mlp_notes.runs.polynomial import (
     outcome,
     run_batches,
 )
-from mlp_notes.studies import underfit_overfit as main
+from mlp_notes.studies.paired import compare_lines, log_score_difference
 from mlp_notes.studies.underfit_overfit import Budget
 
 BOOK = ("factorial", "sgd", 0.01)
@@ -286,14 +286,14 @@ def fix_comparisons(
     ]
     claims = Claims()
     adam, slow = "standardized Adam", "standardized SGD lr 0.001"
-    d, seeds = main.log_score_difference(
+    d, seeds = log_score_difference(
         final(STD_ADAM, "train"), final(STD_SLOW, "train")
     )
-    lines += main.compare_lines(d, adam, slow, "train", seeds)
+    lines += compare_lines(d, adam, slow, "train", seeds)
     claims.compare(d, adam, slow, ">", enforce=decisive)
     test_h, test_b = final(HERMITE, "test"), final(BOOK, "test")
-    d, seeds = main.log_score_difference(test_h, test_b)
-    lines += main.compare_lines(d, "Hermite", "1/i!", "test", seeds)
+    d, seeds = log_score_difference(test_h, test_b)
+    lines += compare_lines(d, "Hermite", "1/i!", "test", seeds)
     higher = [s for s in seeds if test_h[s] > test_b[s]]
     lines.append(f"  Hermite's test MSE is the higher on data sets {higher}")
     claims.compare(d, "Hermite", "1/i!", "~", enforce=decisive)

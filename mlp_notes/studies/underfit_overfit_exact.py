@@ -23,13 +23,8 @@ from mlp_notes.polynomial import (
     split_data,
 )
 from mlp_notes.runs.polynomial import fit_polynomial
-from mlp_notes.studies.underfit_overfit import (
-    NOISE_FLOOR,
-    W_TOL,
-    Budget,
-    compare_lines,
-    log_score_difference,
-)
+from mlp_notes.studies.paired import compare_lines, log_score_difference
+from mlp_notes.studies.underfit_overfit import NOISE_FLOOR, W_TOL, Budget
 
 #: Exercise 1: the exact 20-feature test MSE is above WORSE x SGD's and
 #: the exact cubic's on every seed.

@@ -2,7 +2,7 @@
 validation data.
 
 Settings are compared seed by seed on the score -log10(final loss)
-(higher: a lower loss), see ``underfit_overfit.log_score_difference``;
+(higher: a lower loss), see ``paired.log_score_difference``;
 results are looked up by lambda, never by position.  Each function
 returns a :class:`~mlp_notes.claims.Finding`.
 """
@@ -15,7 +15,7 @@ import torch
 
 from mlp_notes.claims import Claims, Finding
 from mlp_notes.runs.weight_decay import lambda_sweep
-from mlp_notes.studies.underfit_overfit import log_score_difference
+from mlp_notes.studies.paired import log_score_difference
 from mlp_notes.studies.weight_decay import Budget
 from mlp_notes.weight_decay import LR, highdim_data, ridge
 
@@ -175,8 +175,9 @@ def ridge_claims(budget: Budget) -> tuple[list[str], Claims]:
 def references(budget: Budget) -> dict[str, float]:
     """Two fits to compare the sweep with (test losses, means over the
     seeds): predicting the training mean, and the minimum-norm
-    interpolant (the lambda -> 0 limit of ridge, and where gradient
-    descent from a zero start ends)."""
+    interpolant (the smallest (w, b) that fits the training set exactly:
+    where gradient descent from a zero start ends; not ridge's lambda ->
+    0 limit, which leaves the bias unpenalized)."""
     found = {"mean predictor": 0.0, "min-norm interpolant": 0.0}
     for s in budget.seeds:
         X, y, X_test, y_test = (t.double() for t in highdim_data(seed=s))

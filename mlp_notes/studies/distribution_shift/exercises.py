@@ -11,6 +11,7 @@ from mlp_notes import stats
 from mlp_notes.claims import Claims, Finding
 from mlp_notes.data import LABELS, fashion_mnist_split
 from mlp_notes.runs import shift as runs
+from mlp_notes.runs.chapter import CHAPTER_RECIPE
 from mlp_notes.shift import concept, label
 from mlp_notes.shift.weighting import (
     effective_sample_size,
@@ -33,10 +34,13 @@ def concept_shift(b: Budget) -> Finding:
         for s in b.concept_seeds
     ]
     ((a, z),) = runs.CONCEPT.items()
+    batches = math.ceil(b.concept_recent / CHAPTER_RECIPE.batch_size)
+    steps = b.concept_epochs * batches
     lines = [
         f"from now on {LABELS[a]} is labelled {LABELS[z]}; "
-        f"{b.concept_recent} recent images, {b.concept_epochs} epochs, "
-        f"seeds {list(b.concept_seeds)}; test accuracy:"
+        f"{b.concept_recent} recent images, {b.concept_epochs} epochs "
+        f"({steps} SGD steps, for either model), seeds "
+        f"{list(b.concept_seeds)}; test accuracy:"
     ]
     for key in rs[0]:
         v = [r[key] for r in rs]
