@@ -12,6 +12,7 @@ decision the §4.3 page prints is read off validation accuracy alone.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 from mlp_notes import stats
@@ -158,6 +159,14 @@ def decisions(runs: dict[str, list[dict]]) -> Finding:
         f"{'x'.join(map(str, h))}: {macs(h) / 1e6:.2f} M multiply-adds/image"
         for h in NETWORKS.values()
     ]
+    used = {job for c in COMPARISONS for job in (c[2], c[4])}
+    used |= {n for n in runs if n.startswith("budget:a2-d1-e")}  # epochs
+    left = [f"{n} ({len(runs[n])})" for n in sorted(set(runs) - used)]
+    lines += textwrap.wrap(
+        "probe runs that feed no comparison (seeds): " + ", ".join(left),
+        79,
+        subsequent_indent="   ",
+    )
     three, two, small = (macs(NETWORKS[k]) for k in ("a3", "a2", "s3"))
     lines.append(
         f"3x1024 / 2x1024: {three / two:.2f} times the arithmetic; "
