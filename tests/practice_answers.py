@@ -1004,6 +1004,11 @@ MISTAKES = [
     ("training_bytes", _mem(f"({COUNT}) / 1024"), "bytes, not KiB"),
     (
         "training_bytes",
+        _mem(SIZES, "8 * sum(a * b + b for a, b in zip(sizes, sizes[1:]))"),
+        "that is the parameters",
+    ),
+    (
+        "training_bytes",
         _mem("4 * batch * (784 + hiddens[0] + 10) + 8 * batch"),
         "does not grow with depth",
     ),

@@ -432,7 +432,7 @@ SOURCES = {
     ): (
         "1-swapping-and-changing-the-two-probabilities",
         "Swapping the two rates makes no detectable difference, so that "
-        "comparison neither supports the argument nor refutes it",
+        "comparison neither supports the order nor refutes it",
         "Each claim prints its interval",
     ),
     (

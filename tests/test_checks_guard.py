@@ -960,3 +960,24 @@ def test_a_patched_standard_library_neither_breaks_nor_hangs_a_check(patch):
     assert all(int(s[1]) < 10 for s in status.values()), done.stdout
     kept = 1000.0 if "setswitchinterval" in patch else 0.005
     assert lines[8] == f"switch interval after {kept}", done.stdout
+
+
+def test_a_count_in_a_float_is_exact_only_where_its_type_holds_it():
+    """float32 holds every integer only up to 2**24, float64 up to 2**53:
+    beyond, a count must be an int."""
+    from mlp_notes.checks.answers import EXACT, FLOAT32, FLOAT64, Numbers
+    from mlp_notes.checks.verdict import WrongAnswerError
+
+    def count(value, precision):
+        return compare.whole(
+            Numbers(
+                torch.tensor(float(value), dtype=torch.float64), precision
+            ),
+            "the count",
+        )
+
+    assert count(2**25, FLOAT64) == 2**25
+    assert count(2**60, EXACT) == 2**60
+    for value, precision in ((2**25, FLOAT32), (2**54, FLOAT64)):
+        with pytest.raises(WrongAnswerError, match="too large to hold"):
+            count(value, precision)

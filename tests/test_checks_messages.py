@@ -171,18 +171,36 @@ def test_a_float64_answer_computed_in_float32_gets_the_remark():
         " (to float32 precision only: part of your computation ran in "
         "float32, or lost digits to rounding, as 1 - p does for p near 1)"
     )
-    in_float32 = {
-        checks.check_4_3_xavier_bound: lambda i, o: float(
-            np.float32((6 / (i + o)) ** 0.5)
+    in_float32 = [
+        (
+            checks.check_4_3_xavier_bound,
+            lambda i, o: float(np.float32((6 / (i + o)) ** 0.5)),
         ),
-        checks.check_4_9_weight_from_logit: lambda f, s, t: (
-            torch.exp(f.float()) * s / t
-        ).double(),
-        checks.check_4_5_l1_step: lambda w, grad, lr, lam: (
-            (w - lr * grad - lr * lam * torch.sign(w)).float().double()
+        (
+            checks.check_4_9_weight_from_logit,
+            lambda f, s, t: (torch.exp(f.float()) * s / t).double(),
         ),
-    }
-    for check, answer in in_float32.items():
+        (
+            checks.check_4_5_l1_step,
+            lambda w, grad, lr, lam: (
+                (w - lr * grad - lr * lam * torch.sign(w)).float().double()
+            ),
+        ),
+        # a float64 NumPy scalar holding a float32 value
+        (
+            checks.check_4_3_xavier_bound,
+            lambda i, o: np.float64(np.float32((6 / (i + o)) ** 0.5)),
+        ),
+        # exact ints mixed with float64 values that went through float32:
+        # an answer is as precise as its least precise part
+        (
+            checks.check_4_1_prelu_derivative,
+            lambda x, a: [
+                1 if v > 0 else float(np.float32(a)) for v in x.tolist()
+            ],
+        ),
+    ]
+    for check, answer in in_float32:
         verdict = check(answer)
         assert verdict.correct and verdict.message.endswith(REMARK), verdict
     for name in ("xavier_bound", "weight_from_logit", "l1_step"):

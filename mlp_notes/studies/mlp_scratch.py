@@ -4,7 +4,7 @@ Every comparison is paired: settings trained with the same seeds (same
 initial weights, same minibatches) are compared seed by seed, each run
 scored by its mean validation accuracy over the last three epochs
 (``History.late_val_acc``: at learning rate 0.1 one epoch's accuracy
-moves by a point or more).
+moves noticeably).
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ def learning_rates(budget: Budget) -> Finding:
             score[lr] = late(rs)
         acc = stats.summary(score[lr]) if not died else "-"
         lines.append(
-            f"lr={lr:6}: val acc {acc}, final train loss "
+            f"lr={lr:6}: val acc {acc}, final train loss (first seed) "
             f"{rs[0].history.train_loss[-1]:.4g}{note}"
         )
     more, claims = compare_to(
@@ -245,7 +245,8 @@ def learning_rates(budget: Budget) -> Finding:
     last = [r.val_acc for r in runs[top]]
     lines.append(
         f"one class predicted for every image scores {lo:.4f} to {hi:.4f} "
-        f"here; lr={top:g} scores {', '.join(f'{a:.4f}' for a in last)}"
+        f"here; lr={top:g}'s last epoch scores, per seed, "
+        f"{', '.join(f'{a:.4f}' for a in last)}"
     )
     claims.add(
         f"lr={top:g} is no better than a constant prediction on every seed "

@@ -3,7 +3,7 @@
 Settings trained with the same seeds (same initial weights, same
 minibatches) are compared seed by seed (``stats.paired``), each run scored
 by its mean validation accuracy over its last three epochs: at SGD's
-learning rates one epoch's accuracy moves by a point or more.  Losses
+learning rates one epoch's accuracy moves noticeably.  Losses
 that span orders of magnitude (§4.4, §4.5) are compared on -log10.
 """
 
