@@ -218,7 +218,7 @@ SOURCES = {
         "not.",
     ): (
         "2-different-activation-functions",
-        "also lose to it, by less than a point (asserted)",
+        "also lose to it (asserted; the printed differences give the size)",
         "is not detectably different from ReLU",
     ),
     (
