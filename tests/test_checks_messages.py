@@ -57,9 +57,7 @@ for _name, _source, _ in MISTAKES:
 
 
 @pytest.mark.parametrize("name", sorted(ANSWERS))
-def test_every_verdict_message_is_pinned(
-    name, practice_default_dtype, snapshot
-):
+def test_every_verdict_message_is_pinned(name, default_dtype, snapshot):
     check = practice.CHECK_OF[name]
     messages = {
         key(source): masked(check(exec_answer(name, source)).message)
@@ -156,14 +154,6 @@ def test_the_message_for_each_odd_answer_is_pinned(name, snapshot):
         else:
             messages[label] = masked(check(lambda *a, v=value: v).message)
     assert messages == snapshot
-
-
-@pytest.fixture(params=[torch.float32, torch.float64], ids=str)
-def practice_default_dtype(request):
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(request.param)
-    yield request.param
-    torch.set_default_dtype(before)
 
 
 def test_a_float64_answer_computed_in_float32_gets_the_remark():

@@ -77,15 +77,6 @@ for _path in WORKBOOKS:
             CHECK_OF[_name] = getattr(checks, _check[1])
 
 
-@pytest.fixture(params=[torch.float32, torch.float64], ids=str)
-def default_dtype(request):
-    """Every verdict must be the same under either default dtype."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(request.param)
-    yield request.param
-    torch.set_default_dtype(before)
-
-
 def test_one_workbook_per_section_with_a_check_each():
     assert sorted(p.stem for p in WORKBOOKS) == sorted(SECTIONS)
     for path in WORKBOOKS:

@@ -122,8 +122,9 @@ def _check_4_9_weight_from_logit(fn, run):
         want = ratio.log_ratio(f, n_s, n_t).exp()
         # each weight against its own size: they span six orders of
         # magnitude, and the small ones matter as much as the large
-        err = error(v / want, torch.ones_like(want), 1.0)
-        if not close(v / want, torch.ones_like(want), 1.0):
+        rel, one = v / want, torch.ones_like(want)
+        err = error(rel, one, 1.0)
+        if not close(rel, one, 1.0):
             raise wrong(
                 f"off by up to {err:.3g} (relative, weight by weight): "
                 f"{_logit_hint(v, f, n_s, n_t)}"
