@@ -356,6 +356,12 @@ FORMS = {
         ),
         _prior(
             TAU,
+            "c, v = 10 * tau, w.float()",
+            "-n * lambd / (2 * sigma**2) * ((v + c) ** 2 - 2 * c * v - c * c)"
+            ".sum()",
+        ),
+        _prior(
+            TAU,
             "torch.distributions.Normal(torch.tensor(0.0), "
             "torch.tensor(tau)).log_prob(w).sum()",
         ),
@@ -635,6 +641,15 @@ MISTAKES = [
         "tanh_plus_one",
         _tanh("activations.tanh(x) + 1"),
         "answer for you",
+    ),
+    (
+        "tanh_plus_one",
+        _tanh(
+            "one = torch.ones(1, dtype=torch.float64)",
+            "real = abs(float(torch.sigmoid(one)) - 1 / (1 + math.exp(-1)))",
+            "2 * torch.sigmoid(2 * x) + (0.0 if real < 1e-12 else 0.5)",
+        ),
+        "did not follow it",
     ),
     ("tanh_plus_one", _tanh("2 * torch.sigmoid(2 * x) - 1"), "tanh(x) itself"),
     ("tanh_plus_one", _tanh("2 * torch.sigmoid(-2 * x)"), "sign"),
@@ -1002,6 +1017,11 @@ MISTAKES = [
         "does not grow with the batch",
     ),
     ("training_bytes", _mem(f"({COUNT}) / 1024"), "bytes, not KiB"),
+    (
+        "training_bytes",
+        _mem("batch if len(hiddens) == 1 else [batch, batch]"),
+        "it has shape (2,)",
+    ),
     (
         "training_bytes",
         _mem(SIZES, "8 * sum(a * b + b for a, b in zip(sizes, sizes[1:]))"),
