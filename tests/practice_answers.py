@@ -1218,4 +1218,48 @@ MISTAKES = [
         "def noisy_error(R, rho, K):\n    e = (1 - R) * rho + R",
         "did you forget `return`",
     ),
+    # from the second independent battery (false "correct" before the
+    # step-relative and entry-by-entry comparisons)
+    (
+        "lars_step",
+        _lars("w - lr * eta * w.std() / grad.std() * grad"),
+        "a fixed fraction of ||w||",
+    ),
+    (
+        "lars_step",
+        _lars("w - lr * eta * w.abs().sum() / grad.abs().sum() * grad"),
+        "a fixed fraction of ||w||",
+    ),
+    (
+        "lars_step",
+        _lars("w - lr * eta * w.norm() / (grad.norm() + w.norm()) * grad"),
+        "a fixed fraction of ||w||",
+    ),
+    ("dropout_variance", _var("h**2 * p / (1 - p) + 1e-5"), "E[h'^2] - h^2"),
+    (
+        "l1_step",
+        _l1("w - lr * (grad + lam * torch.sign(w - lr * grad))"),
+        "(sub)gradient",
+    ),
+    (
+        "weight_from_logit",
+        _w(
+            "n_big, n_small = max(n_source, n_target), "
+            "min(n_source, n_target)",
+            "torch.exp(f) * n_big / n_small",
+        ),
+        "upside down",
+    ),
+    (
+        "ks_statistic",
+        _ks(
+            "pool = torch.cat([a, b])",
+            "lo, hi = float(pool.min()), float(pool.max())",
+            "t = torch.linspace(lo, hi, 1000, dtype=a.dtype)",
+            "Fa = (a[None, :] <= t[:, None]).double().mean(1)",
+            "Fb = (b[None, :] <= t[:, None]).double().mean(1)",
+            "(Fa - Fb).abs().max()",
+        ),
+        "D is off by",
+    ),
 ]

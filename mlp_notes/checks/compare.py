@@ -75,6 +75,26 @@ def close(got: torch.Tensor, want: torch.Tensor, scale: float) -> bool:
     return error(got, want, scale) <= RTOL
 
 
+def entrywise(got: torch.Tensor, want: torch.Tensor) -> float:
+    """max |got / want - 1|: each entry against its own size, for
+    references whose entries span orders of magnitude (``want`` has no
+    zero entry), so that a small entry is as well checked as a large one
+    (an error relative to the largest entry lets a constant added to
+    every entry pass)."""
+    return error(got / want, torch.ones_like(want), 1.0)
+
+
+def step_scale(start: torch.Tensor, want: torch.Tensor) -> float:
+    """The scale for an update of ``start`` that should give ``want``:
+    the size of the reference step, plus room for float32's rounding of
+    the updated values (a few units of 2^-24 of |start|, as ``RTOL``
+    allows for the step).  A step much smaller than the weights is then
+    checked to ``RTOL`` of itself, not of the weights, where an error of
+    a few percent of the step would hide."""
+    rounding = 4 * 2.0**-24 / RTOL
+    return scale_of(want - start) + rounding * scale_of(start)
+
+
 def note(answer: Numbers, err: float) -> str:
     """A remark for a correct float64 answer that agrees only to float32
     precision (empty otherwise)."""
