@@ -356,7 +356,7 @@ FORMS = {
         ),
         _prior(
             TAU,
-            "c, v = 10 * tau, w.float()",
+            "c, v = 6 * tau, w.float()",
             "-n * lambd / (2 * sigma**2) * ((v + c) ** 2 - 2 * c * v - c * c)"
             ".sum()",
         ),
@@ -1250,6 +1250,12 @@ MISTAKES = [
         ),
         "upside down",
     ),
+]
+
+#: Wrong answers whose hint depends on the draw (so not in MISTAKES, whose
+#: messages are pinned whole): the KS statistic on an even grid, which
+#: passed 25 of 32 runs before one sample got a far outlier.
+UNSTABLE_HINTS = [
     (
         "ks_statistic",
         _ks(

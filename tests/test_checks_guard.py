@@ -21,7 +21,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from practice_answers import MISTAKES, REFERENCE, exec_answer
+from practice_answers import MISTAKES, REFERENCE, UNSTABLE_HINTS, exec_answer
 from torch.overrides import TorchFunctionMode
 
 from mlp_notes import activations, checks
@@ -890,8 +890,8 @@ def test_a_step_without_lr_fails_every_time():
 # near misses the second battery saw pass on some draws; each now fails on
 # every draw (from the tail of MISTAKES in practice_answers.py)
 _NEAR_MISSES = [
-    m for m in MISTAKES[-7:] if m[0] != "lars_step" or "std" in m[1]
-]
+    m for m in MISTAKES[-6:] if m[0] != "lars_step" or "std" in m[1]
+] + UNSTABLE_HINTS
 
 
 @pytest.mark.parametrize(
@@ -921,6 +921,56 @@ def test_the_step_tolerance_allows_float32_rounding_of_w():
     )
     for _ in range(20):
         assert checks.check_4_8_lars_step(learner).correct
+
+
+class _Lazy:
+    """An answer that computes its values only when read."""
+
+    def __init__(self, compute):
+        self.compute = compute
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.compute(), dtype=float)
+
+    def __float__(self):
+        return float(self.compute())
+
+
+def test_an_answer_read_later_is_read_under_the_watch():
+    """The second battery's lazy answers: mlp_notes' own answer computed
+    in ``__array__`` / ``__float__`` (read after the profiler was off),
+    and a read that patches the check's comparison (read after the
+    patches were lifted).  Both are read inside the watch now."""
+    from mlp_notes.shift import detect
+
+    def own(x, alpha):
+        return _Lazy(lambda: activations.prelu_grad(x, alpha).numpy())
+
+    v = checks.check_4_1_prelu_derivative(own)
+    assert v.status == WRONG and "write it yourself" in v.message, v
+    v = checks.check_4_9_ks_statistic(
+        lambda a, b: _Lazy(lambda: detect.ks_statistic(a, b))
+    )
+    assert v.status == WRONG and "write it yourself" in v.message, v
+
+    import mlp_notes.checks.mlp as module
+
+    def patching(x, alpha):
+        def compute():
+            module.close = lambda *args, **kwargs: True
+            module.error = lambda *args, **kwargs: 0.0
+            return torch.ones_like(x).numpy()
+
+        return _Lazy(compute)
+
+    close, error = module.close, module.error
+    v = checks.check_4_1_prelu_derivative(patching)
+    assert v.status == WRONG and "identity" in v.message, v
+    assert (module.close, module.error) == (close, error)  # undone
+    right = _Lazy(lambda: 0.0)
+    right.compute = None  # a lazy answer that cannot be read: a verdict
+    v = checks.check_4_1_prelu_derivative(lambda x, alpha: right)
+    assert v.status == WRONG, v
 
 
 # -- a kernel whose standard library was patched ----------------------------

@@ -23,7 +23,7 @@ import math
 
 import torch
 
-from mlp_notes.checks.answers import EXACT, FLOAT64, LOW, Numbers, read
+from mlp_notes.checks.answers import EXACT, FLOAT64, LOW, Numbers
 from mlp_notes.checks.verdict import wrong
 
 RTOL = 3e-5  # relative to the size of the reference values
@@ -126,5 +126,5 @@ def whole(answer: Numbers, what: str) -> int:
 def answer(run, fn, args: tuple, what: str, shape: tuple, mode=None):
     """``fn(*args)`` through ``run.call``, read as numbers of ``shape``:
     (the Numbers, the values as a float64 tensor of ``shape``)."""
-    got = read(run.call(fn, *args, mode=mode), what)
+    got = run.call(fn, *args, mode=mode, what=what)
     return got, shaped(got, shape, what)

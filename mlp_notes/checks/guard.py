@@ -39,6 +39,7 @@ import warnings
 import torch
 
 from mlp_notes.checks import isolation
+from mlp_notes.checks.answers import read
 from mlp_notes.checks.verdict import (
     BLANK,
     CORRECT,
@@ -104,18 +105,28 @@ class Run:
             raise wrong(f"expected a function, got {kind(answer)}")
         return answer
 
-    def call(self, fn, *args, mode=None):
+    def call(self, fn, *args, mode=None, what=None):
         """``fn(*args)``, watched; ``mode`` (a TorchFunctionMode) is
-        active during the call."""
-        tracer, failure = Tracer(self.banned, self.copies), None
+        active during the call.  With ``what``, the result is read as
+        numbers (``answers.read``) inside the watch too: an answer that
+        computes its values only when read (``__array__``, ``__float__``)
+        runs under the same profiler, mode and lifting of patches as the
+        function itself."""
+        tracer, failure, unreadable = (
+            Tracer(self.banned, self.copies),
+            None,
+            None,
+        )
         self.tracer = tracer
         sys.setprofile(tracer)
         try:
             if mode is None:
                 out = fn(*args)
+                out, unreadable = _read_now(out, what)
             else:
                 with mode:
                     out = fn(*args)
+                    out, unreadable = _read_now(out, what)
         except StopWork:
             raise
         except BaseException as err:
@@ -155,7 +166,21 @@ class Run:
             raise wrong(
                 "your function returned nothing — did you forget `return`?"
             )
+        if unreadable is not None:
+            raise unreadable
         return out
+
+
+def _read_now(out, what):
+    """(``out`` read as numbers, None), or (``out``, the verdict of why
+    it cannot be read); ``out`` as it is without ``what`` or if None
+    (the caller reports a missing ``return``)."""
+    if what is None or out is None:
+        return out, None
+    try:
+        return read(out, what), None
+    except WrongAnswerError as verdict:
+        return out, verdict
 
 
 def _verdict(title: str, body, answer, run: Run) -> Verdict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import torch
 
 from mlp_notes import activations, initialization, models
-from mlp_notes.checks.answers import read
 from mlp_notes.checks.compare import answer, close, error, note, whole
 from mlp_notes.checks.guard import exercise
 from mlp_notes.checks.swap import SWAP_CODES, SWAPS, SigmoidSwap, TanhWatch
@@ -147,7 +146,7 @@ def _check_4_2_parameter_count(fn, run):
     cases = []
     for depth in (1, 2, 3, 4):
         hiddens = tuple(run.integer(1, 1024) for _ in range(depth))
-        got = whole(read(run.call(fn, hiddens), "the count"), "the count")
+        got = whole(run.call(fn, hiddens, what="the count"), "the count")
         cases.append((hiddens, got))
     for hiddens, got in cases:
         if got != models.num_parameters(models.mlp(hiddens)):
