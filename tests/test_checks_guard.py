@@ -973,6 +973,92 @@ def test_an_answer_read_later_is_read_under_the_watch():
     assert v.status == WRONG, v
 
 
+def test_global_module_hooks_are_lifted():
+    """nn.Module's global hooks (dict entries, not attributes): a
+    parameter-registration hook that drops the biases made a count
+    without biases pass; a forward hook that keeps a copy of every
+    output made a count of z and h both pass."""
+    from torch.nn.modules import module
+
+    hooks = module._global_parameter_registration_hooks
+    handle = module.register_module_parameter_registration_hook(
+        lambda m, name, p: None if name != "bias" else nn_frozen(p)
+    )
+    no_bias = exec_answer(
+        *next(m[:2] for m in MISTAKES if "biases are missing" in m[2])
+    )
+    try:
+        v = checks.check_4_2_parameter_count(no_bias)
+        assert v.status == WRONG and "biases are missing" in v.message, v
+        assert len(hooks) == 1  # the learner's hook, given back
+        forward = module.register_module_forward_hook(
+            lambda m, i, o: o * torch.ones_like(o)
+        )
+        twice = exec_answer(
+            "training_bytes",
+            "def training_bytes(batch, hiddens):\n"
+            "    return 4 * batch * (784 + 2 * sum(hiddens) + 10) + 8 * batch",
+        )
+        try:
+            assert checks.check_4_7_training_memory(twice).status == WRONG
+            assert checks.check_4_7_training_memory(right("training_bytes"))
+        finally:
+            forward.remove()
+    finally:
+        handle.remove()
+
+
+def nn_frozen(p):
+    return torch.nn.Parameter(p.detach(), requires_grad=False)
+
+
+def test_torch_functional_helpers_are_lifted():
+    """torch.functional's dispatch helpers (the reference's w.norm()
+    goes through them) patched to return 1: LARS without the norms
+    passed."""
+    import torch.functional as TF
+
+    saved = TF.has_torch_function_unary, TF.handle_torch_function
+    TF.has_torch_function_unary = lambda t: True
+    TF.handle_torch_function = lambda *a, **k: torch.tensor(1.0)
+    try:
+        v = checks.check_4_8_lars_step(
+            lambda w, grad, lr, eta: w - lr * eta * grad
+        )
+        assert v.status == WRONG, v
+    finally:
+        TF.has_torch_function_unary, TF.handle_torch_function = saved
+
+
+def test_other_processes_and_signals_are_refused():
+    """A forked child, a shell or a signal handler computes out of the
+    profiler's sight: refused."""
+    import signal
+
+    def forked(x, alpha):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        return torch.where(x > 0, 1.0, alpha)
+
+    def signalled(x, alpha):
+        signal.raise_signal(signal.SIGUSR1)
+        return torch.where(x > 0, 1.0, alpha)
+
+    def shell(x, alpha):
+        os.system("true")
+        return torch.where(x > 0, 1.0, alpha)
+
+    old = signal.signal(signal.SIGUSR1, lambda *args: None)
+    try:
+        for learner in (forked, signalled, shell):
+            v = checks.check_4_1_prelu_derivative(learner)
+            assert v.status == WRONG and "another process" in v.message, v
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+
+
 # -- a kernel whose standard library was patched ----------------------------
 
 _FRESH = """

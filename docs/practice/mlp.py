@@ -17,8 +17,10 @@
 # it), and ignores changes your cells make to torch or mlp_notes.  A check
 # is a tutor, not a proctor: code written to fool it (reading the check's
 # variables through a traceback's frames, a thread started in an earlier
-# cell that runs mlp_notes' answer) can.  Under each check: what it does
-# not cover.
+# cell that runs mlp_notes' answer) can.  One C call that never hands the
+# interpreter back (`sum(itertools.repeat(0))`, a runaway regular
+# expression) cannot be stopped: interrupt the kernel.  Under each check:
+# what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).

@@ -141,25 +141,7 @@ class Run:
                 raise BlankAnswerError
             raise wrong(f"your function raised {describe(failure)}")
         self.tanh |= tracer.tanh
-        if tracer.tamper:
-            raise wrong(
-                "your code switched off or read the check's profiler, or "
-                "changed how often threads switch (sys.setprofile, "
-                "settrace, getprofile, setswitchinterval): compute the "
-                "answer"
-            )
-        if tracer.thread:
-            raise wrong("your function starts a thread: compute the answer")
-        if tracer.introspect:
-            raise wrong(
-                "your function reads the interpreter's frames or objects "
-                "(sys._getframe, inspect, gc): compute the answer"
-            )
-        if tracer.hit is not None:
-            raise wrong(
-                f"your function calls {tracer.hit}, which computes this "
-                "exercise's answer for you: write it yourself"
-            )
+        _refuse(tracer)
         if out is None:
             if is_starter(fn):
                 raise BlankAnswerError
@@ -169,6 +151,35 @@ class Run:
         if unreadable is not None:
             raise unreadable
         return out
+
+
+def _refuse(tracer) -> None:
+    """A verdict for what the profiler saw the learner's code do."""
+    if tracer.tamper:
+        raise wrong(
+            "your code switched off or read the check's profiler, or "
+            "changed how often threads switch (sys.setprofile, "
+            "settrace, getprofile, setswitchinterval): compute the "
+            "answer"
+        )
+    if tracer.thread:
+        raise wrong("your function starts a thread: compute the answer")
+    if tracer.elsewhere:
+        raise wrong(
+            "your function starts another process or sends a signal "
+            "(os.fork, subprocess, os.system, os.kill, signal): compute "
+            "the answer in your function"
+        )
+    if tracer.introspect:
+        raise wrong(
+            "your function reads the interpreter's frames or objects "
+            "(sys._getframe, inspect, gc): compute the answer"
+        )
+    if tracer.hit is not None:
+        raise wrong(
+            f"your function calls {tracer.hit}, which computes this "
+            "exercise's answer for you: write it yourself"
+        )
 
 
 def _read_now(out, what):
@@ -249,6 +260,9 @@ def _make():
             def check(answer=_NOTHING, *extra, **named):
                 lift, reapply, mine = sealed[0]
                 saved: list = []
+                active = [True]  # a worker still running after the
+                # verdict (a call that cannot be interrupted) must not
+                # lift the learner's patches once they are given back
                 lift(saved)
                 dtype = torch.get_default_dtype()
                 try:
@@ -259,10 +273,11 @@ def _make():
                         body,
                         answer,
                         (mine[0] | refused[0], mine[1] | refused[1]),
-                        lambda: lift(None),
+                        lambda: active[0] and lift(None),
                         warm,
                     )
                 finally:
+                    active[0] = False
                     torch.set_default_dtype(dtype)  # as the learner had it
                     reapply(saved)
 

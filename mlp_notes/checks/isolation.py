@@ -29,7 +29,9 @@ import types
 import numpy as np
 import torch
 import torch.autograd.graph
+import torch.functional
 import torch.nn.functional as F
+import torch.nn.modules.module
 import torch.overrides
 from torch import nn
 
@@ -45,6 +47,7 @@ THIRD_PARTY = (
     torch.autograd.graph,
     torch.nn.init,
     torch.overrides,
+    torch.functional,  # its dispatch helpers (norm, einsum, ...)
     torch._C._nn,
     torch._C._linalg,
     torch._C._special,
@@ -63,6 +66,10 @@ CLASSES = (
     torch.overrides.TorchFunctionMode,
 )
 SYS_NAMES = ("setprofile", "getprofile", "settrace", "gettrace")
+#: nn.Module's global hooks (``register_module_forward_hook`` and the
+#: like) live in dicts of this module, filled in place: a check swaps in
+#: empty ones of its own, cleared every time it lifts.
+HOOKS = torch.nn.modules.module
 
 
 def _record(owner, names) -> dict:
@@ -86,6 +93,7 @@ def _entries(own_modules) -> tuple:
         (m, False, False, _record(m, _callables(m))) for m in THIRD_PARTY
     ]
     entries.append((sys, False, False, _record(sys, SYS_NAMES)))
+    entries.append((HOOKS, False, False, _empty_hooks()))
     entries += [(c, True, True, _record(c, list(vars(c)))) for c in CLASSES]
     for module in own_modules:
         entries.append(
@@ -97,6 +105,15 @@ def _entries(own_modules) -> tuple:
             if isinstance(v, type) and v.__module__ == module.__name__
         ]
     return tuple(entries)
+
+
+def _empty_hooks() -> dict:
+    """A fresh empty dict for each of nn.Module's global hook dicts."""
+    return {
+        name: type(value)()
+        for name, value in vars(HOOKS).items()
+        if name.startswith("_global_") and isinstance(value, dict)
+    }
 
 
 def _functions(entries) -> tuple:
@@ -131,6 +148,9 @@ def seal(own_modules):
     ``reapply(saved)`` gives the learner's attributes back."""
     entries = _entries(own_modules)
     functions = _functions(entries)
+    registries = tuple(
+        v for owner, _, _, r in entries if owner is HOOKS for v in r.values()
+    )
     missing = object()
     set_function = _set_function
     vars_, list_, reversed_, isinstance_ = vars, list, reversed, isinstance
@@ -165,6 +185,8 @@ def seal(own_modules):
             vars_(owner)[name] = value
 
     def lift(saved) -> None:
+        for hooks in registries:
+            hooks.clear()  # what a check's own calls registered
         for owner, is_class, track_added, record in entries:
             for name, value in changes(owner, track_added, record):
                 put(owner, is_class, name, record.get(name, missing))

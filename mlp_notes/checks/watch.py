@@ -17,6 +17,7 @@ import dis
 import gc
 import inspect
 import os
+import signal
 import site
 import sys
 import sysconfig
@@ -25,6 +26,11 @@ import traceback
 import types
 
 import torch
+
+try:  # POSIX only
+    import _posixsubprocess
+except ImportError:  # pragma: no cover (Windows)
+    _posixsubprocess = None
 
 from mlp_notes.checks.worker import SWITCH, set_switch
 
@@ -38,6 +44,19 @@ _THREADS = tuple(
     if hasattr(_thread, name)
 )
 _TAMPER_CODES = (threading.setprofile.__code__, threading.settrace.__code__)
+#: Work done out of the profiler's sight: another process (fork,
+#: subprocess, a shell) or a signal whose handler runs elsewhere.
+_ELSEWHERE = tuple(
+    getattr(module, name)
+    for module, names in (
+        (os, ("fork", "forkpty", "kill", "killpg", "system", "popen")),
+        (os, ("posix_spawn", "posix_spawnp", "execv", "execve")),
+        (signal, ("raise_signal", "pthread_kill", "alarm", "setitimer")),
+        (_posixsubprocess, ("fork_exec",)),
+    )
+    for name in names
+    if hasattr(module, name)
+)
 _id, _getattr = id, getattr
 _IMPORT = _frozen_importlib._find_and_load.__code__  # one import
 #: Ways to reach the check's own variables: the interpreter's frames and
@@ -106,6 +125,7 @@ class Tracer:
         self.seen: dict[int, str | None] = {}  # id(code): a copy's name
         self.hit: str | None = None
         self.tanh = self.tamper = self.thread = self.introspect = False
+        self.elsewhere = False
         self.importing = 0  # imports under way (their time is not timed)
         self.armed = True  # the check sets False before it switches off
 
@@ -134,6 +154,8 @@ class Tracer:
                     self.tamper = True
                 elif arg in _THREADS:
                     self.thread = True
+                elif arg in _ELSEWHERE:
+                    self.elsewhere = True
                 elif arg in _INTROSPECT and _learners(frame):
                     self.introspect = True
                 elif _getattr(arg, "__name__", "") in ("tanh", "tanh_"):
