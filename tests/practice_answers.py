@@ -1218,6 +1218,13 @@ MISTAKES = [
         "def noisy_error(R, rho, K):\n    e = (1 - R) * rho + R",
         "did you forget `return`",
     ),
+    (
+        "weight_from_logit",
+        _w(
+            "s = torch.sigmoid(f.float())", "s / (1 - s) * n_source / n_target"
+        ),
+        "write the odds as exp(f)",
+    ),
     # from the second independent battery (false "correct" before the
     # step-relative and entry-by-entry comparisons)
     (

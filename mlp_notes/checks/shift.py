@@ -148,6 +148,18 @@ def _check_4_9_weight_from_logit(fn, run):
 
 
 def _logit_hint(v, f, n_s, n_t) -> str:
+    rel = (v / ratio.log_ratio(f, n_s, n_t).exp() - 1).abs()
+    unsure = f.abs() <= 4  # all but the one the classifier is sure of
+    if rel.max() <= 0.05 and rel[unsure].max() <= 10 * RTOL:
+        return (
+            "right where the classifier is unsure, off only where it is "
+            "sure (a logit above 12): there 1 - sigmoid(f) keeps few "
+            "digits (about two in float32); write the odds as exp(f)"
+        )
+    return _formula_hint(v, f, n_s, n_t)
+
+
+def _formula_hint(v, f, n_s, n_t) -> str:
     e, sig = f.exp(), torch.sigmoid(f)
     for value, hint in (
         (
