@@ -923,6 +923,28 @@ def test_the_step_tolerance_allows_float32_rounding_of_w():
         assert checks.check_4_8_lars_step(learner).correct
 
 
+def test_the_prior_coefficient_is_read_where_rounding_weighs_least():
+    """A float32 form that loses digits to cancellation ((v + c)^2 -
+    2cv - c^2 with c = 6 tau) failed about 1 run in 80 when the
+    quadratic coefficient was read from the drawn w of smallest norm:
+    its rounding error, within RTOL of the reference's size, was 1 % of
+    that w's change.  Read at the largest w, a log P(w) within RTOL at
+    every w is a quadratic."""
+    from mlp_notes.checks.prior import _coefficient
+
+    one = torch.tensor([0.1, 0.0], dtype=torch.float64)
+    big = torch.tensor([3.0, 1.0], dtype=torch.float64)
+    ws = [one * 0, one, -one, one * 0.4, big]
+    q = torch.stack([(w * w).sum() for w in ws])  # 0, .01, .01, .0016, 10
+    scale = float(q.max())  # a = 1
+    f = -q.clone()
+    f[1:3] += 0.5 * compare.RTOL * scale  # rounding, the same at w and -w
+    assert _coefficient(f, q, ws, scale) == pytest.approx(1.0, rel=1e-12)
+    f[3] += 2 * compare.RTOL * scale  # beyond the tolerance: not quadratic
+    with pytest.raises(checks.verdict.WrongAnswerError):
+        _coefficient(f, q, ws, scale)
+
+
 class _Lazy:
     """An answer that computes its values only when read."""
 

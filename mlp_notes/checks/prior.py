@@ -156,12 +156,17 @@ def _coefficient(f, q, ws, scale) -> float:
             "symmetric about 0 (a non-zero mean?); weight decay pulls w "
             "towards 0"
         )
-    a = -float(f[1] - f[0]) / float(q[1] - q[0])
+    # each coefficient from the point farthest from w = 0, where the
+    # answer's own rounding (float32 loses digits to cancellation in some
+    # right forms) weighs least against the change it measures
+    k = int((q - q[0]).abs().argmax())
+    a = -float(f[k] - f[0]) / float(q[k] - q[0])
     fit = f[0] - a * (q - q[0])
     if error(f, fit, scale) <= RTOL:
         return a
     ones = torch.stack([w.abs().sum() for w in ws])
-    b = -float(f[1] - f[0]) / float(ones[1] - ones[0])
+    j = int((ones - ones[0]).abs().argmax())
+    b = -float(f[j] - f[0]) / float(ones[j] - ones[0])
     if error(f, f[0] - b * (ones - ones[0]), scale) <= RTOL:
         raise wrong(
             "-log P(w) grows like sum |w_i|: a Laplace prior, which gives "
@@ -169,7 +174,7 @@ def _coefficient(f, q, ws, scale) -> float:
         )
     if bool((f > 0).all()):
         logs = f.log()
-        slope = -float(logs[1] - logs[0]) / float(q[1] - q[0])
+        slope = -float(logs[k] - logs[0]) / float(q[k] - q[0])
         if (
             error(logs, logs[0] - slope * (q - q[0]), float(logs.abs().max()))
             <= RTOL
