@@ -188,6 +188,7 @@ FORMS = {
         _tanh("torch.clamp(2 * torch.sigmoid(2 * x), min=0.0)"),
         _tanh("(2 * x).sigmoid() * 2"),
         _tanh("2 * F.sigmoid(2 * x)"),
+        _tanh("2 * torch.sigmoid(input=2 * x)"),
         _tanh("2 * torch.nn.Sigmoid()(2 * x)"),
         _tanh("1 + torch.sigmoid(2 * x) - torch.sigmoid(-2 * x)"),
         _tanh("2 - 2 * torch.sigmoid(-2 * x)"),
@@ -1004,6 +1005,9 @@ MISTAKES = [
     ("bias_gradient", _bias("dJ_dz.sum()"), "shape"),
     ("bias_gradient", _bias("-dJ_dz.sum(dim=0)"), "add up their shares"),
     ("bias_gradient", _bias("2 * dJ_dz.sum(dim=0)"), "add up their shares"),
+    # a near miss that passed 14 of 25 runs when each unit was compared
+    # relative to the largest one
+    ("bias_gradient", _bias("dJ_dz.sum(0) + 1e-5"), "add up their shares"),
     ("bias_gradient", _bias("dJ_dz.sum(0) * float('nan')"), "NaN"),
     (
         "bias_gradient",
@@ -1017,6 +1021,7 @@ MISTAKES = [
         "does not grow with the batch",
     ),
     ("training_bytes", _mem(f"({COUNT}) / 1024"), "bytes, not KiB"),
+    ("training_bytes", _mem(f"({COUNT}) / 2**20"), "bytes, not MiB"),
     (
         "training_bytes",
         _mem("batch if len(hiddens) == 1 else [batch, batch]"),

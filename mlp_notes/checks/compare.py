@@ -84,6 +84,21 @@ def entrywise(got: torch.Tensor, want: torch.Tensor) -> float:
     return error(got / want, torch.ones_like(want), 1.0)
 
 
+def sum_error(
+    got: torch.Tensor, want: torch.Tensor, terms: torch.Tensor
+) -> float:
+    """max_j |got_j - want_j| / sum_i |terms_ij|, for ``want`` the sum of
+    ``terms`` over its first dimension: each entry against the float32
+    rounding its own sum can carry (at most a few units of 2^-24 of
+    sum_i |terms_ij|), so that a constant added to every entry shows in
+    the entry whose terms are small (an error relative to the largest
+    entry hides it).  An entry whose terms are all 0 must be 0."""
+    if not got.numel():
+        return 0.0
+    size = terms.abs().sum(0).clamp_min(torch.finfo(torch.float64).tiny)
+    return float(((got - want).abs() / size).max())
+
+
 def step_scale(start: torch.Tensor, want: torch.Tensor) -> float:
     """The scale for an update of ``start`` that should give ``want``:
     the size of the reference step, plus room for float32's rounding of

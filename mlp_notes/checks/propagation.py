@@ -11,13 +11,14 @@ import torch.nn.functional as F
 from mlp_notes import footprint, models, optim
 from mlp_notes.checks.answers import read
 from mlp_notes.checks.compare import (
+    RTOL,
     answer,
     close,
     error,
     note,
-    scale_of,
     shaped,
     step_scale,
+    sum_error,
     whole,
 )
 from mlp_notes.checks.guard import exercise
@@ -72,6 +73,7 @@ def _check_4_7_bias_gradient(fn, run):
     h, batch = run.integer(3, 7), run.integer(8, 14)
     X, W1 = run.normal(batch, 6), run.normal(h, 6)
     b1, W2 = run.normal(h).requires_grad_(True), run.normal(3, h)
+    W2[:, run.integer(0, h - 1)] *= 1e-3  # one unit with a small gradient
     y = torch.randint(0, 3, (batch,), generator=run.rng)
     z = X @ W1.T + b1  # (batch, h)
     z.retain_grad()
@@ -87,12 +89,12 @@ def _check_4_7_bias_gradient(fn, run):
     if shape == (batch, h):
         raise wrong("dJ/dz has one row per example; b1 is one vector")
     v = shaped(got, (h,), "dJ/db1")
-    err = error(v, want, scale_of(want))
-    if not close(v, want, scale_of(want)):
+    err = sum_error(v, want, dz)  # each unit against its own sum's size
+    if err > RTOL:
         hint = "b1 is added to every example's z: add up their shares"
-        if close(v, want / batch, scale_of(want / batch)):
+        if sum_error(v, want / batch, dz / batch) <= RTOL:
             hint = "J's 1/n is already inside dJ/dz: sum, not mean"
-        elif close(v, dz[0], scale_of(dz[0])):
+        elif sum_error(v, dz[0], dz[:1]) <= RTOL:
             hint = "that is one example's share; b1 is used by every row"
         raise wrong(f"off by up to {err:.3g} (relative): {hint}")
     return f"equals autograd's dJ/db1 (error {err:.1e}){note(got, err)}"
