@@ -509,6 +509,46 @@ def test_a_sparse_answer_with_the_right_values_is_read():
         assert torch.equal(read.values, M.double()), layout
 
 
+@pytest.mark.filterwarnings("ignore:The PyTorch API of MaskedTensors")
+def test_a_standard_library_array_and_a_full_masked_tensor_are_read():
+    """array.array and a MaskedTensor with nothing masked out hold the
+    right numbers (the third battery saw both called wrong); their
+    precision is their type's.  A masked-out entry or an array of
+    characters is wrong."""
+    import array
+
+    for name in ("prelu_derivative", "l1_step", "frobenius_squared"):
+        fn = right(name)
+        for code in "fd":
+            verdict = ALL[name](
+                lambda *a, f=fn, c=code: array.array(
+                    c, torch.as_tensor(f(*a)).reshape(-1).tolist()
+                )
+            )
+            assert verdict.status == CORRECT, (name, code, verdict)
+
+        def masked(*a, f=fn):
+            v = torch.as_tensor(f(*a)).double()
+            return torch.masked.masked_tensor(v, torch.ones_like(v).bool())
+
+        assert ALL[name](masked).status == CORRECT, name
+    read = checks.answers.numbers(array.array("f", [0.1]), "x")
+    assert read.precision == "float32" and float(read.values) == float(
+        np.float32(0.1)
+    )
+    assert checks.answers.numbers(array.array("q", [3]), "x").precision == (
+        "exact"
+    )
+    v = torch.ones(3, dtype=torch.float64)
+    hole = torch.masked.masked_tensor(v, torch.tensor([True, False, True]))
+    for answer, words in (
+        (hole, "masked-out entries"),
+        (array.array("u", "ab"), "array of text"),
+    ):
+        with pytest.raises(checks.verdict.WrongAnswerError, match=words):
+            checks.answers.read(answer, "x")
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_an_answer_on_the_gpu_is_moved_to_the_reference():
     for name in ("prelu_derivative", "l1_step", "frobenius_squared"):

@@ -1,8 +1,9 @@
 """Reading a learner's answer as numbers, whatever it is.
 
 ``numbers(value, what)`` turns a tensor (of any subclass, device, layout
-or dtype), a NumPy array or scalar, a Python number or a (nested) list
-or tuple of those into ``Numbers``: a plain float64 CPU tensor and the
+or dtype, a MaskedTensor with no entry masked out), a NumPy array or
+scalar, an ``array.array``, a Python number or a (nested) list or tuple
+of those into ``Numbers``: a plain float64 CPU tensor and the
 precision the answer was given in.  Anything else (text, True/False,
 complex numbers, meta tensors, ragged lists, objects that fail when
 read) raises ``WrongAnswerError`` saying what it is.  It runs inside the
@@ -12,6 +13,7 @@ the time limit like any other learner code.
 
 from __future__ import annotations
 
+import array
 import decimal
 import itertools
 import numbers as _abc
@@ -56,9 +58,11 @@ def _read(value, what: str, depth: int, found: list[str]) -> torch.Tensor:
         raise wrong(f"{what} is text ({kind(value)}), not numbers")
     if issubclass(tp, bool | np.bool_):
         raise wrong(f"{what} is True/False, not a number")
+    if issubclass(tp, torch.masked.MaskedTensor):
+        return _masked(value, what, found)
     if issubclass(tp, torch.Tensor):
         return _tensor(value, what, found)
-    if issubclass(tp, np.ndarray | np.generic):
+    if issubclass(tp, np.ndarray | np.generic | array.array):
         return _array(np.asarray(value), what, depth, found)
     if issubclass(tp, complex):
         raise wrong(f"{what} is a complex number; the answer is real")
@@ -113,6 +117,20 @@ def _tensor(t, what: str, found: list[str]) -> torch.Tensor:
         else:
             found.append(EXACT)
         return t.to(torch.float64).contiguous().clone()
+
+
+def _masked(t, what: str, found: list[str]) -> torch.Tensor:
+    """A MaskedTensor holds numbers where its mask is set; an answer
+    needs every entry."""
+    mask = torch.masked.MaskedTensor.get_mask(t)
+    with torch._C.DisableTorchFunctionSubclass():
+        full = bool(torch.Tensor.all(torch.Tensor.to(mask, "cpu")))
+    if not full:
+        raise wrong(
+            f"{what} is a MaskedTensor with masked-out entries: every "
+            "entry needs a value"
+        )
+    return _tensor(torch.masked.MaskedTensor.get_data(t), what, found)
 
 
 def _array(a: np.ndarray, what: str, depth: int, found) -> torch.Tensor:
