@@ -948,6 +948,11 @@ MISTAKES = [
         _prior("-n * lambd / sigma**2 * (w**2).sum()"),
         "factor 1/2",
     ),
+    (
+        "log_prior",
+        _prior("-3 * n * lambd / (2 * sigma**2) * (w**2).sum()"),
+        "another variance",
+    ),
     ("log_prior", _prior("'Gaussian'"), "text"),
     (
         "log_prior",

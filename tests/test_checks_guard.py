@@ -1029,6 +1029,37 @@ def test_a_decorated_reference_is_found_through_its_wrapper():
     assert inner.__code__ in watch.codes({"C": Holder})
 
 
+def test_frozen_import_machinery_is_not_the_learners_code():
+    """A frame of a frozen module (importlib's bootstrap) or of the
+    library is not the learner's: only the learner's own code is refused
+    for reading frames (sys._getframe)."""
+    from mlp_notes.checks import watch
+
+    frames = {}
+    for name in ("<frozen importlib._bootstrap>", "<learner>", os.__file__):
+        scope = {"sys": sys}
+        exec(compile("frame = sys._getframe()", name, "exec"), scope)
+        frames[name] = scope["frame"]
+    assert not watch._learners(frames["<frozen importlib._bootstrap>"])
+    assert not watch._learners(frames[os.__file__])
+    assert watch._learners(frames["<learner>"])
+
+
+def test_a_prior_confusion_is_named_only_if_it_holds_in_every_setting():
+    """Three times the right coefficient equals the noise's 1/(2 sigma^2)
+    where 3 n lambd = 1: 1 run in 1,000 named that confusion when the
+    hint came from the first setting alone."""
+    from mlp_notes.checks.prior import CONFUSIONS, RIGHT, _confusion
+
+    right = CONFUSIONS[RIGHT]
+    settings = [(1 / 60, 20, 0.3), (0.01, 50, 0.2), (0.1, 300, 0.4)]
+    off = [(3 * right(lam, n, s), lam, n, s) for lam, n, s in settings]
+    assert "another variance" in _confusion(off)
+    assert "noise's distribution" in _confusion(off[:1])  # the coincidence
+    twice = [(2 * right(lam, n, s), lam, n, s) for lam, n, s in settings]
+    assert _confusion(twice) == "check the factor 1/2"
+
+
 def test_a_sum_is_compared_entry_by_entry_with_its_terms():
     """compare.sum_error: each entry against sum_i |terms_ij|, so the
     float32 rounding of a sum with cancellation passes, a constant shows

@@ -33,7 +33,8 @@ def _check_4_1_prelu_derivative(fn, run):
                 hint = "the two branches are swapped"
             raise wrong(f"wrong for x > 0: {hint}")
         if not close(v[neg], want[neg], scale):
-            raise wrong(f"wrong for x < 0: {_negative_hint(v, x, alpha)}")
+            hint = _negative_hint(v, x, alpha, scale)
+            raise wrong(f"wrong for x < 0: {hint}")
         err = error(v, want, scale)
         worst, remark = max(worst, err), remark or note(got, err)
     return (
@@ -43,9 +44,10 @@ def _check_4_1_prelu_derivative(fn, run):
     )
 
 
-def _negative_hint(v, x, alpha) -> str:
+def _negative_hint(v, x, alpha, scale: float) -> str:
+    """The mistake behind a wrong value for x < 0, recognized with the
+    verdict's own tolerance (``scale``: the reference's size)."""
     neg = x < 0
-    scale = max(1.0, abs(alpha))
     if close(v[neg], torch.zeros_like(v[neg]), scale):
         return "0 for x < 0 is ReLU's derivative, not pReLU's"
     if close(v[neg], alpha * x[neg], scale):
