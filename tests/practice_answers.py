@@ -573,6 +573,16 @@ MISTAKES = [
     ("prelu_derivative", _prelu("torch.where(x > 0, alpha, 1.0)"), "swapped"),
     (
         "prelu_derivative",
+        _prelu("torch.where(x > 0, 0.0, x)"),
+        "with respect to alpha",
+    ),
+    (
+        "prelu_derivative",
+        _prelu("torch.where(x > alpha * x, 1.0, alpha)"),
+        "(the alpha above 1): the two branches are swapped",
+    ),
+    (
+        "prelu_derivative",
         _prelu("torch.where(x > 0, x, alpha * x)"),
         "there pReLU is x itself",
     ),
@@ -606,6 +616,13 @@ MISTAKES = [
     ("prelu_derivative", _prelu("alpha"), "shape"),
     ("tanh_plus_one", _tanh("2 * torch.sigmoid(x)"), "sigmoid's argument"),
     ("tanh_plus_one", _tanh("torch.sigmoid(2 * x)"), "(0, 1)"),
+    (
+        "tanh_plus_one",
+        _tanh(
+            "s = torch.sigmoid(x)", "1 + (2 * s - 1) / (s * s + (1 - s) ** 2)"
+        ),
+        "the identity the exercise asks for",
+    ),
     ("tanh_plus_one", _tanh("torch.tanh(x) + 1"), "calls tanh"),
     ("tanh_plus_one", _tanh("x.tanh() + 1"), "calls tanh"),
     ("tanh_plus_one", _tanh("F.tanh(x) + 1"), "calls tanh"),
@@ -953,6 +970,11 @@ MISTAKES = [
         _prior("-3 * n * lambd / (2 * sigma**2) * (w**2).sum()"),
         "another variance",
     ),
+    (
+        "log_prior",
+        _prior("torch.distributions.Normal(0.0, 1 / lambd).log_prob(w).sum()"),
+        "1/lambda taken as the prior's standard deviation",
+    ),
     ("log_prior", _prior("'Gaussian'"), "text"),
     (
         "log_prior",
@@ -1227,6 +1249,11 @@ MISTAKES = [
         "noisy_error",
         "def noisy_error(R, rho, K):\n    e = (1 - R) * rho + R",
         "did you forget `return`",
+    ),
+    (
+        "weight_from_logit",
+        _w("torch.exp(f) * n_source / n_target * (1 + 1e-4)"),
+        "Bayes' rule",
     ),
     (
         "weight_from_logit",

@@ -403,8 +403,10 @@ def test_a_call_that_cannot_be_interrupted_is_reported(short_limit):
 
 
 def test_an_interrupt_stops_the_check_and_gives_the_patches_back():
-    """Interrupting the kernel (KeyboardInterrupt in the waiting thread)
-    propagates, after the learner's patches are back."""
+    """Interrupting the kernel (KeyboardInterrupt in the waiting thread:
+    the stop button, or the learner's own _thread.interrupt_main, which
+    the fourth battery saw escape) ends the check with a verdict that
+    says so, after the learner's patches are back."""
     import _thread
     import signal
 
@@ -414,9 +416,20 @@ def test_an_interrupt_stops_the_check_and_gives_the_patches_back():
     handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         threading.Timer(0.2, _thread.interrupt_main).start()
-        with pytest.raises(KeyboardInterrupt):
-            checks.check_4_3_xavier_bound(lambda *a: time.sleep(1) or 1.0)
+        verdict = checks.check_4_3_xavier_bound(
+            lambda *a: time.sleep(1) or 1.0
+        )
+        assert verdict.status == WRONG, verdict
+        assert "interrupted (KeyboardInterrupt" in verdict.message, verdict
         assert torch.tanh is mine
+
+        def interrupts(x, a):
+            _thread.interrupt_main()
+            time.sleep(0.5)
+            return torch.where(x > 0, 1.0, a)
+
+        verdict = checks.check_4_1_prelu_derivative(interrupts)
+        assert "interrupted (KeyboardInterrupt" in verdict.message, verdict
     finally:
         torch.tanh = original
         signal.signal(signal.SIGINT, handler)
@@ -1058,6 +1071,55 @@ def test_a_prior_confusion_is_named_only_if_it_holds_in_every_setting():
     assert "noise's distribution" in _confusion(off[:1])  # the coincidence
     twice = [(2 * right(lam, n, s), lam, n, s) for lam, n, s in settings]
     assert _confusion(twice) == "check the factor 1/2"
+
+
+_ENDLESS = """
+from mlp_notes import checks
+from mlp_notes.checks import guard
+from mlp_notes.checks.worker import StopWork
+guard.LIMITS.seconds = guard.LIMITS.first = 1.0
+
+class Endless(StopWork):
+    def __str__(self):
+        while True:
+            pass
+
+def raises(W):
+    raise Endless()
+
+print(checks.check_4_5_frobenius(raises).message)
+"""
+
+
+def test_an_exception_whose_message_never_ends_is_stopped():
+    """The fourth battery's hang: a StopWork subclass (which the check
+    passes on as its own time-out) with a __str__ that loops was
+    described in the kernel's thread, with no time limit.  It is
+    described in the worker now, under the limit.  In a fresh
+    interpreter, so that a hang fails the test instead of hanging it."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _ENDLESS],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ | {"OMP_NUM_THREADS": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "was stopped" in done.stdout, done.stdout
+
+
+def test_the_checks_coefficient_table_is_refused():
+    """The prior check's coefficients live in a module-level dict
+    (CONFUSIONS); calling its right entry was a cheat that passed."""
+    from mlp_notes.checks import prior
+
+    def table(w, lambd, n, sigma):
+        return -prior.CONFUSIONS[prior.RIGHT](lambd, n, sigma) * (w * w).sum()
+
+    verdict = checks.check_4_5_prior(table)
+    assert verdict.status == WRONG and "write it yourself" in verdict.message
 
 
 def test_a_sum_is_compared_entry_by_entry_with_its_terms():

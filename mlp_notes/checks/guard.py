@@ -20,7 +20,10 @@ run)`` (which returns the evidence of a correct answer or raises
   matrix product, ``time.sleep``) cannot be interrupted: the verdict
   then says the function is still running in the background, and only
   a kernel restart ends it.  This works in a Jupyter kernel and under
-  pytest alike (no signals, which only the main thread receives);
+  pytest alike (no signals, which only the main thread receives).  An
+  interrupt of the kernel while a check waits (the stop button, or the
+  learner's ``_thread.interrupt_main``) ends the check with a verdict
+  that says so;
 * calls the learner's code through ``Run.call``: a profile function
   refuses calls of the package's own answer to the exercise and of the
   checks' reference code; a filled-in function that returns ``None``

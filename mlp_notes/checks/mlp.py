@@ -20,9 +20,13 @@ def _check_4_1_prelu_derivative(fn, run):
     fn = run.function(fn)
     x = run.normal(run.integer(200, 400)) * 3
     x = x[x.abs() > 1e-3]  # not at the kink
-    alphas = (run.uniform(0.05, 0.95), run.uniform(-0.9, -0.1))
+    alphas = {
+        "in (0, 1)": run.uniform(0.05, 0.95),
+        "negative": run.uniform(-0.9, -0.1),
+        "above 1": run.uniform(1.5, 3.0),
+    }
     worst, remark = 0.0, ""
-    for alpha in (*alphas, run.uniform(1.5, 3.0)):
+    for which, alpha in alphas.items():
         got, v = answer(run, fn, (x.clone(), alpha), "pReLU'(x)", x.shape)
         want = activations.prelu_grad(x, alpha)
         scale = max(1.0, abs(alpha))
@@ -31,10 +35,14 @@ def _check_4_1_prelu_derivative(fn, run):
             hint = "there pReLU is x itself"
             if close(v[pos], torch.full_like(v[pos], alpha), scale):
                 hint = "the two branches are swapped"
-            raise wrong(f"wrong for x > 0: {hint}")
+            elif close(v[pos], torch.zeros_like(v[pos]), scale) and close(
+                v[neg], x[neg], scale
+            ):
+                hint = "that is the derivative with respect to alpha, not x"
+            raise wrong(f"wrong for x > 0 (the alpha {which}): {hint}")
         if not close(v[neg], want[neg], scale):
             hint = _negative_hint(v, x, alpha, scale)
-            raise wrong(f"wrong for x < 0: {hint}")
+            raise wrong(f"wrong for x < 0 (the alpha {which}): {hint}")
         err = error(v, want, scale)
         worst, remark = max(worst, err), remark or note(got, err)
     return (
@@ -120,8 +128,9 @@ def _swap_hint(values_right: bool) -> str:
         )
     return (
         "with the sigmoid swapped for another function your expression "
-        "did not follow it: use the sigmoid, and only the sigmoid, for "
-        "every nonlinear step"
+        "did not follow it: the identity the exercise asks for writes "
+        "tanh(x) + 1 with one sigmoid (other algebra on sigmoid(x), or a "
+        "nonlinear step besides the sigmoid, does not follow the swap)"
     )
 
 

@@ -37,6 +37,9 @@ CONFUSIONS = {
     "lambda taken as the prior's standard deviation": lambda lam, n, s: (
         1 / (2 * lam * lam)
     ),
+    "1/lambda taken as the prior's standard deviation": lambda lam, n, s: (
+        lam * lam / 2
+    ),
     "that is the noise's distribution (the likelihood of the data), not "
     "the prior on w": lambda lam, n, s: 1 / (2 * s * s),
     "that prior fits a penalty added to -log P(data | w); the book's L is "

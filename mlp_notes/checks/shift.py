@@ -151,10 +151,10 @@ def _logit_hint(v, f, n_s, n_t) -> str:
     rel = (v / ratio.log_ratio(f, n_s, n_t).exp() - 1).abs()
     # float32 rounds sigmoid(f) near 1 to a multiple of 2^-24, so that
     # 1 - sigmoid(f) = sigmoid(-f) carries a relative error up to about
-    # 2^-24 / sigmoid(-f) (7 % at f = 14); twice that, or 10 RTOL where
-    # the classifier is unsure, is what precision alone can do
+    # 2^-24 / sigmoid(-f) (7 % at f = 14); twice that (within RTOL where
+    # the classifier is unsure) is what precision alone can do
     lost = 2 * 2.0**-24 / torch.sigmoid(-f)
-    if bool((rel <= lost + 10 * RTOL).all()):
+    if bool((rel <= lost + RTOL).all()):
         return (
             "right where the classifier is unsure, off only where it is "
             "sure (a logit above 12): there 1 - sigmoid(f) keeps few "

@@ -219,12 +219,18 @@ def copies(objects: dict) -> dict:
 
 def _functions(obj) -> list:
     """The functions an object holds: itself, a class's methods (and
-    properties' getters), a module's functions and classes' methods."""
+    properties' getters), a module's functions and classes' methods,
+    including those kept in a module-level dict, list or tuple (the
+    prior check's table of coefficients)."""
     if isinstance(obj, types.ModuleType):
+        values = list(vars(obj).values())
+        for v in vars(obj).values():  # functions kept in a table
+            if isinstance(v, dict):
+                values += v.values()
+            elif isinstance(v, list | tuple):
+                values += v
         own = [
-            v
-            for v in vars(obj).values()
-            if getattr(v, "__module__", None) == obj.__name__
+            v for v in values if getattr(v, "__module__", None) == obj.__name__
         ]
         return [f for v in own for f in _functions(v)]
     if isinstance(obj, type):

@@ -16,7 +16,7 @@ import ctypes
 import sys
 import time
 
-from mlp_notes.checks.verdict import Verdict, describe
+from mlp_notes.checks.verdict import describe
 
 IMPORTS = 60.0  # seconds of module imports a check waits for, at most
 #: The interpreter's thread switch interval while a check runs (Python's
@@ -77,20 +77,30 @@ def _in_worker(work, seconds: float, grace: float, importing):
         try:
             box.append(work())
         except BaseException as err:  # StopWork, or an escape from _verdict
-            box.append(err)
+            # described here, under the time limit: the exception may be
+            # the learner's, with a __str__ that never returns
+            try:
+                box.append(f"the check failed: {describe(err)}")
+            except BaseException:  # stopped while describing it
+                pass
         finally:
             done.release()
 
     ident = _start(target, ())
     try:
         finished = _wait(done, seconds, importing)
-    except BaseException:  # KeyboardInterrupt in the kernel's thread
+    except BaseException as err:  # KeyboardInterrupt in the kernel's thread
         _stop(ident)
-        raise
-    if finished and box and isinstance(box[0], Verdict):
-        return box[0]
-    if finished:
-        return f"the check failed: {describe(box[0])}"
+        what = "an exception in the kernel"
+        if type(err) is KeyboardInterrupt:
+            what = "KeyboardInterrupt"
+        return (
+            f"the check was interrupted ({what}: the kernel's stop button, "
+            "or your code interrupted the kernel, as _thread.interrupt_main "
+            "does): no verdict; run it again"
+        )
+    if finished:  # a Verdict, or why there is none
+        return box[0] if box else "the check was stopped as it ended"
     _stop(ident)
     if done.acquire(timeout=grace):
         return (
@@ -99,6 +109,7 @@ def _in_worker(work, seconds: float, grace: float, importing):
         )
     return (
         f"your code ran for more than {seconds:g} s (a check's time limit) "
-        "and is still running in the background, inside a call that "
-        "cannot be interrupted: restart the kernel to end it"
+        "and is still running in the background (inside a call that "
+        "cannot be interrupted, or code that catches the stop): restart "
+        "the kernel to end it"
     )
