@@ -1141,7 +1141,7 @@ MISTAKES = [
     (
         "lars_step",
         _lars("w + lr * eta * w.norm() / grad.norm() * grad"),
-        "fixed fraction",
+        "goes up the gradient",
     ),
     ("lars_step", _lars("w * float('nan')"), "NaN"),
     (

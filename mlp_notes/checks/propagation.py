@@ -256,6 +256,10 @@ def _lars_hint(v, w, grad, lr, eta) -> str:
         ),
         (w - lr * eta * grad / gn, "the step is a fraction of ||w||"),
         (-lr * eta * wn / gn * grad, "that is the step; return the new w"),
+        (
+            w + lr * eta * wn / gn * grad,
+            "that step goes up the gradient: subtract it",
+        ),
     ):
         if close(v, value, step_scale(w, value)):
             return hint
