@@ -1122,6 +1122,31 @@ def test_the_checks_coefficient_table_is_refused():
     assert verdict.status == WRONG and "write it yourself" in verdict.message
 
 
+def test_the_ks_problems_with_ties_tie_across_the_samples():
+    """Both samples of a tied problem lie on one grid of halves, so that
+    values repeat across the two samples (where a KS statistic that
+    steps one CDF before the other at a shared value goes wrong), not
+    only within each."""
+    from mlp_notes.checks.shift import _samples
+
+    for _ in range(10):
+        run = guard.Run(({}, {}), lambda: None)
+        a, b = _samples(run, True, 1.0)
+        assert torch.equal(a * 2, (a * 2).round()), a
+        assert torch.equal(b * 2, (b * 2).round()), b
+        assert set(a.tolist()) & set(b.tolist())
+
+
+def test_the_prior_settings_keep_every_two_confusions_apart():
+    """_apart: the right coefficient 20 % from every confusion and every
+    two confusions 5 % apart, so that each hint names one confusion."""
+    from mlp_notes.checks.prior import _apart
+
+    assert _apart([1.0, 2.0, 3.0, 0.5])
+    assert not _apart([1.0, 2.0, 2.01, 0.5])  # two confusions 0.5 % apart
+    assert not _apart([1.0, 1.1, 3.0])  # a confusion 10 % from the right
+
+
 def test_a_sum_is_compared_entry_by_entry_with_its_terms():
     """compare.sum_error: each entry against sum_i |terms_ij|, so the
     float32 rounding of a sum with cancellation passes, a constant shows

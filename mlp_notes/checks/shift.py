@@ -22,10 +22,11 @@ from mlp_notes.shift import detect, ratio
 
 def _samples(run, ties: bool, sign: float):
     """Two samples of different sizes (n, m in [20, 200]), b shifted by
-    about ``sign``; with ``ties``, values on a coarse grid so that both
-    samples repeat values; without, one far outlier in b (a score of
-    1e4), so that the largest gap lies on an interval narrower than any
-    evenly spaced grid between the smallest and largest value resolves."""
+    about ``sign``; with ``ties``, values on one coarse grid so that
+    values repeat within each sample and across the two; without, one
+    far outlier in b (a score of 1e4), so that the largest gap lies on
+    an interval narrower than any evenly spaced grid between the
+    smallest and largest value resolves."""
     n = run.integer(20, 200)
     m = run.integer(20, 200)
     m = m + 1 if m == n else m
