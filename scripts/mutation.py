@@ -151,6 +151,7 @@ def run(module: str, scratch: Path) -> dict[str, dict]:
     """Run mutmut on one module (or package); its results by module."""
     work = scratch / name_of(module)
     prepare(module, work)
+    commit = _commit()  # the one archived (HEAD may move during the run)
     start = time.monotonic()
     with (work / "mutmut.log").open("w") as log:
         # the mutants and the coverage pass, then (no such mutant) stop
@@ -162,7 +163,6 @@ def run(module: str, scratch: Path) -> dict[str, dict]:
     if not outcome or all(v == "not checked" for v in outcome.values()):
         tail = (work / "mutmut.log").read_text()[-2000:]
         raise SystemExit(f"mutmut ran no mutant of {module}:\n{tail}")
-    commit = _commit()
     by_module: dict[str, dict] = {}
     for key in sorted(outcome):
         name = re.match(r"(.*?)\.x[_ǁ]", key)[1]  # mutmut's key: module.x…
@@ -230,6 +230,7 @@ def run_sample(module: str, scratch: Path, n: int, seed: int) -> dict:
     package's) mutants; one result for the whole of it."""
     work = scratch / f"{name_of(module)}.sample"
     prepare(module, work)
+    commit = _commit()  # the one archived (HEAD may move during the run)
     start = time.monotonic()
     with (work / "mutmut.log").open("w") as log:
         # generates every mutant (and the test stats), then finds no
@@ -248,7 +249,7 @@ def run_sample(module: str, scratch: Path, n: int, seed: int) -> dict:
         raise SystemExit(f"mutmut left sampled mutants unchecked:\n{tail}")
     return {
         "module": f"mlp_notes/{module}",
-        "commit": _commit(),
+        "commit": commit,
         "oracle": [f"tests/{t}" for t in ORACLE[module]],
         "population": len(names),
         "seed": seed,
