@@ -4,6 +4,7 @@ own answer, ignores the learner's monkeypatches and leaves them in
 place, tells a forgotten ``return`` from an untouched starter; and a
 property-based test feeding every check arbitrary values."""
 
+import _thread
 import builtins
 import decimal
 import fractions
@@ -1053,9 +1054,9 @@ def test_frozen_import_machinery_is_not_the_learners_code():
         scope = {"sys": sys}
         exec(compile("frame = sys._getframe()", name, "exec"), scope)
         frames[name] = scope["frame"]
-    assert not watch._learners(frames["<frozen importlib._bootstrap>"])
-    assert not watch._learners(frames[os.__file__])
-    assert watch._learners(frames["<learner>"])
+    assert not watch.learners(frames["<frozen importlib._bootstrap>"])
+    assert not watch.learners(frames[os.__file__])
+    assert watch.learners(frames["<learner>"])
 
 
 def test_a_prior_confusion_is_named_only_if_it_holds_in_every_setting():
@@ -1447,3 +1448,133 @@ def test_a_count_in_a_float_is_exact_only_where_its_type_holds_it():
     for value, precision in ((2**25, FLOAT32), (2**54, FLOAT64)):
         with pytest.raises(WrongAnswerError, match="too large to hold"):
             count(value, precision)
+
+
+def test_routes_the_profiler_does_not_see_are_audited():
+    """functools.partial, map and ctypes call C functions out of the
+    profile function's sight; the audit hook sees them, and a thread
+    still running the learner's code when the function returns is
+    found."""
+    import ctypes
+    import gc
+    import time
+
+    grad = activations.prelu_grad
+    right = _prelu_right
+
+    def off(x, a):
+        functools.partial(sys.setprofile, None)()
+        return grad(x, a)
+
+    def off_map(x, a):
+        list(map(sys.setprofile, [None]))
+        return grad(x, a)
+
+    def off_ctypes(x, a):
+        ctypes.pythonapi.PyEval_SetProfile(None, None)
+        return grad(x, a)
+
+    def frame(x, a):
+        functools.partial(sys._getframe, 1)()
+        return right(x, a)
+
+    def traceback_frame(x, a):
+        try:
+            raise ValueError
+        except ValueError as err:
+            caller = err.__traceback__.tb_frame.f_back
+        return right(x, a) if caller else None
+
+    def referrers(x, a):
+        list(map(gc.get_referrers, [x]))
+        return right(x, a)
+
+    def signal(x, a):
+        functools.partial(os.kill, os.getpid(), 0)()
+        return right(x, a)
+
+    def thread(x, a):
+        box = []
+
+        def work():
+            box.append(grad(x, a))
+            time.sleep(0.5)
+
+        functools.partial(_thread.start_new_thread, work, ())()
+        while not box:
+            time.sleep(0.01)
+        return box[0]
+
+    expected = {
+        off: "switched off",
+        off_map: "switched off",
+        off_ctypes: "switched off",
+        frame: "frames",
+        traceback_frame: "frames",
+        referrers: "frames",
+        signal: "another process",
+        thread: "starts a thread",
+    }
+    for fn, words in expected.items():
+        verdict = checks.check_4_1_prelu_derivative(fn)
+        assert verdict.status == WRONG and words in verdict.message, (
+            fn.__name__,
+            verdict,
+        )
+
+
+def _prelu_right(x, a):
+    return torch.where(x > 0, 1.0, a)
+
+
+def test_a_traceback_formatted_by_the_library_is_not_introspection():
+    import traceback
+
+    def formats(x, a):
+        try:
+            raise ValueError
+        except ValueError:
+            traceback.format_exc()
+        return _prelu_right(x, a)
+
+    assert checks.check_4_1_prelu_derivative(formats).correct
+
+
+def test_a_negative_alpha_is_always_tried():
+    """An answer with |alpha| on the negative side is right for two of
+    the three alphas: it fails on every draw, so the "negative" alpha is
+    negative every time."""
+    learner = exec_answer(
+        "prelu_grad",
+        "def prelu_grad(x, alpha):\n"
+        "    return torch.where(x > 0, 1.0, abs(alpha))",
+    )
+    for _ in range(20):
+        verdict = checks.check_4_1_prelu_derivative(learner)
+        assert verdict.status == WRONG and "negative" in verdict.message, (
+            verdict
+        )
+
+
+def test_tanh_in_place_without_torch_function_is_seen():
+    """Tensor.tanh_ with torch's function modes switched off passes the
+    tanh check's TorchFunctionMode by: the answer still fails, since it
+    does not follow the sigmoid swap."""
+
+    def learner(x):
+        with torch._C.DisableTorchFunction():
+            return x.clone().tanh_() + 1
+
+    verdict = checks.check_4_1_tanh_identity(learner)
+    assert verdict.status == WRONG and "tanh" in verdict.message, verdict
+
+
+def test_the_refusal_of_other_processes_is_worded_whole():
+    verdict = checks.check_4_1_prelu_derivative(
+        lambda x, a: os.kill(os.getpid(), 0) or _prelu_right(x, a)
+    )
+    assert verdict.message == (
+        "your function starts another process, sends a signal or calls C "
+        "through ctypes (os.fork, subprocess, os.system, os.kill, signal, "
+        "ctypes): compute the answer in your function"
+    ), verdict

@@ -11,22 +11,22 @@
 # guide's answer.  A check cannot read an argument, so those stay with you.
 #
 # Each check draws fresh random inputs every time it runs (and never shows
-# them), compares at your answer's precision (float32 or float64), stops
-# your code after 10 seconds (30 on a check's first run, while torch
-# starts up), refuses mlp_notes' own answer to the exercise (or an exact
-# copy of it), and undoes, while it runs, changes your cells make to the
-# functions of torch and mlp_notes it computes with. A check is a tutor,
-# not a proctor: code written to fool it can (reading the check's
-# variables through a traceback's frames, a thread started in an earlier
-# cell that runs mlp_notes' answer, a copy of that answer with its code
-# edited or compiled by TorchScript, an operator of torch's C++ core
-# redefined through torch.library, what the check watches for done through
-# functools.partial, map or ctypes, whose calls it does not see, or a part
-# of torch it measures with but does not record, such as autograd's
-# saved-tensor hooks, replaced in an earlier cell). One C call that never
-# hands the interpreter back (`sum(itertools.repeat(0))`, a runaway
-# regular expression) cannot be stopped: interrupt the kernel. Under each
-# check: what it does not cover.
+# them), compares at your answer's precision (float32 or float64), stops your
+# code after 10 seconds (30 on a check's first run, while torch starts up),
+# refuses mlp_notes' own answer to the exercise (or an exact copy of it), and
+# undoes, while it runs, changes your cells make to the functions of torch and
+# mlp_notes it computes with. A check is a tutor, not a proctor: code written
+# to fool it can (a thread started in an earlier cell, or started through
+# functools.partial and ended before your function returns, that runs
+# mlp_notes' answer; a copy of that answer with its code edited or compiled by
+# TorchScript; an operator of torch's C++ core redefined through
+# torch.library; C code called through ctypes; the checks' own objects changed
+# while your function runs, such as their module attributes, closures or the
+# profile function that sys.getprofile returns; a part of torch the check
+# measures with but does not record, such as autograd's saved-tensor hooks,
+# replaced in an earlier cell). One C call that never hands the interpreter
+# back (`sum(itertools.repeat(0))`, a runaway regular expression) cannot be
+# stopped: interrupt the kernel. Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).

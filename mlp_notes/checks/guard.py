@@ -26,8 +26,11 @@ run)`` (which returns the evidence of a correct answer or raises
   that says so;
 * calls the learner's code through ``Run.call``: a profile function
   refuses calls of the package's own answer to the exercise and of the
-  checks' reference code; a filled-in function that returns ``None``
-  is told so, the untouched starter is "not answered yet".
+  checks' reference code, and an audit hook (``watch.watching``) sees
+  what is called through ``functools.partial``, ``map`` or ``ctypes``
+  (the profiler, frames, gc, other processes and signals); a filled-in
+  function that returns ``None`` is told so, the untouched starter is
+  "not answered yet".
 
 Inputs come from ``run.rng``, seeded afresh for every check from the
 operating system's randomness and never printed.
@@ -54,7 +57,14 @@ from mlp_notes.checks.verdict import (
     kind,
     wrong,
 )
-from mlp_notes.checks.watch import Tracer, codes, copies, is_starter
+from mlp_notes.checks.watch import (
+    Tracer,
+    codes,
+    copies,
+    is_starter,
+    learners,
+    watching,
+)
 from mlp_notes.checks.worker import StopWork, in_worker
 
 
@@ -73,6 +83,8 @@ class Limits:
 LIMITS = Limits()
 _NOTHING = object()
 _randbits = secrets.randbits  # the inputs' seed: the OS's randomness
+_setprofile, _getprofile = sys.setprofile, sys.getprofile
+_frames = sys._current_frames
 
 
 class Run:
@@ -121,7 +133,9 @@ class Run:
             None,
         )
         self.tracer = tracer
-        sys.setprofile(tracer)
+        threads = set(_frames())
+        _setprofile(tracer)
+        watching(tracer)  # the audit hook reports to it from now on
         try:
             if mode is None:
                 out = fn(*args)
@@ -136,7 +150,12 @@ class Run:
             failure = err
         finally:
             tracer.armed = False
-            sys.setprofile(None)
+            # switched off or replaced by a route the watch did not see
+            tracer.tamper |= _getprofile() is not tracer
+            _setprofile(None)
+            watching(None)
+            # a thread started out of the watch's sight, still running
+            tracer.thread |= _started(threads)
             self.tracer = None
             self.relift()
         if failure is not None:
@@ -156,6 +175,17 @@ class Run:
         return out
 
 
+def _started(before: set) -> bool:
+    """A thread not in ``before`` runs the learner's code now."""
+    for ident, frame in _frames().items():
+        if ident not in before:
+            while frame is not None:
+                if learners(frame, relay=False):
+                    return True
+                frame = frame.f_back
+    return False
+
+
 def _refuse(tracer) -> None:
     """A verdict for what the profiler saw the learner's code do."""
     if tracer.tamper:
@@ -169,14 +199,15 @@ def _refuse(tracer) -> None:
         raise wrong("your function starts a thread: compute the answer")
     if tracer.elsewhere:
         raise wrong(
-            "your function starts another process or sends a signal "
-            "(os.fork, subprocess, os.system, os.kill, signal): compute "
-            "the answer in your function"
+            "your function starts another process, sends a signal or "
+            "calls C through ctypes (os.fork, subprocess, os.system, "
+            "os.kill, signal, ctypes): compute the answer in your function"
         )
     if tracer.introspect:
         raise wrong(
             "your function reads the interpreter's frames or objects "
-            "(sys._getframe, inspect, gc): compute the answer"
+            "(sys._getframe, inspect, a traceback's frames, gc): compute "
+            "the answer"
         )
     if tracer.hit is not None:
         raise wrong(
