@@ -1578,3 +1578,34 @@ def test_the_refusal_of_other_processes_is_worded_whole():
         "through ctypes (os.fork, subprocess, os.system, os.kill, signal, "
         "ctypes): compute the answer in your function"
     ), verdict
+
+
+def test_torch_parts_the_memory_check_measures_with_are_lifted():
+    """saved-tensor hooks that record nothing, storages of 0 bytes and a
+    rebound torch.linalg, set in an earlier cell, change no verdict, and
+    stay for the learner."""
+    import torch.autograd.graph as graph
+
+    hooks = graph.saved_tensors_hooks
+    patches = [
+        (hooks, "__enter__", lambda self: None),
+        (torch.UntypedStorage, "nbytes", lambda self: 0),
+        (torch, "linalg", types.ModuleType("linalg")),
+    ]
+    originals = [vars(o).get(n, "missing") for o, n, _ in patches]
+    for owner, name, value in patches:
+        setattr(owner, name, value)
+    try:
+        ok = right("training_bytes")
+        verdicts = [
+            checks.check_4_7_training_memory(ok),
+            checks.check_4_7_training_memory(lambda b, h: 0),
+        ]
+        assert all(vars(o).get(n) is v for o, n, v in patches)
+    finally:
+        for (owner, name, _), original in zip(patches, originals):
+            if original == "missing":
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+    assert [v.status for v in verdicts] == [CORRECT, WRONG], verdicts

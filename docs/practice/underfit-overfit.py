@@ -22,11 +22,12 @@
 # TorchScript; an operator of torch's C++ core redefined through
 # torch.library; C code called through ctypes; the checks' own objects changed
 # while your function runs, such as their module attributes, closures or the
-# profile function that sys.getprofile returns; a part of torch the check
-# measures with but does not record, such as autograd's saved-tensor hooks,
-# replaced in an earlier cell). One C call that never hands the interpreter
-# back (`sum(itertools.repeat(0))`, a runaway regular expression) cannot be
-# stopped: interrupt the kernel. Under each check: what it does not cover.
+# profile function that sys.getprofile returns; a part of torch outside what
+# the check records (torch's functions and submodules, and the classes it
+# computes with), replaced in an earlier cell). One C call that never hands
+# the interpreter back (`sum(itertools.repeat(0))`, a runaway regular
+# expression) cannot be stopped: interrupt the kernel. Under each check: what
+# it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).

@@ -25,6 +25,7 @@ from mlp_notes import (
 )
 from mlp_notes.checks import (
     answers,
+    audit,
     compare,
     generalization,
     guard,
@@ -82,6 +83,7 @@ guard.seal(
         detect,
         ratio,
         answers,
+        audit,
         compare,
         generalization,
         guard,

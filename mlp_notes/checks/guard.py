@@ -26,7 +26,7 @@ run)`` (which returns the evidence of a correct answer or raises
   that says so;
 * calls the learner's code through ``Run.call``: a profile function
   refuses calls of the package's own answer to the exercise and of the
-  checks' reference code, and an audit hook (``watch.watching``) sees
+  checks' reference code, and an audit hook (``audit.watching``) sees
   what is called through ``functools.partial``, ``map`` or ``ctypes``
   (the profiler, frames, gc, other processes and signals); a filled-in
   function that returns ``None`` is told so, the untouched starter is
@@ -46,6 +46,7 @@ import torch
 
 from mlp_notes.checks import isolation
 from mlp_notes.checks.answers import read
+from mlp_notes.checks.audit import refuse, started, watching
 from mlp_notes.checks.verdict import (
     BLANK,
     CORRECT,
@@ -57,14 +58,7 @@ from mlp_notes.checks.verdict import (
     kind,
     wrong,
 )
-from mlp_notes.checks.watch import (
-    Tracer,
-    codes,
-    copies,
-    is_starter,
-    learners,
-    watching,
-)
+from mlp_notes.checks.watch import Tracer, codes, copies, is_starter
 from mlp_notes.checks.worker import StopWork, in_worker
 
 
@@ -155,7 +149,7 @@ class Run:
             _setprofile(None)
             watching(None)
             # a thread started out of the watch's sight, still running
-            tracer.thread |= _started(threads)
+            tracer.thread |= started(threads)
             self.tracer = None
             self.relift()
         if failure is not None:
@@ -163,7 +157,7 @@ class Run:
                 raise BlankAnswerError
             raise wrong(f"your function raised {describe(failure)}")
         self.tanh |= tracer.tanh
-        _refuse(tracer)
+        refuse(tracer)
         if out is None:
             if is_starter(fn):
                 raise BlankAnswerError
@@ -173,47 +167,6 @@ class Run:
         if unreadable is not None:
             raise unreadable
         return out
-
-
-def _started(before: set) -> bool:
-    """A thread not in ``before`` runs the learner's code now."""
-    for ident, frame in _frames().items():
-        if ident not in before:
-            while frame is not None:
-                if learners(frame, relay=False):
-                    return True
-                frame = frame.f_back
-    return False
-
-
-def _refuse(tracer) -> None:
-    """A verdict for what the profiler saw the learner's code do."""
-    if tracer.tamper:
-        raise wrong(
-            "your code switched off or read the check's profiler, or "
-            "changed how often threads switch (sys.setprofile, "
-            "settrace, getprofile, setswitchinterval): compute the "
-            "answer"
-        )
-    if tracer.thread:
-        raise wrong("your function starts a thread: compute the answer")
-    if tracer.elsewhere:
-        raise wrong(
-            "your function starts another process, sends a signal or "
-            "calls C through ctypes (os.fork, subprocess, os.system, "
-            "os.kill, signal, ctypes): compute the answer in your function"
-        )
-    if tracer.introspect:
-        raise wrong(
-            "your function reads the interpreter's frames or objects "
-            "(sys._getframe, inspect, a traceback's frames, gc): compute "
-            "the answer"
-        )
-    if tracer.hit is not None:
-        raise wrong(
-            f"your function calls {tracer.hit}, which computes this "
-            "exercise's answer for you: write it yourself"
-        )
 
 
 def _read_now(out, what):

@@ -14,6 +14,10 @@ when it ends: it computes with the originals, and leaves no trace.  The
 closures hold everything they use, so no patch of a module attribute
 can reach them.
 
+Also recorded: the modules' submodules (a rebound ``torch.linalg``)
+and the torch classes the memory check measures with (autograd's
+saved-tensor hooks, ``UntypedStorage``).
+
 Not covered: patches made before ``mlp_notes.checks`` was first imported
 (they are what ``seal`` records), changes to C types (which Python
 forbids anyway), and code that rewrites a check function itself.
@@ -63,6 +67,8 @@ CLASSES = (
     nn.Sigmoid,
     nn.Tanh,
     torch.optim.Optimizer,
+    torch.autograd.graph.saved_tensors_hooks,  # the memory check's probe
+    torch.UntypedStorage,
     torch.overrides.TorchFunctionMode,
 )
 SYS_NAMES = ("setprofile", "getprofile", "settrace", "gettrace")
@@ -78,10 +84,12 @@ def _record(owner, names) -> dict:
 
 
 def _callables(module) -> list[str]:
+    """The names of a module's callables and submodules (a rebound
+    ``torch.linalg`` is a patch too)."""
     return [
         name
         for name, value in vars(module).items()
-        if callable(value) and not isinstance(value, types.ModuleType)
+        if callable(value) or isinstance(value, types.ModuleType)
     ]
 
 
@@ -123,6 +131,8 @@ def _functions(entries) -> tuple:
     found, seen = [], set()
     for _, _, _, record in entries:
         for value in record.values():
+            if isinstance(value, types.ModuleType):
+                continue  # torch.classes makes any attribute asked for
             value = getattr(value, "__func__", value)
             value = getattr(value, "fget", value)
             if isinstance(value, types.FunctionType) and id(value) not in seen:

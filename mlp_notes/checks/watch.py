@@ -86,86 +86,6 @@ _LIBRARY = tuple(
 _RELAY = {inspect.__file__, traceback.__file__}
 
 
-#: Audit events (PEP 578) and what they mean in the learner's code.  The
-#: profile function sees a C function only where Python code calls it
-#: directly; an audit event is raised whatever the route to the call
-#: (``functools.partial``, ``map``, a key function, another C library).
-_EVENTS = {
-    "sys.setprofile": "tamper",
-    "sys.settrace": "tamper",
-    "sys._getframe": "introspect",
-    "sys._current_frames": "introspect",
-    "gc.get_objects": "introspect",
-    "gc.get_referrers": "introspect",
-    "gc.get_referents": "introspect",
-    "object.__getattr__": "frame",  # a traceback's or generator's frame
-    **dict.fromkeys(
-        (
-            "os.fork",
-            "os.forkpty",
-            "os.kill",
-            "os.killpg",
-            "os.system",
-            "os.posix_spawn",
-            "os.exec",
-            "os.spawn",
-            "subprocess.Popen",
-            "signal.pthread_kill",
-        ),
-        "elsewhere",
-    ),
-}
-#: The attributes that lead from an object to a frame (and from there to
-#: the check's variables); reading them raises ``object.__getattr__``.
-_FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
-
-
-def _audit():
-    """Install (once, at import) the audit hook that reports to the
-    tracer of the thread it runs in; return ``watching(tracer)``, which
-    registers the calling thread's tracer (``None`` ends it).  Audit
-    hooks cannot be removed: the hook does nothing outside a check."""
-    tracers: dict = {}
-    busy: list = []
-    get_ident, getframe, events = _thread.get_ident, sys._getframe, _EVENTS
-    mine, frame_attributes = learners, _FRAME_ATTRIBUTES
-
-    def hook(event, args):
-        what = events.get(event)
-        if what is None:
-            if not event.startswith("ctypes."):
-                return
-            what = "elsewhere"
-        tracer = tracers.get(get_ident())
-        if tracer is None or not tracer.armed or busy:
-            return
-        if what == "frame" and args[1] not in frame_attributes:
-            return
-        busy.append(True)  # getframe raises an event of its own
-        try:
-            caller = getframe(1)
-            if what == "tamper":
-                tracer.tamper = True
-            elif what == "frame":  # directly, not through traceback
-                if mine(caller, relay=False):
-                    tracer.introspect = True
-            elif mine(caller):
-                setattr(tracer, what, True)
-        except Exception:  # an exception would stop the audited call
-            pass
-        finally:
-            busy.pop()
-
-    def watching(tracer) -> None:
-        if tracer is None:
-            tracers.pop(get_ident(), None)
-        else:
-            tracers[get_ident()] = tracer
-
-    sys.addaudithook(hook)
-    return watching
-
-
 def fingerprint(code: types.CodeType) -> tuple:
     """What a copy of ``code`` keeps, whatever its name, file or line:
     its arguments, names and constants (the docstring among them; nested
@@ -356,6 +276,3 @@ def is_starter(fn) -> bool:
         i.argval for i in ops if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
     }
     return raises and loaded == {"NotImplementedError"}
-
-
-watching = _audit()
