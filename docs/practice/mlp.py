@@ -13,21 +13,22 @@
 # Each check draws fresh random inputs every time it runs (and never shows
 # them), compares at your answer's precision (float32 or float64), stops your
 # code after 10 seconds (30 on a check's first run, while torch starts up),
-# refuses mlp_notes' own answer to the exercise (or an exact copy of it), and
-# undoes, while it runs, changes your cells make to the functions of torch and
-# mlp_notes it computes with. A check is a tutor, not a proctor: code written
-# to fool it can (a thread started in an earlier cell, or started through
-# functools.partial and ended before your function returns, that runs
-# mlp_notes' answer; a copy of that answer with its code edited or compiled by
-# TorchScript; an operator of torch's C++ core redefined through
-# torch.library; C code called through ctypes; the checks' own objects changed
-# while your function runs, such as their module attributes, closures or the
-# profile function that sys.getprofile returns; a part of torch outside what
-# the check records (torch's functions and submodules, and the classes it
-# computes with), replaced in an earlier cell). One C call that never hands
-# the interpreter back (`sum(itertools.repeat(0))`, a runaway regular
-# expression) cannot be stopped: interrupt the kernel. Under each check: what
-# it does not cover.
+# refuses mlp_notes' own answer to the exercise, in whatever thread calls it,
+# and an exact copy of it, refuses changes your function makes to mlp_notes
+# while it runs, and undoes, while it runs, changes your cells make to the
+# functions of torch and mlp_notes it computes with. A check is a tutor, not a
+# proctor: code written to fool it can (a copy of mlp_notes' answer that shares
+# its code, made in an earlier cell and run in a thread started through
+# functools.partial; a copy with its code edited or compiled by TorchScript; an
+# operator of torch's C++ core redefined through torch.library; C code called
+# through ctypes; the checks' own objects changed while your function runs and
+# put back before it returns (a class or module attribute, a closure), or the
+# notes of the profile function that sys.getprofile returns, erased; a part of
+# torch outside what the check records (torch's functions and submodules, and
+# the classes it computes with), replaced in an earlier cell). One C call that
+# never hands the interpreter back (`sum(itertools.repeat(0))`, a runaway
+# regular expression) cannot be stopped: interrupt the kernel. Under each
+# check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).

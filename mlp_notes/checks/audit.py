@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import _thread
 import sys
+import types
 
 from mlp_notes.checks.verdict import wrong
 from mlp_notes.checks.watch import learners
@@ -33,6 +34,7 @@ _EVENTS = {
     "gc.get_referrers": "introspect",
     "gc.get_referents": "introspect",
     "object.__getattr__": "frame",  # a traceback's or generator's frame
+    "object.__setattr__": "changed",  # a function's code or defaults
     **dict.fromkeys(
         (
             "os.fork",
@@ -52,6 +54,19 @@ _EVENTS = {
 #: The attributes that lead from an object to a frame (and from there to
 #: the check's variables); reading them raises ``object.__getattr__``.
 _FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
+#: A function's attributes whose reading (``object.__getattr__``: the
+#: code, which leads to the tripwires' record) or writing
+#: (``object.__setattr__``) raises an event: refused for ``mlp_notes``'
+#: own functions.
+_CODE_ATTRIBUTES = {"__code__", "__defaults__", "__kwdefaults__"}
+
+
+def _package(obj) -> bool:
+    """``obj`` is one of ``mlp_notes``' functions."""
+    if not isinstance(obj, types.FunctionType):
+        return False
+    module = obj.__module__
+    return isinstance(module, str) and module.partition(".")[0] == "mlp_notes"
 
 
 def _audit():
@@ -63,6 +78,7 @@ def _audit():
     busy: list = []
     get_ident, getframe, events = _thread.get_ident, sys._getframe, _EVENTS
     mine, frame_attributes = learners, _FRAME_ATTRIBUTES
+    code_attributes, package = _CODE_ATTRIBUTES, _package
 
     def hook(event, args):
         what = events.get(event)
@@ -73,8 +89,11 @@ def _audit():
         tracer = tracers.get(get_ident())
         if tracer is None or not tracer.armed or busy:
             return
-        if what == "frame" and args[1] not in frame_attributes:
-            return
+        if what in ("frame", "changed"):
+            if args[1] in code_attributes and package(args[0]):
+                what = "introspect" if what == "frame" else what
+            elif what == "changed" or args[1] not in frame_attributes:
+                return
         busy.append(True)  # getframe raises an event of its own
         try:
             caller = getframe(1)
@@ -134,8 +153,14 @@ def refuse(tracer) -> None:
     if tracer.introspect:
         raise wrong(
             "your function reads the interpreter's frames or objects "
-            "(sys._getframe, inspect, a traceback's frames, gc): compute "
-            "the answer"
+            "(sys._getframe, inspect, a traceback's frames, gc, the code "
+            "of mlp_notes' functions): compute the answer"
+        )
+    if tracer.changed:
+        raise wrong(
+            "your function changed mlp_notes' own functions, classes or "
+            "module attributes while it ran: compute the answer without "
+            "them"
         )
     if tracer.hit is not None:
         raise wrong(

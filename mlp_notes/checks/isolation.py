@@ -29,6 +29,7 @@ import builtins
 import math
 import sys
 import types
+from operator import itemgetter
 
 import numpy as np
 import torch
@@ -94,21 +95,25 @@ def _callables(module) -> list[str]:
 
 
 def _entries(own_modules) -> tuple:
-    """(owner, is a class, track added names, record) for the callables
-    of the third-party modules, a few names of ``sys``, everything in the
-    listed classes, in ``own_modules`` and in the classes they define."""
+    """(owner, is a class, track added names, record, is the package's)
+    for the callables of the third-party modules, a few names of
+    ``sys``, everything in the listed classes, in ``own_modules`` and in
+    the classes they define."""
     entries = [
-        (m, False, False, _record(m, _callables(m))) for m in THIRD_PARTY
+        (m, False, False, _record(m, _callables(m)), False)
+        for m in THIRD_PARTY
     ]
-    entries.append((sys, False, False, _record(sys, SYS_NAMES)))
-    entries.append((HOOKS, False, False, _empty_hooks()))
-    entries += [(c, True, True, _record(c, list(vars(c)))) for c in CLASSES]
+    entries.append((sys, False, False, _record(sys, SYS_NAMES), False))
+    entries.append((HOOKS, False, False, _empty_hooks(), False))
+    entries += [
+        (c, True, True, _record(c, list(vars(c))), False) for c in CLASSES
+    ]
     for module in own_modules:
         entries.append(
-            (module, False, True, _record(module, list(vars(module))))
+            (module, False, True, _record(module, list(vars(module))), True)
         )
         entries += [
-            (v, True, True, _record(v, list(vars(v))))
+            (v, True, True, _record(v, list(vars(v))), True)
             for v in vars(module).values()
             if isinstance(v, type) and v.__module__ == module.__name__
         ]
@@ -125,11 +130,11 @@ def _empty_hooks() -> dict:
 
 
 def _functions(entries) -> tuple:
-    """(function, its code, defaults, keyword defaults) of every Python
-    function recorded: swapping a function's ``__code__`` is a patch
-    too."""
+    """(function, its code, defaults, keyword defaults, is the
+    package's) of every Python function recorded: swapping a function's
+    ``__code__`` is a patch too."""
     found, seen = [], set()
-    for _, _, _, record in entries:
+    for _, _, _, record, own in entries:
         for value in record.values():
             if isinstance(value, types.ModuleType):
                 continue  # torch.classes makes any attribute asked for
@@ -143,27 +148,23 @@ def _functions(entries) -> tuple:
                         value.__code__,
                         value.__defaults__,
                         value.__kwdefaults__,
+                        own,
                     )
                 )
     return tuple(found)
 
 
-def seal(own_modules):
-    """Record the attributes the checks rely on; return ``(lift,
-    reapply)``.
+def _empty_hooks_of(entries) -> list:
+    """The empty hook dicts recorded for ``HOOKS``."""
+    return [v for e in entries if e[0] is HOOKS for v in e[3].values()]
 
-    ``lift(saved)`` puts the recorded attributes back; when ``saved`` is
-    a list it receives what the learner had (``lift(None)`` undoes,
-    during a check, what the learner's code changed).
-    ``reapply(saved)`` gives the learner's attributes back."""
-    entries = _entries(own_modules)
-    functions = _functions(entries)
-    registries = tuple(
-        v for owner, _, _, r in entries if owner is HOOKS for v in r.values()
-    )
-    missing = object()
-    set_function = _set_function
-    vars_, list_, reversed_, isinstance_ = vars, list, reversed, isinstance
+
+def _tools(missing) -> tuple:
+    """``changes(owner, track_added, record)``: the names whose value
+    is not the recorded one; ``put(owner, is_class, name, value)``: set
+    (``missing``: delete) an attribute.  Closures holding what they use,
+    so no patch of a module attribute can reach them."""
+    vars_, list_, isinstance_ = vars, list, isinstance
     setattr_, delattr_ = type.__setattr__, type.__delattr__
     module_type = types.ModuleType
 
@@ -194,15 +195,36 @@ def seal(own_modules):
         else:
             vars_(owner)[name] = value
 
+    return changes, put
+
+
+def seal(own_modules):
+    """Record the attributes the checks rely on; return ``(lift,
+    reapply)``.
+
+    ``lift(saved)`` puts the recorded attributes back; when ``saved`` is
+    a list it receives what the learner had (``lift(None)`` undoes,
+    during a check, what the learner's code changed).
+    ``reapply(saved)`` gives the learner's attributes back.
+    ``state()``: the package's own attributes (``own_modules``, their
+    classes and functions) as they are now, to compare with ``same``."""
+    entries = _entries(own_modules)
+    functions = _functions(entries)
+    registries = tuple(_empty_hooks_of(entries))
+    missing = object()
+    set_function = _set_function
+    reversed_ = reversed
+    changes, put = _tools(missing)
+
     def lift(saved) -> None:
         for hooks in registries:
             hooks.clear()  # what a check's own calls registered
-        for owner, is_class, track_added, record in entries:
+        for owner, is_class, track_added, record, _ in entries:
             for name, value in changes(owner, track_added, record):
                 put(owner, is_class, name, record.get(name, missing))
                 if saved is not None:
                     saved.append((owner, is_class, name, value))
-        for fn, code, defaults, kwdefaults in functions:
+        for fn, code, defaults, kwdefaults, _ in functions:
             now = set_function(fn, code, defaults, kwdefaults)
             if now is not None and saved is not None:
                 saved.append((fn, None, None, now))
@@ -215,7 +237,51 @@ def seal(own_modules):
             else:
                 put(owner, is_class, name, value)
 
-    return lift, reapply
+    return lift, reapply, _state(entries)
+
+
+def _state(entries):
+    """``state()``: the current values of the package's own recorded
+    attributes and the number of names each of its modules and classes
+    holds (None where a recorded name is gone).  Not the functions' code
+    and defaults: setting those raises an audit event (``audit``)."""
+    getters = tuple(
+        (owner, _getter(tuple(record)))
+        for owner, _, _, record, own in entries
+        if own
+    )
+    vars_, len_ = vars, len
+
+    def state() -> tuple | None:
+        values, sizes = [], []
+        try:
+            for owner, get in getters:
+                current = vars_(owner)
+                sizes.append(len_(current))
+                values += get(current)
+        except KeyError:
+            return None
+        return values, sizes
+
+    return state
+
+
+def _getter(names: tuple):
+    """A function of a dict: the tuple of its values at ``names``
+    (KeyError where one is missing)."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    get = itemgetter(*names) if names else None
+    return (lambda d: (get(d),)) if get else (lambda d: ())
+
+
+def same(before: tuple | None, after: tuple | None) -> bool:
+    """Two ``state()``s hold the same objects and as many names."""
+    if before is None or after is None:
+        return after is before
+    return before[1] == after[1] and all(
+        a is b for a, b in zip(before[0], after[0], strict=True)
+    )
 
 
 def _set_function(fn, code, defaults, kwdefaults):

@@ -126,7 +126,7 @@ class Tracer:
         self.seen: dict[int, str | None] = {}  # id(code): a copy's name
         self.hit: str | None = None
         self.tanh = self.tamper = self.thread = self.introspect = False
-        self.elsewhere = False
+        self.elsewhere = self.changed = False
         self.importing = 0  # imports under way (their time is not timed)
         self.armed = True  # the check sets False before it switches off
 
@@ -171,12 +171,28 @@ class Tracer:
         return self.seen[key]
 
 
+def members(objects: dict) -> dict:
+    """{function: name} of every function in ``objects`` ({name: a
+    function, a class or a module}) and of their methods.  A module's
+    functions count only where their code is in the module's file (a
+    wrapper shared by many modules, such as a mutation tool's
+    trampoline, is not theirs)."""
+    found: dict = {}
+    for name, obj in objects.items():
+        home = getattr(obj, "__file__", None)  # set for modules
+        for member in _functions(obj):
+            code = getattr(member, "__code__", None)
+            if isinstance(code, types.CodeType) and home in (
+                None,
+                code.co_filename,
+            ):
+                found.setdefault(member, name)
+    return found
+
+
 def codes(objects: dict) -> dict:
-    """{code object: name} of every function in ``objects`` ({name: a
-    function, a class or a module}), of their methods and of the
-    functions nested in them.  A module's functions count only where
-    their code is in the module's file (a wrapper shared by many modules,
-    such as a mutation tool's trampoline, is not theirs)."""
+    """{code object: name} of the functions of ``objects`` (``members``)
+    and of the functions nested in them."""
     found: dict = {}
 
     def add(code, name):
@@ -186,35 +202,21 @@ def codes(objects: dict) -> dict:
                 if isinstance(const, types.CodeType):
                     add(const, name)
 
-    for name, obj in objects.items():
-        home = getattr(obj, "__file__", None)  # set for modules
-        for member in _functions(obj):
-            code = getattr(member, "__code__", None)
-            if isinstance(code, types.CodeType) and home in (
-                None,
-                code.co_filename,
-            ):
-                add(code, name)
+    for member, name in members(objects).items():
+        add(member.__code__, name)
     return found
 
 
 def copies(objects: dict) -> dict:
     """{fingerprint: name} of the functions in ``objects`` that have a
-    docstring (as ``codes``): a copy of one of them, compiled again from
+    docstring (``members``): a copy of one of them, compiled again from
     its source or with its code object renamed, is still refused, while
     a learner's own short function that happens to match a helper's
     bytecode is not (it has no docstring of the package's)."""
     found: dict = {}
-    for name, obj in objects.items():
-        home = getattr(obj, "__file__", None)
-        for member in _functions(obj):
-            code = getattr(member, "__code__", None)
-            if (
-                isinstance(code, types.CodeType)
-                and home in (None, code.co_filename)
-                and getattr(member, "__doc__", None)
-            ):
-                found.setdefault(fingerprint(code), name)
+    for member, name in members(objects).items():
+        if getattr(member, "__doc__", None):
+            found.setdefault(fingerprint(member.__code__), name)
     return found
 
 

@@ -1,0 +1,172 @@
+"""One run of a check (``Run``): its fresh random inputs and the
+learner's calls, watched.
+
+``Run.call`` calls the learner's code with
+
+* a profile function (``watch.Tracer``) in the check's worker thread: it
+  refuses calls of the package's own answer to the exercise and of the
+  checks' reference code (copies too), and switching itself off;
+* the audit hook (``audit.watching``): what is called through
+  ``functools.partial``, ``map`` or ``ctypes`` (the profiler, frames,
+  gc, other processes and signals);
+* the answers armed (``tripwire``): they refuse to run in whatever
+  thread calls them;
+* a check, after the call, that nothing of ``mlp_notes`` changed while
+  it ran (``isolation``) and that the profiler's own record is intact.
+
+A filled-in function that returns ``None`` is told so; the untouched
+starter is "not answered yet".  Inputs come from ``Run.rng``, seeded
+afresh for every run from the operating system's randomness and never
+printed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import torch
+
+from mlp_notes.checks.answers import read
+from mlp_notes.checks.audit import refuse, started, watching
+from mlp_notes.checks.isolation import same
+from mlp_notes.checks.tripwire import Wires
+from mlp_notes.checks.verdict import (
+    BlankAnswerError,
+    WrongAnswerError,
+    describe,
+    kind,
+    wrong,
+)
+from mlp_notes.checks.watch import Tracer, is_starter
+from mlp_notes.checks.worker import StopWork
+
+_randbits = secrets.randbits  # the inputs' seed: the OS's randomness
+_setprofile, _getprofile = sys.setprofile, sys.getprofile
+_frames = sys._current_frames
+
+
+class Run:
+    """One run of a check: its fresh random inputs and the learner's
+    calls."""
+
+    def __init__(self, banned: tuple, relift, state=None):
+        self.rng = torch.Generator().manual_seed(_randbits(62))
+        # {code: name}, {fingerprint: name}, {function: name}
+        codes_, self.copies, self.functions = banned
+        self.banned = {id(code): name for code, name in codes_.items()}
+        self.relift = relift  # lift the learner's patches again
+        #: the package's own attributes now (``isolation.seal``)
+        self.state = state or (lambda: ((), ()))
+        self.tanh = False  # a C call of tanh seen in the learner's code
+        self.tracer: Tracer | None = None  # the one watching now
+        self.wires = Wires(self.functions)  # armed during each call
+
+    def disarm(self) -> None:
+        """Put the answers' code back, also where a call of the learner's
+        is still running (one the check could not stop)."""
+        self.wires.__exit__()
+
+    def uniform(self, low: float, high: float) -> float:
+        """A random float in [low, high)."""
+        u = float(torch.rand((), generator=self.rng, dtype=torch.float64))
+        return low + (high - low) * u
+
+    def integer(self, low: int, high: int) -> int:
+        """A random int in [low, high]."""
+        return int(torch.randint(low, high + 1, (), generator=self.rng))
+
+    def normal(self, *shape: int) -> torch.Tensor:
+        """Standard normal numbers, float64."""
+        return torch.randn(shape, generator=self.rng, dtype=torch.float64)
+
+    def function(self, answer):
+        """The answer as a function: blank or not callable is a verdict."""
+        if answer is None or answer is Ellipsis:
+            raise BlankAnswerError
+        if not callable(answer):
+            raise wrong(f"expected a function, got {kind(answer)}")
+        return answer
+
+    def call(self, fn, *args, mode=None, what=None):
+        """``fn(*args)``, watched; ``mode`` (a TorchFunctionMode) is
+        active during the call.  With ``what``, the result is read as
+        numbers (``answers.read``) inside the watch too: an answer that
+        computes its values only when read (``__array__``, ``__float__``)
+        runs under the same profiler, mode and lifting of patches as the
+        function itself."""
+        tracer, wires = Tracer(self.banned, self.copies), self.wires
+        self.tracer, failure, unreadable = tracer, None, None
+        kept = (self.banned, self.copies, len(self.banned), self.state())
+        threads = set(_frames())
+        wires.__enter__()
+        _setprofile(tracer)
+        watching(tracer)  # the audit hook reports to it from now on
+        try:
+            if mode is None:
+                out = fn(*args)
+                out, unreadable = _read_now(out, what)
+            else:
+                with mode:
+                    out = fn(*args)
+                    out, unreadable = _read_now(out, what)
+        except StopWork:
+            raise
+        except BaseException as err:
+            failure = err
+        finally:
+            # switched off or replaced by a route the watch did not see
+            tracer.tamper |= _getprofile() is not tracer or not tracer.armed
+            tracer.armed = False
+            _setprofile(None)
+            watching(None)
+            wires.__exit__()
+            self.tracer = None
+            self._after(tracer, wires, threads, kept)
+        if wires.hits or tracer.changed:  # before what they make raise
+            refuse(tracer)
+        if failure is not None:
+            if isinstance(failure, NotImplementedError) and is_starter(fn):
+                raise BlankAnswerError
+            raise wrong(f"your function raised {describe(failure)}")
+        self.tanh |= tracer.tanh
+        refuse(tracer)
+        if out is None:
+            if is_starter(fn):
+                raise BlankAnswerError
+            raise wrong(
+                "your function returned nothing — did you forget `return`?"
+            )
+        if unreadable is not None:
+            raise unreadable
+        return out
+
+    def _after(self, tracer, wires, threads: set, kept: tuple) -> None:
+        """What the call did out of the profiler's sight: a thread still
+        running the learner's code, a call of an answer in whatever
+        thread, a change to ``mlp_notes`` or to the profiler's record
+        (noted in ``tracer``); then the learner's patches are lifted
+        again."""
+        banned, copied, size, state = kept
+        tracer.thread |= started(threads)
+        tracer.tamper |= (
+            tracer.banned is not banned
+            or tracer.copies is not copied
+            or len(banned) != size
+        )
+        tracer.changed |= not same(state, self.state())
+        self.relift()
+        if wires.hits and tracer.hit is None:
+            tracer.hit = wires.hits[0]  # in whatever thread
+
+
+def _read_now(out, what):
+    """(``out`` read as numbers, None), or (``out``, the verdict of why
+    it cannot be read); ``out`` as it is without ``what`` or if None
+    (the caller reports a missing ``return``)."""
+    if what is None or out is None:
+        return out, None
+    try:
+        return read(out, what), None
+    except WrongAnswerError as verdict:
+        return out, verdict

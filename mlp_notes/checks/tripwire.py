@@ -1,0 +1,106 @@
+"""The package's answers and the checks' reference code refuse to run
+while the learner's function runs, in whatever thread.
+
+The profile function (``watch.Tracer``) sees calls in the check's worker
+thread only, and Python 3.11 raises no audit event for a new thread: a
+thread started through ``functools.partial`` runs unseen.  So for the
+length of the learner's call, ``armed`` gives each of these functions a
+stand-in code object that records the call and raises ``Refused``.  The
+function object stays the same, so a reference the learner keeps
+(``from mlp_notes.activations import prelu_grad``) is armed too.  The
+original code is put back when the call returns, and ``isolation.lift``
+(which records every function of the package) puts it back whatever
+happens.
+
+Reading a package function's ``__code__`` in the learner's code raises
+an audit event the check refuses (``audit``), so the stand-ins and the
+record of their calls are out of the learner's reach.
+
+Not covered: a copy made before the check that shares the code object
+(``types.FunctionType(f.__code__, ...)``) and runs in such a thread.
+"""
+
+from __future__ import annotations
+
+import types
+import warnings
+
+_MARK = "mlp_notes: refused while a check runs"
+_templates: dict[int, types.CodeType] = {}
+
+
+class Refused(BaseException):
+    """Raised by a stand-in: this function computes the answer."""
+
+
+def _template(free: int) -> types.CodeType:
+    """A function's code taking any arguments, with ``free`` free
+    variables (a code object can only replace one with as many), that
+    calls the constant ``_MARK`` with its arguments."""
+    if free not in _templates:
+        names = [f"v{i}" for i in range(free)]
+        uses = "".join(f"        {n}\n" for n in names)
+        source = (
+            "def outer():\n"
+            + "".join(f"    {n} = None\n" for n in names)
+            + "    def stand_in(*args, **kwargs):\n"
+            + uses
+            + f"        return {_MARK!r}(args, kwargs)\n"
+            + "    return stand_in\n"
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "'str' object is not callable"
+            outer = compile(source, "<mlp_notes stand-in>", "exec")
+        code = next(
+            c
+            for c in next(
+                c for c in outer.co_consts if isinstance(c, types.CodeType)
+            ).co_consts
+            if isinstance(c, types.CodeType)
+        )
+        assert len(code.co_freevars) == free
+        _templates[free] = code
+    return _templates[free]
+
+
+def _stand_in(fn, name: str, wires: Wires) -> types.CodeType:
+    """The code ``fn`` runs while armed: it notes ``name`` in
+    ``wires.hits`` and raises."""
+
+    def refuse(args, kwargs):
+        wires.hits.append(name)
+        raise Refused(
+            f"{name} computes this exercise's answer: it does not run "
+            "while a check runs your function"
+        )
+
+    code = _template(len(fn.__code__.co_freevars))
+    return code.replace(
+        co_consts=tuple(refuse if c == _MARK else c for c in code.co_consts),
+        co_name=fn.__code__.co_name,
+        co_qualname=fn.__code__.co_qualname,
+    )
+
+
+class Wires:
+    """``with Wires(functions) as hits:`` — during the block, each of
+    ``functions`` ({function: name}) raises ``Refused`` and its name is
+    appended to ``hits`` (a fresh list each time)."""
+
+    def __init__(self, functions: dict):
+        self.hits: list[str] = []
+        self.swaps = [
+            (fn, fn.__code__, _stand_in(fn, name, self))
+            for fn, name in functions.items()
+        ]
+
+    def __enter__(self) -> list[str]:
+        self.hits = []
+        for fn, _, stand_in in self.swaps:
+            fn.__code__ = stand_in
+        return self.hits
+
+    def __exit__(self, *exc) -> None:
+        for fn, code, stand_in in self.swaps:
+            if fn.__code__ is stand_in:  # not another run's
+                fn.__code__ = code

@@ -1,0 +1,226 @@
+"""The package's answers refuse to run while a check runs the learner's
+code, in whatever thread (``checks.tripwire``), and what the learner's
+code does to ``mlp_notes`` or to the check's profiler while it runs is
+refused (``checks.runs``, ``checks.audit``)."""
+
+from __future__ import annotations
+
+import _thread
+import functools
+import sys
+import time
+import types
+
+import pytest
+import torch
+
+from mlp_notes import activations, checks
+from mlp_notes.activations import prelu_grad as kept_reference
+from mlp_notes.checks import WRONG, guard, prior, tripwire, watch
+from mlp_notes.shift import detect
+
+CODE = activations.prelu_grad.__code__
+
+
+def _right(x, alpha):
+    return torch.where(x > 0, torch.ones_like(x), alpha * torch.ones_like(x))
+
+
+def _in_thread(work):
+    """``work()`` in a thread started through functools.partial (no
+    audit event, no profiler), waited for; its result or exception."""
+    box: list = []
+    lock = _thread.allocate_lock()
+    lock.acquire()
+
+    def run():
+        try:
+            box.append(work())
+        except BaseException as err:  # what a stand-in raises, too
+            box.append(err)
+        lock.release()
+
+    functools.partial(_thread.start_new_thread, run, ())()
+    lock.acquire()
+    return box[0]
+
+
+def _check_gives(fn, words: str) -> None:
+    verdict = checks.check_4_1_prelu_derivative(fn)
+    assert verdict.status == WRONG and words in verdict.message, verdict
+    assert activations.prelu_grad.__code__ is CODE  # put back
+    assert checks.check_4_1_prelu_derivative(_right).correct
+
+
+def test_the_answer_refuses_to_run_in_another_thread():
+    """A thread the profiler cannot see (the fourth battery's route):
+    the answer's call is refused there too, also through a reference
+    the learner kept under another name, and also where the learner's
+    code falls back to a right answer when the call fails."""
+
+    def through_thread(x, alpha):
+        got = _in_thread(lambda: kept_reference(x, alpha))
+        return _right(x, alpha) if isinstance(got, BaseException) else got
+
+    _check_gives(through_thread, "calls activations.prelu_grad")
+
+    def ks(a, b):
+        got = _in_thread(lambda: detect.ks_statistic(a, b))
+        return 0.5 if isinstance(got, BaseException) else got
+
+    verdict = checks.check_4_9_ks_statistic(ks)
+    assert "calls shift.detect.ks_statistic" in verdict.message or (
+        "calls" in verdict.message and "ks_statistic" in verdict.message
+    ), verdict
+
+
+def test_the_answer_runs_as_before_outside_a_check():
+    x = torch.tensor([-2.0, 3.0])
+    before = activations.prelu_grad(x, 0.25)
+    checks.check_4_1_prelu_derivative(lambda x, a: kept_reference(x, a))
+    assert torch.equal(activations.prelu_grad(x, 0.25), before)
+    assert torch.equal(kept_reference(x, 0.25), before)
+
+
+def test_a_stand_in_records_and_raises_whatever_its_closure():
+    """Stand-ins for functions with free variables (a method using
+    ``super()``) and without; the originals come back after the block,
+    and not over another run's stand-in."""
+
+    def outer():
+        k = 3
+
+        def inner(v):
+            return v * k
+
+        return inner
+
+    def plain(v):
+        return v + 1
+
+    closure = outer()
+    wires = tripwire.Wires({closure: "closure", plain: "plain"})
+    with wires as hits:
+        for fn in (closure, plain):
+            with pytest.raises(tripwire.Refused):
+                fn(1)
+    assert hits == ["closure", "plain"]
+    assert (closure(2), plain(2)) == (6, 3)
+    first, second = tripwire.Wires({plain: "a"}), tripwire.Wires({plain: "b"})
+    first.__enter__()
+    first.__exit__()
+    second.__enter__()
+    first.__exit__()  # a late exit of a finished run
+    with pytest.raises(tripwire.Refused):
+        plain(1)
+    second.__exit__()
+    assert plain(1) == 2
+
+
+def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
+    """A call the check cannot interrupt (asleep in C) outlives its
+    verdict: the answers are disarmed when the check returns, also the
+    functions kept in a table (the prior check's confusions), which the
+    isolation does not record."""
+    monkeypatch.setattr(guard.LIMITS, "seconds", 0.3)
+    monkeypatch.setattr(guard.LIMITS, "first", 0.3)
+    monkeypatch.setattr(guard.LIMITS, "grace", 0.2)
+    armed = watch.members({"prior": prior, "answer": activations})
+    codes = {fn: fn.__code__ for fn in armed}
+    assert len([f for f in armed if f.__name__ == "<lambda>"]) >= 5
+
+    woke: list = []
+
+    def sleeps(*args):
+        time.sleep(1.0)
+        woke.append(True)
+        return 0.0
+
+    for check in (checks.check_4_1_prelu_derivative, checks.check_4_5_prior):
+        verdict = check(sleeps)
+        assert verdict.status == WRONG and not woke  # still asleep
+        assert all(fn.__code__ is code for fn, code in codes.items())
+        time.sleep(1.2)
+        woke.clear()
+    x = torch.tensor([-1.0])
+    assert torch.equal(kept_reference(x, 0.5), torch.tensor([0.5]))
+
+
+def test_reading_the_package_code_is_refused():
+    """A copy through the function's code (the way round the stand-ins),
+    by attribute or through getattr in functools.partial."""
+
+    def copy(x, alpha):
+        fn = types.FunctionType(activations.prelu_grad.__code__, {})
+        return _right(x, alpha) if fn is None else _right(x, alpha)
+
+    def copy_partial(x, alpha):
+        functools.partial(getattr, activations.prelu_grad, "__code__")()
+        return _right(x, alpha)
+
+    for fn in (copy, copy_partial):
+        _check_gives(fn, "the code of mlp_notes' functions")
+
+    def own_code(x, alpha):  # the learner's own functions' code is theirs
+        assert _right.__code__ is not None
+        return _right(x, alpha)
+
+    assert checks.check_4_1_prelu_derivative(own_code).correct
+
+
+def test_changes_to_the_package_while_the_function_runs_are_refused():
+    """The checks' own objects patched during the call (the cheat found
+    at stop 29: the tracer's copy test switched off): refused and undone,
+    also a change of a function's code undone before the return."""
+    copy_of = watch.Tracer._copy_of
+
+    def patch_class(x, alpha):
+        watch.Tracer._copy_of = lambda self, code: None
+        return _right(x, alpha)
+
+    def patch_global(x, alpha):
+        watch._id = lambda obj: 0
+        return _right(x, alpha)
+
+    def add_name(x, alpha):
+        activations.extra = 1
+        return _right(x, alpha)
+
+    other = types.FunctionType(CODE, {}).__code__  # read outside the check
+    defaults = activations.relu.__defaults__
+
+    def code_and_back(x, alpha):  # back before it returns: still seen
+        activations.prelu_grad.__code__ = other
+        activations.prelu_grad.__code__ = CODE
+        activations.relu.__defaults__ = ()
+        activations.relu.__defaults__ = defaults
+        return _right(x, alpha)
+
+    for fn in (patch_class, patch_global, add_name, code_and_back):
+        _check_gives(fn, "changed mlp_notes' own")
+    assert watch.Tracer._copy_of is copy_of
+    assert watch._id is id
+    assert not hasattr(activations, "extra")
+
+
+def test_the_profilers_record_is_kept():
+    """The tracer reached through functools.partial(sys.getprofile):
+    switching it off, emptying or replacing what it refuses."""
+
+    def tracer():
+        return functools.partial(sys.getprofile)()
+
+    def unarm(x, alpha):
+        tracer().armed = False
+        return kept_reference(x, alpha)
+
+    def empty(x, alpha):
+        tracer().banned.clear()
+        return _right(x, alpha)
+
+    def replace(x, alpha):
+        tracer().copies = {}
+        return _right(x, alpha)
+
+    for fn in (unarm, empty, replace):
+        _check_gives(fn, "switched off")
