@@ -8,13 +8,14 @@ from __future__ import annotations
 import _thread
 import functools
 import sys
+import threading
 import time
 import types
 
 import pytest
 import torch
 
-from mlp_notes import activations, checks
+from mlp_notes import activations, checks, optim
 from mlp_notes.activations import prelu_grad as kept_reference
 from mlp_notes.checks import WRONG, guard, prior, tripwire, watch
 from mlp_notes.shift import detect
@@ -224,3 +225,174 @@ def test_the_profilers_record_is_kept():
 
     for fn in (unarm, empty, replace):
         _check_gives(fn, "switched off")
+
+
+def test_a_right_answer_decorated_like_the_package_passes():
+    """``optim.LARS.step`` is wrapped by ``torch.no_grad()``: the
+    wrapper's code is torch's, shared by every function so decorated, and
+    is not the package's answer (the fifth battery's false "wrong");
+    the function it wraps is, and stays refused."""
+    decorated = [
+        torch.no_grad(),
+        torch.enable_grad(),
+        torch.inference_mode(),
+    ]
+    for decorator in decorated:
+
+        @decorator
+        def lars_step(w, grad, lr, eta):
+            return w - lr * eta * w.norm() / grad.norm() * grad
+
+        assert checks.check_4_8_lars_step(lars_step).correct, decorator
+
+    def own(w, grad, lr, eta):
+        w = torch.nn.Parameter(w.clone())
+        w.grad = grad.clone()
+        optim.LARS([w], lr=lr, eta=eta).step()
+        return w.detach()
+
+    verdict = checks.check_4_8_lars_step(own)
+    assert "calls optim.LARS" in verdict.message, verdict
+
+
+def test_an_audit_hook_added_by_the_learner_is_blocked():
+    """The fifth battery's hook (added in an earlier cell, or by the
+    function itself) ran in the check's thread while the stand-ins were
+    being set, and read the check's frames there.  The learner's code
+    cannot add one once the checks are imported, and the next check says
+    so."""
+    seen: list = []
+
+    def spy(event, args):
+        seen.append(event)
+
+    sys.addaudithook(spy)  # an earlier cell: refused without an error
+    verdict = checks.check_4_1_prelu_derivative(_right)
+    assert "tried to add an audit hook" in verdict.message, verdict
+    assert not seen  # never added
+    assert checks.check_4_1_prelu_derivative(_right).correct  # said once
+
+    def adds(x, alpha):
+        sys.addaudithook(spy)
+        return _right(x, alpha)
+
+    verdict = checks.check_4_1_prelu_derivative(adds)
+    assert "tried to add an audit hook" in verdict.message, verdict
+    assert not seen
+
+
+def test_another_thread_of_the_learner_is_heard_while_a_check_runs():
+    """A thread started in an earlier cell puts the answer's original
+    code back while the function runs (the fifth battery): setting or
+    reading a package function's code, and reading frames, in any
+    thread running the learner's code are refused during a check."""
+    go, done = threading.Event(), threading.Event()
+    original = activations.prelu_grad.__code__  # read before the check
+
+    def background():
+        go.wait(10)
+        activations.prelu_grad.__code__ = original
+        done.set()
+
+    threading.Thread(target=background, daemon=True).start()
+
+    def cheat(x, alpha):
+        go.set()
+        done.wait(10)
+        return activations.prelu_grad(x, alpha)
+
+    _check_gives(cheat, "changed mlp_notes' own")
+    go.clear()
+    done.clear()
+
+    def frames():
+        go.wait(10)
+        sys._current_frames()
+        done.set()
+
+    threading.Thread(target=frames, daemon=True).start()
+
+    def waits(x, alpha):
+        go.set()
+        done.wait(10)
+        return _right(x, alpha)
+
+    _check_gives(waits, "frames or objects")
+
+
+def test_a_library_reading_the_code_for_the_learner_is_heard():
+    """``dis`` reads the stand-in for the learner (the way into its
+    record that the fifth battery found): a package function's code read
+    by library code the learner's code called is refused too."""
+    import dis
+
+    def disassembles(x, alpha):
+        dis.Bytecode(activations.prelu_grad)
+        return _right(x, alpha)
+
+    _check_gives(disassembles, "the code of mlp_notes' functions")
+
+
+def test_constants_are_never_hashed_by_the_profiler():
+    """An object put into a code object's constants: its ``__hash__``
+    ran inside the profile function (no profiler there), the fifth
+    battery's way to call the answer unseen."""
+    ran: list = []
+
+    class Sneaky:
+        def __hash__(self):
+            ran.append(True)
+            return 0
+
+        def __eq__(self, other):
+            return False
+
+    def body(x, alpha):
+        return _right(x, alpha)
+
+    code = body.__code__
+    sneaky = types.FunctionType(
+        code.replace(co_consts=(*code.co_consts, Sneaky())), body.__globals__
+    )
+    assert checks.check_4_1_prelu_derivative(sneaky).correct
+    assert not ran
+    assert watch.fingerprint(code) == watch.fingerprint(
+        code.replace(co_filename="elsewhere")
+    )
+
+
+def test_a_torch_mode_left_on_is_refused_and_popped():
+    """A TorchFunctionMode entered and not exited ran during the rest of
+    the check and rewrote its reading of the answer (the fifth battery)."""
+
+    class Mode(torch.overrides.TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            return func(*args, **(kwargs or {}))
+
+    def leaves(x, alpha):
+        Mode().__enter__()
+        return _right(x, alpha)
+
+    _check_gives(leaves, "left a torch function or dispatch mode")
+    assert torch._C._len_torch_function_stack() == 0
+
+
+def test_the_learners_code_after_its_call_is_heard():
+    """Code of the learner's that runs after its function returned (a
+    finalizer: here a global forward hook's, run when the check clears
+    the hooks) and reads the check's frames or objects to rewrite what it
+    read (the fifth battery): refused when the check ends."""
+    from torch.nn.modules.module import register_module_forward_hook
+
+    class Later:
+        def __call__(self, module, inputs, output):
+            return None
+
+        def __del__(self):
+            sys._getframe(1)
+
+    def leaves(x, alpha):
+        register_module_forward_hook(Later())
+        return _right(x, alpha)
+
+    _check_gives(leaves, "frames or objects")

@@ -13,6 +13,7 @@ function, and what they refuse.
 from __future__ import annotations
 
 import _thread
+import os
 import sys
 import types
 
@@ -69,45 +70,91 @@ def _package(obj) -> bool:
     return isinstance(module, str) and module.partition(".")[0] == "mlp_notes"
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(__file__)) + os.sep
+
+
+def _anywhere(frame) -> bool:
+    """The learner's code is on ``frame``'s stack above the package's
+    own (a library function, ``dis`` or ``inspect``, reading a package
+    function's code for it; not the package doing it)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_PACKAGE):
+            return False
+        if learners(frame, relay=False):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _kind(event, args):
+    """What an audit event means here, or None where it means nothing."""
+    what = _EVENTS.get(event)
+    if what is None:
+        return "elsewhere" if event.startswith("ctypes.") else None
+    if what in ("frame", "changed"):
+        if args[1] in _CODE_ATTRIBUTES and _package(args[0]):
+            return "code" if what == "frame" else "changed"
+        if what == "changed" or args[1] not in _FRAME_ATTRIBUTES:
+            return None
+    return what
+
+
 def _audit():
-    """Install (once, at import) the audit hook that reports to the
-    tracer of the thread it runs in; return ``watching(tracer)``, which
-    registers the calling thread's tracer (``None`` ends it).  Audit
-    hooks cannot be removed: the hook does nothing outside a check."""
+    """Install (once, at import) the audit hook; return
+    ``(watching, blocked)``.  ``watching(tracer)`` registers the calling
+    thread's tracer (``None`` ends it): the hook reports what the
+    learner's code does in that thread, and in any other thread while a
+    check runs (a thread started in an earlier cell).  Audit hooks
+    cannot be removed: outside a check the hook only blocks audit hooks
+    added by the learner's code (they would see the check's work),
+    noting each in ``blocked``."""
     tracers: dict = {}
-    busy: list = []
-    get_ident, getframe, events = _thread.get_ident, sys._getframe, _EVENTS
-    mine, frame_attributes = learners, _FRAME_ATTRIBUTES
-    code_attributes, package = _CODE_ATTRIBUTES, _package
+    busy: set = set()  # threads inside the hook (getframe raises events)
+    blocked: list = []
+    get_ident, getframe = _thread.get_ident, sys._getframe
+    mine, anywhere, kind, list_ = learners, _anywhere, _kind, list
+
+    def report(tracer, what, caller, own_thread) -> None:
+        if what == "tamper":
+            tracer.tamper |= own_thread
+        elif what in ("code", "changed") or not own_thread:
+            if anywhere(caller):
+                what = "introspect" if what in ("code", "frame") else what
+                setattr(tracer, what, True)
+        elif what == "frame":  # directly, not through traceback
+            tracer.introspect |= mine(caller, relay=False)
+        elif mine(caller):
+            setattr(tracer, what, True)
 
     def hook(event, args):
-        what = events.get(event)
-        if what is None:
-            if not event.startswith("ctypes."):
-                return
-            what = "elsewhere"
-        tracer = tracers.get(get_ident())
-        if tracer is None or not tracer.armed or busy:
+        ident = get_ident()
+        if ident in busy:
             return
-        if what in ("frame", "changed"):
-            if args[1] in code_attributes and package(args[0]):
-                what = "introspect" if what == "frame" else what
-            elif what == "changed" or args[1] not in frame_attributes:
-                return
-        busy.append(True)  # getframe raises an event of its own
+        if event == "sys.addaudithook":
+            busy.add(ident)
+            try:
+                learner = anywhere(getframe(1))
+            finally:
+                busy.discard(ident)
+            if learner:
+                blocked.append(True)
+                raise RuntimeError("blocked by mlp_notes.checks")
+            return
+        what = tracers and kind(event, args)
+        if not what:
+            return
+        tracer = tracers.get(ident)
+        targets = [tracer] if tracer is not None else list_(tracers.values())
+        busy.add(ident)
         try:
             caller = getframe(1)
-            if what == "tamper":
-                tracer.tamper = True
-            elif what == "frame":  # directly, not through traceback
-                if mine(caller, relay=False):
-                    tracer.introspect = True
-            elif mine(caller):
-                setattr(tracer, what, True)
+            for one in targets:
+                if one.armed:
+                    report(one, what, caller, tracer is not None)
         except Exception:  # an exception would stop the audited call
             pass
         finally:
-            busy.pop()
+            busy.discard(ident)
 
     def watching(tracer) -> None:
         if tracer is None:
@@ -116,10 +163,10 @@ def _audit():
             tracers[get_ident()] = tracer
 
     sys.addaudithook(hook)
-    return watching
+    return watching, blocked
 
 
-watching = _audit()
+watching, blocked = _audit()
 
 
 def started(before: set) -> bool:
@@ -149,6 +196,18 @@ def refuse(tracer) -> None:
             "your function starts another process, sends a signal or "
             "calls C through ctypes (os.fork, subprocess, os.system, "
             "os.kill, signal, ctypes): compute the answer in your function"
+        )
+    if tracer.left_mode:
+        raise wrong(
+            "your function left a torch function or dispatch mode active "
+            "after it returned, which would run during the check: exit "
+            "every mode you enter (use `with`)"
+        )
+    if tracer.hooked:
+        raise wrong(
+            "your code tried to add an audit hook (sys.addaudithook), "
+            "which would see the check's work: the checks block it. "
+            "Remove it and run the check again"
         )
     if tracer.introspect:
         raise wrong(

@@ -40,6 +40,7 @@ import warnings
 import torch
 
 from mlp_notes.checks import isolation
+from mlp_notes.checks.audit import watching
 from mlp_notes.checks.runs import Run
 from mlp_notes.checks.verdict import (
     BLANK,
@@ -75,7 +76,9 @@ def _verdict(title: str, body, answer, run: Run) -> Verdict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return Verdict(title, CORRECT, body(answer, run))
+            evidence = body(answer, run)
+            run.finish()  # what the learner's code did after its calls
+            return Verdict(title, CORRECT, evidence)
         except BlankAnswerError:
             return Verdict(
                 title, BLANK, "Fill in the cell above, then run this one."
@@ -88,6 +91,8 @@ def _verdict(title: str, body, answer, run: Run) -> Verdict:
             message = "your answer made the check recurse too deeply"
         except BaseException as err:
             message = f"the check could not use your answer: {describe(err)}"
+        finally:
+            watching(None)
         return Verdict(title, WRONG, message)
 
 

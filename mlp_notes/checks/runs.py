@@ -28,7 +28,7 @@ import sys
 import torch
 
 from mlp_notes.checks.answers import read
-from mlp_notes.checks.audit import refuse, started, watching
+from mlp_notes.checks.audit import blocked, refuse, started, watching
 from mlp_notes.checks.isolation import same
 from mlp_notes.checks.tripwire import Wires
 from mlp_notes.checks.verdict import (
@@ -61,6 +61,16 @@ class Run:
         self.tanh = False  # a C call of tanh seen in the learner's code
         self.tracer: Tracer | None = None  # the one watching now
         self.wires = Wires(self.functions)  # armed during each call
+        #: what the learner's code does between and after its calls (a
+        #: finalizer, a hook it left): heard by the audit hook
+        self.late = Tracer({}, {})
+
+    def finish(self) -> None:
+        """The run is over: refuse what the learner's code did after its
+        calls (``late``), such as reading the check's frames or objects
+        from a finalizer."""
+        watching(None)
+        refuse(self.late)
 
     def disarm(self) -> None:
         """Put the answers' code back, also where a call of the learner's
@@ -98,8 +108,10 @@ class Run:
         tracer, wires = Tracer(self.banned, self.copies), self.wires
         self.tracer, failure, unreadable = tracer, None, None
         kept = (self.banned, self.copies, len(self.banned), self.state())
+        modes = _modes()
         threads = set(_frames())
         wires.__enter__()
+        watching(None)  # not the late watch while the profiler starts
         _setprofile(tracer)
         watching(tracer)  # the audit hook reports to it from now on
         try:
@@ -119,8 +131,10 @@ class Run:
             tracer.tamper |= _getprofile() is not tracer or not tracer.armed
             tracer.armed = False
             _setprofile(None)
-            watching(None)
+            watching(self.late)  # what runs now is not the call's
             wires.__exit__()
+            # a torch function or dispatch mode pushed and left on
+            tracer.left_mode |= _drop_modes(modes)
             self.tracer = None
             self._after(tracer, wires, threads, kept)
         if wires.hits or tracer.changed:  # before what they make raise
@@ -149,6 +163,8 @@ class Run:
         again."""
         banned, copied, size, state = kept
         tracer.thread |= started(threads)
+        tracer.hooked |= bool(blocked)  # in an earlier cell or now
+        blocked.clear()
         tracer.tamper |= (
             tracer.banned is not banned
             or tracer.copies is not copied
@@ -158,6 +174,28 @@ class Run:
         self.relift()
         if wires.hits and tracer.hit is None:
             tracer.hit = wires.hits[0]  # in whatever thread
+
+
+def _modes() -> tuple[int, int]:
+    """How many torch function and dispatch modes are active in this
+    thread (torch has no public count)."""
+    return (
+        torch._C._len_torch_function_stack(),
+        torch._C._len_torch_dispatch_stack(),
+    )
+
+
+def _drop_modes(before: tuple[int, int]) -> bool:
+    """Pop the modes pushed since ``before``; whether there were any."""
+    function, dispatch = before
+    left = False
+    while torch._C._len_torch_function_stack() > function:
+        torch._C._pop_torch_function_stack()
+        left = True
+    while torch._C._len_torch_dispatch_stack() > dispatch:
+        torch._C._pop_torch_dispatch_stack()
+        left = True
+    return left
 
 
 def _read_now(out, what):

@@ -95,11 +95,26 @@ def fingerprint(code: types.CodeType) -> tuple:
         code.co_argcount,
         code.co_names,
         code.co_varnames,
-        tuple(
-            fingerprint(c) if isinstance(c, types.CodeType) else (type(c), c)
-            for c in code.co_consts
-        ),
+        tuple(_constant(c) for c in code.co_consts),
     )
+
+
+#: Constants the compiler makes; any other object put into a code
+#: object's constants (``code.replace``) is keyed by its type's identity,
+#: never hashed: its ``__hash__`` would run inside the profile function.
+_PLAIN = (str, bytes, int, float, complex, bool, type(None), type(...))
+
+
+def _constant(c):
+    if type(c) is types.CodeType:
+        return fingerprint(c)
+    if type(c) is tuple:
+        return (tuple, tuple(_constant(v) for v in c))
+    if type(c) is frozenset:
+        return (frozenset, frozenset(_constant(v) for v in c))
+    if type(c) in _PLAIN:
+        return (type(c), c)
+    return (id(type(c)),)
 
 
 def learners(frame, relay: bool = True) -> bool:
@@ -126,7 +141,8 @@ class Tracer:
         self.seen: dict[int, str | None] = {}  # id(code): a copy's name
         self.hit: str | None = None
         self.tanh = self.tamper = self.thread = self.introspect = False
-        self.elsewhere = self.changed = False
+        self.elsewhere = self.changed = self.hooked = False
+        self.left_mode = False  # a torch mode left active by the call
         self.importing = 0  # imports under way (their time is not timed)
         self.armed = True  # the check sets False before it switches off
 
@@ -173,13 +189,17 @@ class Tracer:
 
 def members(objects: dict) -> dict:
     """{function: name} of every function in ``objects`` ({name: a
-    function, a class or a module}) and of their methods.  A module's
-    functions count only where their code is in the module's file (a
-    wrapper shared by many modules, such as a mutation tool's
-    trampoline, is not theirs)."""
+    function, a class or a module}) and of their methods.  A function
+    counts only where its code is in the file of the module that defines
+    ``obj``: a wrapper shared by many modules (``torch.no_grad``'s, a
+    mutation tool's trampoline) is not theirs, the function it wraps
+    is."""
     found: dict = {}
     for name, obj in objects.items():
         home = getattr(obj, "__file__", None)  # set for modules
+        if home is None:  # a class or a function: its module's file
+            module = sys.modules.get(getattr(obj, "__module__", None) or "")
+            home = getattr(module, "__file__", None)
         for member in _functions(obj):
             code = getattr(member, "__code__", None)
             if isinstance(code, types.CodeType) and home in (
