@@ -20,19 +20,22 @@
 # functions of torch and mlp_notes it computes with. A check is a tutor, not a
 # proctor: it runs in your own Python, and code written to fool it can (a copy
 # of mlp_notes' answer that shares its code, made in an earlier cell and run in
-# a thread started through functools.partial; a copy with its code edited,
-# compiled without its docstring (optimize=2), or compiled by TorchScript or
-# torch.compile; work done in another process or subinterpreter started in an
-# earlier cell; your code compiled under a file name of an installed library;
-# an operator of torch's C++ core redefined through torch.library; C code
-# called through ctypes; the checks' own objects changed in an earlier cell, or
-# while your function runs and put back before it returns (a class or module
-# attribute, a closure, their tables), or the notes of the profile function
-# that sys.getprofile returns, erased; a part of torch outside what the check
-# records (torch's functions and submodules, and the classes it computes with),
-# replaced in an earlier cell). One C call that never hands the interpreter
-# back (`sum(itertools.repeat(0))`, a runaway regular expression) cannot be
-# stopped: interrupt the kernel. Under each check: what it does not cover.
+# another thread, started in an earlier cell or through functools.partial; a
+# copy with its code edited, of code without a docstring or compiled without it
+# (optimize=2: such a copy is the same code as yours would be), or compiled by
+# TorchScript or torch.compile; work done in another process or subinterpreter
+# started in an earlier cell; your code compiled under a file name of an
+# installed library; an operator of torch's C++ core redefined through
+# torch.library; C code called through ctypes; the checks' own objects changed
+# in an earlier cell, or while your function runs and put back before it
+# returns (a class or module attribute, a closure, their tables), or the notes
+# of the profile function that sys.getprofile returns, erased; a part of torch
+# outside what the check records (torch's functions and submodules, and the
+# classes it computes with), replaced in an earlier cell). One C call that
+# never hands the interpreter back (`sum(itertools.repeat(0))`, a runaway
+# regular expression), or an endless loop after a huge `sys.setswitchinterval`
+# called through functools.partial, cannot be stopped: interrupt the kernel.
+# Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
