@@ -11,31 +11,38 @@
 # guide's answer.  A check cannot read an argument, so those stay with you.
 #
 # Each check draws fresh random inputs every time it runs (and never shows
-# them), compares at your answer's precision (float32 or float64), stops your
-# code after 10 seconds (30 on a check's first run, while torch starts up),
-# refuses mlp_notes' own answer to the exercise, in whatever thread calls it,
-# and an exact copy of it, refuses changes your function makes to mlp_notes
-# while it runs, torch modes it leaves on and audit hooks your code adds (it
-# blocks them), and undoes, while it runs, changes your cells make to the
-# functions of torch and mlp_notes it computes with. A check is a tutor, not a
-# proctor: it runs in your own Python, and code written to fool it can (a copy
-# of mlp_notes' answer that shares its code, made in an earlier cell and run in
-# another thread, started in an earlier cell or through functools.partial; a
-# copy with its code edited, of code without a docstring or compiled without it
-# (optimize=2: such a copy is the same code as yours would be), or compiled by
-# TorchScript or torch.compile; work done in another process or subinterpreter
-# started in an earlier cell; your code compiled under a file name of an
-# installed library; an operator of torch's C++ core redefined through
-# torch.library; C code called through ctypes; the checks' own objects changed
-# in an earlier cell, or while your function runs and put back before it
-# returns (a class or module attribute, a closure, their tables), or the notes
-# of the profile function that sys.getprofile returns, erased; a part of torch
-# outside what the check records (torch's functions and submodules, and the
-# classes it computes with), replaced in an earlier cell). One C call that
-# never hands the interpreter back (`sum(itertools.repeat(0))`, a runaway
-# regular expression), or an endless loop after a huge `sys.setswitchinterval`
-# called through functools.partial, cannot be stopped: interrupt the kernel.
-# Under each check: what it does not cover.
+# them), compares at your answer's precision (float32 or float64), and stops
+# your code after 10 seconds (30 on a check's first run, while torch starts
+# up). It refuses mlp_notes' own answer to the exercise, in whatever thread
+# calls it, and an exact copy of it; changes your function makes to mlp_notes
+# while it runs; torch modes it leaves on; and audit hooks your code adds (it
+# blocks them). While it runs, it undoes changes your cells made to the
+# functions of torch and mlp_notes it computes with.
+#
+# A check is a tutor, not a proctor. It runs in your own Python, so code
+# written to fool it can still get past it:
+#
+# - a copy of mlp_notes' answer that shares its code, made in an earlier cell
+#   and run in another thread (started in an earlier cell or through
+#   functools.partial);
+# - a copy with its code edited; a copy of code without a docstring, or
+#   compiled without it (optimize=2), which is the same code yours would be; a
+#   copy compiled by TorchScript or torch.compile;
+# - work done in another process or subinterpreter started in an earlier cell;
+# - your code compiled under the file name of an installed library;
+# - an operator of torch's C++ core redefined through torch.library, or C code
+#   called through ctypes;
+# - the checks' own objects changed in an earlier cell, or changed while your
+#   function runs and put back before it returns (a class or module attribute,
+#   a closure, their tables), or the notes of the profile function that
+#   sys.getprofile returns, erased;
+# - a part of torch outside what the check records (torch's functions and
+#   submodules, and the classes it computes with), replaced in an earlier cell.
+#
+# One C call that never hands the interpreter back (`sum(itertools.repeat(0))`,
+# a runaway regular expression), or an endless loop after a huge
+# `sys.setswitchinterval` called through functools.partial, cannot be stopped:
+# interrupt the kernel. Under each check: what it does not cover.
 
 # %% tags=["install"]
 # Installs mlp_notes when it is missing (Colab, a fresh environment).
