@@ -866,15 +866,15 @@ def test_class_and_static_methods_and_properties_are_recorded():
 
 
 def test_watched_code_is_the_modules_own():
-    """``watch.codes`` holds a module's functions (and those nested in
+    """``package.codes`` holds a module's functions (and those nested in
     them), not the functions the module imported from elsewhere."""
-    from mlp_notes.checks import watch
+    from mlp_notes.checks import package
 
-    found = watch.codes({"activations": activations})
+    found = package.codes({"activations": activations})
     assert activations.prelu_grad.__code__ in found
     assert found[activations.prelu_grad.__code__] == "activations"
     assert all(code.co_filename == activations.__file__ for code in found)
-    assert watch.codes({"f": functools.partial(abs)}) == {}
+    assert package.codes({"f": functools.partial(abs)}) == {}
 
 
 def test_an_endless_loop_after_an_import_is_stopped(short_limit, tmp_path):
@@ -1029,7 +1029,7 @@ def test_a_decorated_reference_is_found_through_its_wrapper():
     """A reference decorated with functools.wraps (torch.no_grad, a
     cache) is recognized by the code it wraps, as a function and as a
     class's method."""
-    from mlp_notes.checks import watch
+    from mlp_notes.checks import package
 
     def inner(x):
         return x
@@ -1039,8 +1039,8 @@ def test_a_decorated_reference_is_found_through_its_wrapper():
     class Holder:
         step = torch.no_grad()(inner)
 
-    assert inner.__code__ in watch.codes({"f": wrapped})
-    assert inner.__code__ in watch.codes({"C": Holder})
+    assert inner.__code__ in package.codes({"f": wrapped})
+    assert inner.__code__ in package.codes({"C": Holder})
 
 
 def test_frozen_import_machinery_is_not_the_learners_code():
@@ -1575,9 +1575,10 @@ def test_the_refusal_of_other_processes_is_worded_whole():
         lambda x, a: os.kill(os.getpid(), 0) or _prelu_right(x, a)
     )
     assert verdict.message == (
-        "your function starts another process, sends a signal or calls C "
-        "through ctypes (os.fork, subprocess, os.system, os.kill, signal, "
-        "ctypes): compute the answer in your function"
+        "your function starts another process or interpreter, sends a "
+        "signal or calls C through ctypes (os.fork, subprocess, os.system, "
+        "os.kill, signal, subinterpreters, ctypes): compute the answer in "
+        "your function"
     ), verdict
 
 

@@ -17,7 +17,7 @@ import torch
 
 from mlp_notes import activations, checks, optim
 from mlp_notes.activations import prelu_grad as kept_reference
-from mlp_notes.checks import WRONG, guard, prior, tripwire, watch
+from mlp_notes.checks import WRONG, guard, package, prior, tripwire, watch
 from mlp_notes.shift import detect
 
 CODE = activations.prelu_grad.__code__
@@ -126,7 +126,7 @@ def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
     monkeypatch.setattr(guard.LIMITS, "seconds", 0.3)
     monkeypatch.setattr(guard.LIMITS, "first", 0.3)
     monkeypatch.setattr(guard.LIMITS, "grace", 0.2)
-    armed = watch.members({"prior": prior, "answer": activations})
+    armed = package.members({"prior": prior, "answer": activations})
     codes = {fn: fn.__code__ for fn in armed}
     assert len([f for f in armed if f.__name__ == "<lambda>"]) >= 5
 
@@ -356,7 +356,7 @@ def test_constants_are_never_hashed_by_the_profiler():
     )
     assert checks.check_4_1_prelu_derivative(sneaky).correct
     assert not ran
-    assert watch.fingerprint(code) == watch.fingerprint(
+    assert package.fingerprint(code) == package.fingerprint(
         code.replace(co_filename="elsewhere")
     )
 
@@ -396,3 +396,171 @@ def test_the_learners_code_after_its_call_is_heard():
         return _right(x, alpha)
 
     _check_gives(leaves, "frames or objects")
+
+
+def _source_of(module, name: str) -> str:
+    import ast
+    import inspect
+
+    source = inspect.getsource(module)
+    for node in ast.parse(source).body:
+        targets = [
+            getattr(t, "id", None) for t in getattr(node, "targets", ())
+        ]
+        if name in (getattr(node, "name", None), *targets):
+            return ast.get_source_segment(source, node)
+    raise KeyError(name)
+
+
+def _compiled(module, name: str, filename: str, optimize: int):
+    """``module.name``'s def compiled again, under ``filename``."""
+    scope = dict(vars(module))
+    code = compile(
+        _source_of(module, name), filename, "exec", optimize=optimize
+    )
+    exec(code, scope)
+    return scope[name]
+
+
+def test_copies_compiled_again_without_docstrings_are_refused():
+    """The fifth battery's largest group: the package's source compiled
+    again with optimize=2 (no docstring), in an earlier cell or during
+    the call, and a reference without a docstring (the prior check's
+    coefficient) compiled again, all under the package's file names."""
+    again = _compiled(activations, "prelu_grad", activations.__file__, 2)
+    _check_gives(lambda x, a: again(x, a), "calls activations.prelu_grad")
+
+    def during(x, alpha):
+        scope = {"__name__": "mlp_notes.activations"}
+        path = activations.__file__
+        with open(path) as source:
+            exec(compile(source.read(), path, "exec", optimize=2), scope)
+        return scope["prelu_grad"](x, alpha)
+
+    _check_gives(during, "calls activations.prelu_grad")
+
+    scope = {"__name__": "copy", "RIGHT": prior.RIGHT}
+    exec(
+        compile(_source_of(prior, "CONFUSIONS"), prior.__file__, "exec"), scope
+    )
+    coefficient = scope["CONFUSIONS"][prior.RIGHT]
+    verdict = checks.check_4_5_prior(
+        lambda w, lambd, n, sigma: (
+            -coefficient(lambd, n, sigma) * (w * w).sum()
+        )
+    )
+    assert verdict.status == WRONG and "reference" in verdict.message, verdict
+
+
+def test_the_learners_own_file_keeps_code_that_matches_the_package():
+    """The same source compiled under the learner's own file name has no
+    mark of the package: it is judged by its values, as code typed from
+    the page is (a learner's short function that happens to match a
+    helper's names and constants is never refused as a copy)."""
+    own = _compiled(activations, "prelu_grad", "<ipython-input-7>", 2)
+    assert own.__code__.co_consts[0] is None
+    assert checks.check_4_1_prelu_derivative(own).correct
+
+
+def test_the_packages_own_code_is_never_a_copy():
+    """No code object of the package is refused as a copy, whichever
+    module of the package a check bans (a helper the learner may call
+    that shares a banned function's names and constants, in another
+    file or in the same one), except the banned function's own code,
+    which is refused by identity anyway."""
+    import importlib
+    import pkgutil
+
+    import mlp_notes
+
+    modules = {
+        info.name: importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(mlp_notes.__path__, "mlp_notes.")
+    }
+    own = guard.record()[4][1]
+    banned = modules  # any of them, as a check could ban
+    originals = {fn.__code__ for fn in package.members(banned)}
+    copied = package.copies(banned)
+    for code in package.codes(modules):
+        if package.copy_of(code, copied, own) is not None:
+            assert code in originals, code
+    again = _compiled(activations, "prelu_grad", activations.__file__, 2)
+    assert package.copy_of(again.__code__, copied, own) is not None
+    assert (
+        package.copy_of(
+            again.__code__.replace(co_filename=optim.__file__), copied, own
+        )
+        is None
+    )  # another of the package's files: not this function's
+
+
+def test_a_shared_code_copy_made_earlier_is_armed_in_any_thread():
+    """A copy sharing the answer's code object, made in an earlier cell
+    and run in a thread the profiler cannot see (a thread started
+    through functools.partial, or a pool started in an earlier cell)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    copy = types.FunctionType(CODE, activations.prelu_grad.__globals__, "c")
+
+    def through_thread(x, alpha):
+        got = _in_thread(lambda: copy(x, alpha))
+        return _right(x, alpha) if isinstance(got, BaseException) else got
+
+    _check_gives(through_thread, "calls activations.prelu_grad")
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: None).result()  # its thread exists already
+        _check_gives(
+            lambda x, a: pool.submit(copy, x, a).result(),
+            "calls activations.prelu_grad",
+        )
+    assert copy.__code__ is CODE
+
+
+_INTERPRETER = """
+import os
+import torch
+import _xxsubinterpreters as interpreters
+from mlp_notes import checks
+
+def elsewhere(x, alpha):
+    read, write = os.pipe()
+    one = interpreters.create()
+    interpreters.run_string(one, f"import os; os.write({write}, b'1')")
+    interpreters.destroy(one)
+    os.close(write)
+    os.read(read, 1)
+    os.close(read)
+    return torch.where(x > 0, 1.0, alpha * torch.ones_like(x))
+
+print(checks.check_4_1_prelu_derivative(elsewhere).message)
+"""
+
+
+def test_another_interpreter_is_refused():
+    """Run in a process of its own: a subinterpreter leaves torch's
+    autograd believing the GIL is held for the rest of the process (the
+    learner's kernel too, so a restart is what the verdict asks for)."""
+    import subprocess
+
+    pytest.importorskip("_xxsubinterpreters")
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERPRETER],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "another process or interpreter" in done.stdout, done
+
+
+def test_the_checks_tables_emptied_in_an_earlier_cell_change_nothing():
+    """The fifth battery emptied, in an earlier cell, the dicts a check's
+    closure held (its tables of refused code): the tables are made afresh
+    for each run now, so the answer stays refused."""
+    check = checks.check_4_1_prelu_derivative
+    for cell in check.__closure__:
+        held = cell.cell_contents
+        for value in held if isinstance(held, tuple) else ():
+            if isinstance(value, dict):
+                value.clear()
+    _check_gives(kept_reference, "calls activations.prelu_grad")

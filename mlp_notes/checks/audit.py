@@ -60,6 +60,17 @@ _FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
 #: (``object.__setattr__``) raises an event: refused for ``mlp_notes``'
 #: own functions.
 _CODE_ATTRIBUTES = {"__code__", "__defaults__", "__kwdefaults__"}
+#: Events on the routes from the learner's code to a code object (a
+#: function's ``__code__``, a frame's ``f_code``): after one, the
+#: tripwires look for copies that share a package function's code.
+_READS = {
+    "object.__getattr__",
+    "sys._getframe",
+    "sys._current_frames",
+    "gc.get_objects",
+    "gc.get_referrers",
+    "gc.get_referents",
+}
 
 
 def _package(obj) -> bool:
@@ -99,47 +110,60 @@ def _kind(event, args):
     return what
 
 
+def _report(
+    tracer, what, caller, own_thread, mine=learners, anywhere=_anywhere
+):
+    """Note in ``tracer`` what an audit event from ``caller`` means."""
+    if what == "tamper":
+        tracer.tamper |= own_thread
+    elif what in ("code", "changed") or not own_thread:
+        if anywhere(caller):
+            what = "introspect" if what in ("code", "frame") else what
+            setattr(tracer, what, True)
+    elif what == "frame":  # directly, not through traceback
+        tracer.introspect |= mine(caller, relay=False)
+    elif mine(caller):
+        setattr(tracer, what, True)
+
+
 def _audit():
-    """Install (once, at import) the audit hook; return
-    ``(watching, blocked)``.  ``watching(tracer)`` registers the calling
+    """Install (once, at import) the audit hook; return ``(watching,
+    blocked, reads, quiet)``.  ``watching(tracer)`` registers the calling
     thread's tracer (``None`` ends it): the hook reports what the
     learner's code does in that thread, and in any other thread while a
     check runs (a thread started in an earlier cell).  Audit hooks
     cannot be removed: outside a check the hook only blocks audit hooks
     added by the learner's code (they would see the check's work),
-    noting each in ``blocked``."""
+    noting each in ``blocked``, and notes in ``reads[0]`` that the
+    learner's code may have reached a code object (``_READS``), except
+    in the threads in ``quiet`` (the checks lifting patches, which reads
+    every package function's code)."""
     tracers: dict = {}
     busy: set = set()  # threads inside the hook (getframe raises events)
     blocked: list = []
+    reads, quiet = [True], set()  # reads: whatever came before the import
     get_ident, getframe = _thread.get_ident, sys._getframe
-    mine, anywhere, kind, list_ = learners, _anywhere, _kind, list
-
-    def report(tracer, what, caller, own_thread) -> None:
-        if what == "tamper":
-            tracer.tamper |= own_thread
-        elif what in ("code", "changed") or not own_thread:
-            if anywhere(caller):
-                what = "introspect" if what in ("code", "frame") else what
-                setattr(tracer, what, True)
-        elif what == "frame":  # directly, not through traceback
-            tracer.introspect |= mine(caller, relay=False)
-        elif mine(caller):
-            setattr(tracer, what, True)
+    anywhere, kind, list_, report = _anywhere, _kind, list, _report
 
     def hook(event, args):
         ident = get_ident()
         if ident in busy:
             return
-        if event == "sys.addaudithook":
+        added = event == "sys.addaudithook"
+        if added or (not reads[0] and event in _READS and ident not in quiet):
             busy.add(ident)
             try:
                 learner = anywhere(getframe(1))
+            except Exception:  # an exception would stop the audited call
+                learner = True
             finally:
                 busy.discard(ident)
-            if learner:
+            if added and learner:
                 blocked.append(True)
                 raise RuntimeError("blocked by mlp_notes.checks")
-            return
+            if added:
+                return
+            reads[0] = learner
         what = tracers and kind(event, args)
         if not what:
             return
@@ -163,10 +187,24 @@ def _audit():
             tracers[get_ident()] = tracer
 
     sys.addaudithook(hook)
-    return watching, blocked
+    return watching, blocked, reads, quiet
 
 
-watching, blocked = _audit()
+watching, blocked, reads, quiet = _audit()
+
+
+def quietly(fn):
+    """``fn``, with its thread in ``quiet`` while it runs."""
+
+    def run(*args):
+        ident = _thread.get_ident()
+        quiet.add(ident)
+        try:
+            return fn(*args)
+        finally:
+            quiet.discard(ident)
+
+    return run
 
 
 def started(before: set) -> bool:
@@ -193,9 +231,10 @@ def refuse(tracer) -> None:
         raise wrong("your function starts a thread: compute the answer")
     if tracer.elsewhere:
         raise wrong(
-            "your function starts another process, sends a signal or "
-            "calls C through ctypes (os.fork, subprocess, os.system, "
-            "os.kill, signal, ctypes): compute the answer in your function"
+            "your function starts another process or interpreter, sends "
+            "a signal or calls C through ctypes (os.fork, subprocess, "
+            "os.system, os.kill, signal, subinterpreters, ctypes): compute "
+            "the answer in your function"
         )
     if tracer.left_mode:
         raise wrong(

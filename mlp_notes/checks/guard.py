@@ -40,7 +40,8 @@ import warnings
 import torch
 
 from mlp_notes.checks import isolation
-from mlp_notes.checks.audit import watching
+from mlp_notes.checks.audit import quietly, watching
+from mlp_notes.checks.package import codes, copies, members
 from mlp_notes.checks.runs import Run
 from mlp_notes.checks.verdict import (
     BLANK,
@@ -51,7 +52,6 @@ from mlp_notes.checks.verdict import (
     WrongAnswerError,
     describe,
 )
-from mlp_notes.checks.watch import codes, copies, members
 from mlp_notes.checks.worker import StopWork, in_worker
 
 
@@ -99,7 +99,7 @@ def _verdict(title: str, body, answer, run: Run) -> Verdict:
 def _judge(
     title: str, body, answer, banned: tuple, isolate: tuple, warm: list
 ) -> Verdict:
-    """Run the check; ``isolate``: (relift, state) (``Run``); ``warm``
+    """Run the check; ``isolate``: (relift, state, own) (``Run``); ``warm``
     ([bool]) says whether one of its runs in this kernel already ended
     in time (else the ``first`` limit)."""
     run = Run(banned, *isolate)
@@ -118,34 +118,51 @@ def _judge(
     return Verdict(title, WRONG, outcome)
 
 
+def _tables(pairs: tuple) -> tuple:
+    """({code: name}, ``package.copies``, {function: name}) of ``pairs``
+    ((name, a function, class or module), the first name of a function
+    wins), made afresh for each run: tables kept from one run to the
+    next could be emptied by the learner's code in an earlier cell."""
+    found: tuple = ({}, {}, {})
+    for name, obj in pairs:
+        one = {name: obj}
+        for table, part in zip(found, (codes(one), copies(one), members(one))):
+            for key, value in part.items():
+                table.setdefault(key, value)
+    return found
+
+
+def _record(own_modules, reference_modules) -> tuple:
+    """(lift, reapply, the checks' reference modules as pairs, state,
+    (the package's own code objects, their ids))."""
+    lift, reapply, state = isolation.seal(own_modules)
+    lift, reapply = quietly(lift), quietly(reapply)  # 1,700 code reads
+    reference = tuple(
+        ("the check's reference", module) for module in reference_modules
+    )
+    own = tuple(codes({m.__name__: m for m in own_modules}))
+    return lift, reapply, reference, state, (own, frozenset(map(id, own)))
+
+
 def _make():
-    # (lift, reapply, the checks' reference code, state)
-    sealed: list = []
+    sealed: list = []  # ``_record``'s
 
     def seal(own_modules, reference_modules) -> None:
         """Record the state the checks compute with (once, at import);
         the code of ``reference_modules`` is refused in learners' code."""
         if not sealed:
-            lift, reapply, state = isolation.seal(own_modules)
-            mine, copied, functions = {}, {}, {}
-            for module in reference_modules:
-                named = {"the check's reference": module}
-                mine |= codes(named)
-                copied |= copies(named)
-                functions |= members(named)
-            sealed.append((lift, reapply, (mine, copied, functions), state))
+            sealed.append(_record(own_modules, reference_modules))
 
     def exercise(title: str, banned: dict | None = None):
         """Decorator: ``body(answer, run)`` becomes a check that never
         raises; ``banned`` ({name: function, class or module}) is the
         package's own answer, refused in the learner's code."""
-        banned = banned or {}
-        refused = codes(banned), copies(banned), members(banned)
+        banned = tuple((banned or {}).items())
         warm = [False]  # a run of this check ended in time
 
         def decorate(body):
             def check(answer=_NOTHING, *extra, **named):
-                lift, reapply, mine, state = sealed[0]
+                lift, reapply, reference, state, own = sealed[0]
                 saved: list = []
                 active = [True]  # a worker still running after the
                 # verdict (a call that cannot be interrupted) must not
@@ -159,8 +176,8 @@ def _make():
                         title,
                         body,
                         answer,
-                        tuple(m | r for m, r in zip(mine, refused)),
-                        (lambda: active[0] and lift(None), state),
+                        _tables(banned + reference),
+                        (lambda: active[0] and lift(None), state, own),
                         warm,
                     )
                 finally:
@@ -176,7 +193,11 @@ def _make():
 
         return decorate
 
-    return seal, exercise
+    def record() -> tuple:
+        """What ``seal`` recorded (``_record``)."""
+        return sealed[0]
+
+    return seal, exercise, record
 
 
-seal, exercise = _make()
+seal, exercise, record = _make()

@@ -28,7 +28,7 @@ import sys
 import torch
 
 from mlp_notes.checks.answers import read
-from mlp_notes.checks.audit import blocked, refuse, started, watching
+from mlp_notes.checks.audit import blocked, reads, refuse, started, watching
 from mlp_notes.checks.isolation import same
 from mlp_notes.checks.tripwire import Wires
 from mlp_notes.checks.verdict import (
@@ -50,17 +50,20 @@ class Run:
     """One run of a check: its fresh random inputs and the learner's
     calls."""
 
-    def __init__(self, banned: tuple, relift, state=None):
+    def __init__(self, banned: tuple, relift, state=None, own=None):
         self.rng = torch.Generator().manual_seed(_randbits(62))
         # {code: name}, {fingerprint: name}, {function: name}
         codes_, self.copies, self.functions = banned
         self.banned = {id(code): name for code, name in codes_.items()}
         self.relift = relift  # lift the learner's patches again
+        #: the package's own code objects, and their ids
+        every, self.own = own or ((), frozenset())
         #: the package's own attributes now (``isolation.seal``)
         self.state = state or (lambda: ((), ()))
         self.tanh = False  # a C call of tanh seen in the learner's code
         self.tracer: Tracer | None = None  # the one watching now
-        self.wires = Wires(self.functions)  # armed during each call
+        # armed during each call, with the copies that share their code
+        self.wires = Wires(self.functions, reads, every)
         #: what the learner's code does between and after its calls (a
         #: finalizer, a hook it left): heard by the audit hook
         self.late = Tracer({}, {})
@@ -105,7 +108,8 @@ class Run:
         computes its values only when read (``__array__``, ``__float__``)
         runs under the same profiler, mode and lifting of patches as the
         function itself."""
-        tracer, wires = Tracer(self.banned, self.copies), self.wires
+        tracer = Tracer(self.banned, self.copies, self.own)
+        wires = self.wires
         self.tracer, failure, unreadable = tracer, None, None
         kept = (self.banned, self.copies, len(self.banned), self.state())
         modes = _modes()

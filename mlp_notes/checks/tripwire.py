@@ -16,14 +16,18 @@ Reading a package function's ``__code__`` in the learner's code raises
 an audit event the check refuses (``audit``), so the stand-ins and the
 record of their calls are out of the learner's reach.
 
-Not covered: a copy made before the check that shares the code object
-(``types.FunctionType(f.__code__, ...)``) and runs in such a thread.
+A copy made before the check that shares a function's code object
+(``types.FunctionType(f.__code__, ...)``) is armed too: the function
+objects that hold one of these code objects are found through the
+garbage collector's referrers when the check starts.
 """
 
 from __future__ import annotations
 
+import gc
 import types
 import warnings
+import weakref
 
 _MARK = "mlp_notes: refused while a check runs"
 _templates: dict[int, types.CodeType] = {}
@@ -82,13 +86,49 @@ def _stand_in(fn, name: str, wires: Wires) -> types.CodeType:
     )
 
 
+#: {id of a package code object: the function objects that run it},
+#: found by the last look through the garbage collector's referrers
+_holders: dict[int, weakref.WeakSet] = {}
+
+
+def sharing(functions: dict, look: list, every: tuple = ()) -> dict:
+    """{function: name} of the other function objects that run the code
+    of one of ``functions`` (copies made from its ``__code__``).  The
+    garbage collector's referrers of ``every`` code object of the
+    package (and of ``functions``') are looked through (30 ms) only
+    where ``look[0]`` says the learner's code may have reached a code
+    object since the last look (``audit.reads``); what was found is
+    kept meanwhile."""
+    if look[0]:
+        codes = {id(c) for c in every} | {id(fn.__code__) for fn in functions}
+        _holders.clear()
+        for holder in gc.get_referrers(
+            *every, *(f.__code__ for f in functions)
+        ):
+            if type(holder) is types.FunctionType:
+                key = id(holder.__code__)
+                if key in codes:
+                    _holders.setdefault(key, weakref.WeakSet()).add(holder)
+        look[0] = False  # after the look, whose own events set it
+    found: dict = {}
+    for fn, name in functions.items():
+        code = fn.__code__
+        for holder in list(_holders.get(id(code), ())):
+            if holder not in functions and holder.__code__ is code:
+                found[holder] = name
+    return found
+
+
 class Wires:
     """``with Wires(functions) as hits:`` — during the block, each of
-    ``functions`` ({function: name}) raises ``Refused`` and its name is
-    appended to ``hits`` (a fresh list each time)."""
+    ``functions`` ({function: name}) and the copies that share their
+    code (``sharing``, with ``look`` and ``every``) raises ``Refused``
+    and its name is appended to ``hits`` (a fresh list each time)."""
 
-    def __init__(self, functions: dict):
+    def __init__(self, functions: dict, look=None, every: tuple = ()):
         self.hits: list[str] = []
+        look = [True] if look is None else look
+        functions = functions | sharing(functions, look, every)
         self.swaps = [
             (fn, fn.__code__, _stand_in(fn, name, self))
             for fn, name in functions.items()

@@ -31,7 +31,12 @@ try:  # POSIX only
     import _posixsubprocess
 except ImportError:  # pragma: no cover (Windows)
     _posixsubprocess = None
+try:  # another interpreter in this process (no audit event, no profiler)
+    import _xxsubinterpreters
+except ImportError:  # pragma: no cover (other Pythons)
+    _xxsubinterpreters = None
 
+from mlp_notes.checks.package import copy_of
 from mlp_notes.checks.worker import SWITCH, set_switch
 
 _TAMPER = (sys.setprofile, sys.settrace, sys.getprofile, sys.gettrace)
@@ -45,7 +50,8 @@ _THREADS = tuple(
 )
 _TAMPER_CODES = (threading.setprofile.__code__, threading.settrace.__code__)
 #: Work done out of the profiler's sight: another process (fork,
-#: subprocess, a shell) or a signal whose handler runs elsewhere.
+#: subprocess, a shell), another interpreter or a signal whose handler
+#: runs elsewhere.
 _ELSEWHERE = tuple(
     getattr(module, name)
     for module, names in (
@@ -53,6 +59,7 @@ _ELSEWHERE = tuple(
         (os, ("posix_spawn", "posix_spawnp", "execv", "execve")),
         (signal, ("raise_signal", "pthread_kill", "alarm", "setitimer")),
         (_posixsubprocess, ("fork_exec",)),
+        (_xxsubinterpreters, ("create", "run_string", "channel_recv")),
     )
     for name in names
     if hasattr(module, name)
@@ -86,37 +93,6 @@ _LIBRARY = tuple(
 _RELAY = {inspect.__file__, traceback.__file__}
 
 
-def fingerprint(code: types.CodeType) -> tuple:
-    """What a copy of ``code`` keeps, whatever its name, file or line:
-    its arguments, names and constants (the docstring among them; nested
-    code by its fingerprint).  Not the bytecode: the same source can
-    compile to different instructions (a method call's two forms)."""
-    return (
-        code.co_argcount,
-        code.co_names,
-        code.co_varnames,
-        tuple(_constant(c) for c in code.co_consts),
-    )
-
-
-#: Constants the compiler makes; any other object put into a code
-#: object's constants (``code.replace``) is keyed by its type's identity,
-#: never hashed: its ``__hash__`` would run inside the profile function.
-_PLAIN = (str, bytes, int, float, complex, bool, type(None), type(...))
-
-
-def _constant(c):
-    if type(c) is types.CodeType:
-        return fingerprint(c)
-    if type(c) is tuple:
-        return (tuple, tuple(_constant(v) for v in c))
-    if type(c) is frozenset:
-        return (frozenset, frozenset(_constant(v) for v in c))
-    if type(c) in _PLAIN:
-        return (type(c), c)
-    return (id(type(c)),)
-
-
 def learners(frame, relay: bool = True) -> bool:
     """``frame`` (skipping ``inspect`` and ``traceback`` unless
     ``relay`` is False) runs code that is neither the library's nor
@@ -135,9 +111,12 @@ class Tracer:
     ``banned`` maps ``id(code)`` to the name to report (the caller keeps
     the code objects alive)."""
 
-    def __init__(self, banned: dict[int, str], copies: dict | None = None):
+    def __init__(
+        self, banned: dict[int, str], copies: dict | None = None, own=()
+    ):
         self.banned = banned
-        self.copies = copies or {}  # {fingerprint: name}
+        self.copies = copies or {}  # ``package.copies``
+        self.own = own  # ids of the package's own code objects
         self.seen: dict[int, str | None] = {}  # id(code): a copy's name
         self.hit: str | None = None
         self.tanh = self.tamper = self.thread = self.introspect = False
@@ -183,89 +162,8 @@ class Tracer:
     def _copy_of(self, code) -> str | None:
         key = _id(code)
         if key not in self.seen:
-            self.seen[key] = self.copies.get(fingerprint(code))
+            self.seen[key] = copy_of(code, self.copies, self.own)
         return self.seen[key]
-
-
-def members(objects: dict) -> dict:
-    """{function: name} of every function in ``objects`` ({name: a
-    function, a class or a module}) and of their methods.  A function
-    counts only where its code is in the file of the module that defines
-    ``obj``: a wrapper shared by many modules (``torch.no_grad``'s, a
-    mutation tool's trampoline) is not theirs, the function it wraps
-    is."""
-    found: dict = {}
-    for name, obj in objects.items():
-        home = getattr(obj, "__file__", None)  # set for modules
-        if home is None:  # a class or a function: its module's file
-            module = sys.modules.get(getattr(obj, "__module__", None) or "")
-            home = getattr(module, "__file__", None)
-        for member in _functions(obj):
-            code = getattr(member, "__code__", None)
-            if isinstance(code, types.CodeType) and home in (
-                None,
-                code.co_filename,
-            ):
-                found.setdefault(member, name)
-    return found
-
-
-def codes(objects: dict) -> dict:
-    """{code object: name} of the functions of ``objects`` (``members``)
-    and of the functions nested in them."""
-    found: dict = {}
-
-    def add(code, name):
-        if code not in found:
-            found[code] = name
-            for const in code.co_consts:
-                if isinstance(const, types.CodeType):
-                    add(const, name)
-
-    for member, name in members(objects).items():
-        add(member.__code__, name)
-    return found
-
-
-def copies(objects: dict) -> dict:
-    """{fingerprint: name} of the functions in ``objects`` that have a
-    docstring (``members``): a copy of one of them, compiled again from
-    its source or with its code object renamed, is still refused, while
-    a learner's own short function that happens to match a helper's
-    bytecode is not (it has no docstring of the package's)."""
-    found: dict = {}
-    for member, name in members(objects).items():
-        if getattr(member, "__doc__", None):
-            found.setdefault(fingerprint(member.__code__), name)
-    return found
-
-
-def _functions(obj) -> list:
-    """The functions an object holds: itself, a class's methods (and
-    properties' getters), a module's functions and classes' methods,
-    including those kept in a module-level dict, list or tuple (the
-    prior check's table of coefficients)."""
-    if isinstance(obj, types.ModuleType):
-        values = list(vars(obj).values())
-        for v in vars(obj).values():  # functions kept in a table
-            if isinstance(v, dict):
-                values += v.values()
-            elif isinstance(v, list | tuple):
-                values += v
-        own = [
-            v for v in values if getattr(v, "__module__", None) == obj.__name__
-        ]
-        return [f for v in own for f in _functions(v)]
-    if isinstance(obj, type):
-        found = []
-        for v in vars(obj).values():
-            v = getattr(v, "__func__", v)  # classmethod, staticmethod
-            v = getattr(v, "fget", v)  # property
-            found.append(getattr(v, "__wrapped__", v))
-            found.append(v)
-        return found
-    obj = getattr(obj, "__func__", obj)
-    return [obj, getattr(obj, "__wrapped__", obj)]
 
 
 _IDLE = {
