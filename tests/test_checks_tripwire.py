@@ -564,3 +564,95 @@ def test_the_checks_tables_emptied_in_an_earlier_cell_change_nothing():
             if isinstance(value, dict):
                 value.clear()
     _check_gives(kept_reference, "calls activations.prelu_grad")
+
+
+def test_a_recompiled_copy_made_earlier_is_armed_in_any_thread():
+    """The sixth battery: the package's source compiled again (docstring
+    kept, or with optimize=2 under a spelling of the package's path that
+    is not the same string) in an earlier cell, run in a pool started in
+    an earlier cell."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    again = _compiled(activations, "prelu_grad", activations.__file__, 0)
+    path = activations.__file__.replace(
+        "/mlp_notes/", "/mlp_notes/../mlp_notes/"
+    )
+    spelled = _compiled(activations, "prelu_grad", path, 2)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: None).result()  # its thread exists already
+        for copy in (again, spelled):
+            _check_gives(
+                lambda x, a, c=copy: pool.submit(c, x, a).result(),
+                "calls activations.prelu_grad",
+            )
+
+
+def test_library_events_in_the_learners_other_threads_are_not_refused():
+    """The sixth battery's false "wrong": logging (sys._getframe) in a
+    thread started in an earlier cell, while a right answer runs, and in
+    the pool thread the right answer itself runs in."""
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()
+    logger = logging.getLogger("mlp_notes.test.background")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+
+    def background():
+        while not stop.is_set():
+            logger.warning("still here")
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(lambda: None).result()  # its thread exists already
+
+            def logged(x, alpha):
+                logger.warning("computing")
+                return _right(x, alpha)
+
+            for answer in (
+                _right,
+                lambda x, a: pool.submit(logged, x, a).result(),
+            ):
+                verdict = checks.check_4_1_prelu_derivative(answer)
+                assert verdict.correct, verdict
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_torch_compile_of_the_learners_own_tanh_identity_is_correct():
+    """The sixth battery's false "wrong": dynamo reads the code of the
+    tanh check's own torch function mode while it compiles the learner's
+    function; the checks' machinery is not the package's answers."""
+    compiled = torch.compile(
+        lambda x: 2 * torch.sigmoid(2 * x), backend="eager"
+    )
+    verdict = checks.check_4_1_tanh_identity(compiled)
+    assert verdict.correct, verdict
+
+
+def test_an_object_planted_in_builtins_changes_no_verdict():
+    """The sixth battery's escapes: a check's tables walk the reference
+    modules' module-level dicts; an object whose ``__module__`` raises,
+    put into builtins (every module's ``__builtins__``), raised out of
+    the check."""
+    import builtins
+
+    class Raising:
+        @property
+        def __module__(self):
+            raise RuntimeError("planted")
+
+    builtins.planted_by_a_learner = Raising()
+    prior.CONFUSIONS["planted"] = Raising()  # a table the checks read
+    try:
+        assert checks.check_4_1_prelu_derivative(_right).correct
+        assert checks.check_4_7_training_memory(lambda b, h: 0).status == WRONG
+    finally:
+        del builtins.planted_by_a_learner
+        del prior.CONFUSIONS["planted"]

@@ -22,20 +22,22 @@
 # A check is a tutor, not a proctor. It runs in your own Python, so code
 # written to fool it can still get past it:
 #
-# - a copy of mlp_notes' answer that shares its code, made in an earlier cell
-#   and run in another thread (started in an earlier cell or through
-#   functools.partial);
-# - a copy with its code edited; a copy of code without a docstring, or
-#   compiled without it (optimize=2), which is the same code yours would be; a
+# - a copy of mlp_notes' answer run in another thread where the check did not
+#   see it made: made while your function runs, or made in an earlier cell
+#   from code taken where Python raises no audit event (a profiler's
+#   statistics) or read before an earlier check ran;
+# - a copy with its code edited, or mlp_notes' source compiled again under a
+#   file name of your own (which is what typing it from the page gives); a
 #   copy compiled by TorchScript or torch.compile;
-# - work done in another process or subinterpreter started in an earlier cell;
+# - work done in another process started in an earlier cell, or in a
+#   subinterpreter run from another thread;
 # - your code compiled under the file name of an installed library;
 # - an operator of torch's C++ core redefined through torch.library, or C code
 #   called through ctypes;
-# - the checks' own objects changed in an earlier cell, or changed while your
-#   function runs and put back before it returns (a class or module attribute,
-#   a closure, their tables), or the notes of the profile function that
-#   sys.getprofile returns, erased;
+# - the checks' own objects changed in an earlier cell (a closure's contents,
+#   the notes of their audit hook), or changed while your function runs and
+#   put back before it returns (a class or module attribute, a closure), or
+#   the notes of the profile function that sys.getprofile returns, erased;
 # - a part of torch outside what the check records (torch's functions and
 #   submodules, and the classes it computes with), replaced in an earlier cell.
 #

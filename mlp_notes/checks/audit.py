@@ -7,7 +7,6 @@ function, and what they refuse.
   where Python code calls it directly; an audit event is raised whatever
   the route (``functools.partial``, ``map``, ``ctypes``).
 * ``started(before)``: a new thread running the learner's code.
-* ``refuse(tracer)``: the verdict for what was seen.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import os
 import sys
 import types
 
-from mlp_notes.checks.verdict import wrong
 from mlp_notes.checks.watch import learners
 
 _frames = sys._current_frames
@@ -61,24 +59,61 @@ _FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
 #: own functions.
 _CODE_ATTRIBUTES = {"__code__", "__defaults__", "__kwdefaults__"}
 #: Events on the routes from the learner's code to a code object (a
-#: function's ``__code__``, a frame's ``f_code``): after one, the
-#: tripwires look for copies that share a package function's code.
+#: function's ``__code__``, a frame's ``f_code``, a profiler's or
+#: tracer's frames) or to code compiled again: after one, the tripwires
+#: look for copies of the package's functions (``tripwire.sharing``).
 _READS = {
     "object.__getattr__",
     "sys._getframe",
     "sys._current_frames",
+    "sys.setprofile",
+    "sys.settrace",
     "gc.get_objects",
     "gc.get_referrers",
     "gc.get_referents",
+    "marshal.loads",
+}
+#: Events that make code, and where their file name is: one naming a
+#: file of the package is the package's source compiled again (or a code
+#: object of it remade), whoever raises it.
+_COMPILES = {
+    "compile": lambda args: args[1],
+    "exec": lambda args: getattr(args[0], "co_filename", None),
+    "code.__new__": lambda args: args[1],
+}
+_REAL = os.path.realpath(os.path.dirname(os.path.dirname(__file__))) + os.sep
+
+
+def _compiles_package(event, args) -> bool:
+    """``event`` makes code under a file name of the package."""
+    try:
+        name = os.fsdecode(_COMPILES[event](args))
+        return os.path.realpath(name).startswith(_REAL)
+    except Exception:  # not a file name
+        return False
+
+
+#: The checks' own machinery: reading its code is not refused (torch's
+#: compiler reads the code of the tanh check's torch function mode while
+#: it compiles the learner's own function); changing it is.
+_MACHINERY = {
+    f"mlp_notes.checks.{name}"
+    for name in (
+        "answers audit compare guard isolation package runs swap tripwire "
+        "verdict watch worker"
+    ).split()
 }
 
 
-def _package(obj) -> bool:
-    """``obj`` is one of ``mlp_notes``' functions."""
-    if not isinstance(obj, types.FunctionType):
+def _package(obj, reading: bool = False) -> bool:
+    """``obj`` is one of ``mlp_notes``' functions (``reading``: not of
+    the checks' machinery)."""
+    if type(obj) is not types.FunctionType:
         return False
     module = obj.__module__
-    return isinstance(module, str) and module.partition(".")[0] == "mlp_notes"
+    if type(module) is not str or module.partition(".")[0] != "mlp_notes":
+        return False
+    return not (reading and module in _MACHINERY)
 
 
 _PACKAGE = os.path.dirname(os.path.dirname(__file__)) + os.sep
@@ -103,7 +138,7 @@ def _kind(event, args):
     if what is None:
         return "elsewhere" if event.startswith("ctypes.") else None
     if what in ("frame", "changed"):
-        if args[1] in _CODE_ATTRIBUTES and _package(args[0]):
+        if args[1] in _CODE_ATTRIBUTES and _package(args[0], what == "frame"):
             return "code" if what == "frame" else "changed"
         if what == "changed" or args[1] not in _FRAME_ATTRIBUTES:
             return None
@@ -113,17 +148,24 @@ def _kind(event, args):
 def _report(
     tracer, what, caller, own_thread, mine=learners, anywhere=_anywhere
 ):
-    """Note in ``tracer`` what an audit event from ``caller`` means."""
+    """Note in ``tracer`` what an audit event from ``caller`` means.  In
+    the check's thread, a package function's code read or changed with
+    the learner's code anywhere on the stack counts (``dis`` reading it
+    for the learner); in the learner's other threads (started in an
+    earlier cell), only a change counts that way, and the rest only
+    where the learner's code itself raises the event: a library there
+    (``logging`` calling ``sys._getframe``, an import reading code)
+    works for the learner's own purposes."""
     if what == "tamper":
         tracer.tamper |= own_thread
-    elif what in ("code", "changed") or not own_thread:
+    elif what == "changed" or (what == "code" and own_thread):
         if anywhere(caller):
-            what = "introspect" if what in ("code", "frame") else what
+            what = "introspect" if what == "code" else what
             setattr(tracer, what, True)
     elif what == "frame":  # directly, not through traceback
         tracer.introspect |= mine(caller, relay=False)
     elif mine(caller):
-        setattr(tracer, what, True)
+        setattr(tracer, "introspect" if what == "code" else what, True)
 
 
 def _audit():
@@ -144,13 +186,18 @@ def _audit():
     reads, quiet = [True], set()  # reads: whatever came before the import
     get_ident, getframe = _thread.get_ident, sys._getframe
     anywhere, kind, list_, report = _anywhere, _kind, list, _report
+    compiles = _compiles_package
 
     def hook(event, args):
         ident = get_ident()
         if ident in busy:
             return
         added = event == "sys.addaudithook"
-        if added or (not reads[0] and event in _READS and ident not in quiet):
+        if not reads[0] and event in _COMPILES and ident not in quiet:
+            reads[0] = compiles(event, args)
+        elif added or (
+            not reads[0] and event in _READS and ident not in quiet
+        ):
             busy.add(ident)
             try:
                 learner = anywhere(getframe(1))
@@ -216,52 +263,3 @@ def started(before: set) -> bool:
                     return True
                 frame = frame.f_back
     return False
-
-
-def refuse(tracer) -> None:
-    """A verdict for what the profiler saw the learner's code do."""
-    if tracer.tamper:
-        raise wrong(
-            "your code switched off or read the check's profiler, or "
-            "changed how often threads switch (sys.setprofile, "
-            "settrace, getprofile, setswitchinterval): compute the "
-            "answer"
-        )
-    if tracer.thread:
-        raise wrong("your function starts a thread: compute the answer")
-    if tracer.elsewhere:
-        raise wrong(
-            "your function starts another process or interpreter, sends "
-            "a signal or calls C through ctypes (os.fork, subprocess, "
-            "os.system, os.kill, signal, subinterpreters, ctypes): compute "
-            "the answer in your function"
-        )
-    if tracer.left_mode:
-        raise wrong(
-            "your function left a torch function or dispatch mode active "
-            "after it returned, which would run during the check: exit "
-            "every mode you enter (use `with`)"
-        )
-    if tracer.hooked:
-        raise wrong(
-            "your code tried to add an audit hook (sys.addaudithook), "
-            "which would see the check's work: the checks block it. "
-            "Remove it and run the check again"
-        )
-    if tracer.introspect:
-        raise wrong(
-            "your function reads the interpreter's frames or objects "
-            "(sys._getframe, inspect, a traceback's frames, gc, the code "
-            "of mlp_notes' functions): compute the answer"
-        )
-    if tracer.changed:
-        raise wrong(
-            "your function changed mlp_notes' own functions, classes or "
-            "module attributes while it ran: compute the answer without "
-            "them"
-        )
-    if tracer.hit is not None:
-        raise wrong(
-            f"your function calls {tracer.hit}, which computes this "
-            "exercise's answer for you: write it yourself"
-        )

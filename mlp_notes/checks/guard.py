@@ -99,9 +99,19 @@ def _verdict(title: str, body, answer, run: Run) -> Verdict:
 def _judge(
     title: str, body, answer, banned: tuple, isolate: tuple, warm: list
 ) -> Verdict:
-    """Run the check; ``isolate``: (relift, state, own) (``Run``); ``warm``
+    """Run the check (``banned``: pairs for ``_tables``); ``isolate``:
+    (relift, state, own) (``Run``); ``warm``
     ([bool]) says whether one of its runs in this kernel already ended
     in time (else the ``first`` limit)."""
+    try:  # the tables of refused code, made afresh (``_tables``)
+        banned = _tables(banned)
+    except Exception as err:  # something the learner put into them
+        return Verdict(
+            title,
+            WRONG,
+            "the check could not read mlp_notes' own tables "
+            f"({describe(err)}): restart the kernel and run the check again",
+        )
     run = Run(banned, *isolate)
     limit = LIMITS.seconds if warm[0] else max(LIMITS.seconds, LIMITS.first)
     seconds, grace = float(limit), float(LIMITS.grace)
@@ -176,7 +186,7 @@ def _make():
                         title,
                         body,
                         answer,
-                        _tables(banned + reference),
+                        banned + reference,
                         (lambda: active[0] and lift(None), state, own),
                         warm,
                     )

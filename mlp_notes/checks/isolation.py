@@ -40,6 +40,8 @@ import torch.nn.modules.module
 import torch.overrides
 from torch import nn
 
+from mlp_notes.checks.package import counted as _counted
+
 THIRD_PARTY = (
     builtins,
     math,
@@ -164,9 +166,8 @@ def _tools(missing) -> tuple:
     is not the recorded one; ``put(owner, is_class, name, value)``: set
     (``missing``: delete) an attribute.  Closures holding what they use,
     so no patch of a module attribute can reach them."""
-    vars_, list_, isinstance_ = vars, list, isinstance
+    vars_, list_, counted, sub = vars, list, _counted, issubclass
     setattr_, delattr_ = type.__setattr__, type.__delattr__
-    module_type = types.ModuleType
 
     def changes(owner, track_added, record) -> list:
         current = vars_(owner)
@@ -180,7 +181,7 @@ def _tools(missing) -> tuple:
                 (name, current[name])
                 for name in list_(current)
                 if name not in record
-                and not isinstance_(current[name], module_type)
+                and counted((name, current[name]), not sub(type(owner), type))
             ]
         return found
 
@@ -241,23 +242,24 @@ def seal(own_modules):
 
 
 def _state(entries):
-    """``state()``: the current values of the package's own recorded
-    attributes and the number of names each of its modules and classes
-    holds (None where a recorded name is gone).  Not the functions' code
-    and defaults: setting those raises an audit event (``audit``)."""
+    """``state()``: the package's own recorded attributes and how many
+    names each of its modules and classes holds (``package.counted``;
+    None where a recorded name is gone).  Not the functions' code and
+    defaults: setting those raises an audit event (``audit``)."""
     getters = tuple(
         (owner, _getter(tuple(record)))
         for owner, _, _, record, own in entries
         if own
     )
-    vars_, len_ = vars, len
+    vars_, counted, sub = vars, _counted, issubclass
 
     def state() -> tuple | None:
         values, sizes = [], []
         try:
             for owner, get in getters:
                 current = vars_(owner)
-                sizes.append(len_(current))
+                module = not sub(type(owner), type)
+                sizes.append(sum(counted(i, module) for i in current.items()))
                 values += get(current)
         except KeyError:
             return None

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 
@@ -59,15 +60,15 @@ def members(objects: dict) -> dict:
     is."""
     found: dict = {}
     for name, obj in objects.items():
-        home = getattr(obj, "__file__", None)  # set for modules
+        home = _get(obj, "__file__")  # set for modules
         if home is None:  # a class or a function: its module's file
-            module = sys.modules.get(getattr(obj, "__module__", None) or "")
-            home = getattr(module, "__file__", None)
+            home = _get(sys.modules.get(_module(obj) or ""), "__file__")
         for member in _functions(obj):
-            code = getattr(member, "__code__", None)
-            if isinstance(code, types.CodeType) and home in (
-                None,
-                code.co_filename,
+            code = _get(member, "__code__")
+            if (
+                type(member) is types.FunctionType
+                and type(code) is types.CodeType
+                and home in (None, code.co_filename)
             ):
                 found.setdefault(member, name)
     return found
@@ -82,7 +83,7 @@ def codes(objects: dict) -> dict:
         if code not in found:
             found[code] = name
             for const in code.co_consts:
-                if isinstance(const, types.CodeType):
+                if type(const) is types.CodeType:
                     add(const, name)
 
     for member, name in members(objects).items():
@@ -98,7 +99,8 @@ def copies(objects: dict) -> dict:
         code = member.__code__
         doc = code.co_consts[:1]
         doc = doc[0] if doc and type(doc[0]) is str else None
-        found.setdefault(fingerprint(code), (name, doc, code.co_filename))
+        file = os.path.realpath(code.co_filename)
+        found.setdefault(fingerprint(code), (name, doc, file))
     return found
 
 
@@ -120,34 +122,66 @@ def copy_of(code: types.CodeType, copies: dict, own) -> str | None:
     first, where = code.co_consts[:1], code.co_filename
     if doc is not None and first and type(first[0]) is str and first[0] == doc:
         return name
-    if type(where) is str and where == file and id(code) not in own:
-        return name
+    if type(where) is str and id(code) not in own:
+        if os.path.realpath(where) == file:  # however the path is spelled
+            return name
     return None
+
+
+def _get(obj, name: str, default=None):
+    """``getattr(obj, name, default)``, where an attribute that raises
+    (an object the learner put into a package's table) counts as
+    missing."""
+    try:
+        return getattr(obj, name, default)
+    except Exception:
+        return default
 
 
 def _functions(obj) -> list:
     """The functions an object holds: itself, a class's methods (and
     properties' getters), a module's functions and classes' methods,
     including those kept in a module-level dict, list or tuple (the
-    prior check's table of coefficients)."""
-    if isinstance(obj, types.ModuleType):
-        values = list(vars(obj).values())
-        for v in vars(obj).values():  # functions kept in a table
-            if isinstance(v, dict):
-                values += v.values()
-            elif isinstance(v, list | tuple):
-                values += v
-        own = [
-            v for v in values if getattr(v, "__module__", None) == obj.__name__
-        ]
+    prior check's table of coefficients).  Dunder names (a module's
+    ``__builtins__``) are not looked into."""
+    if issubclass(type(obj), types.ModuleType):
+        values = []
+        for key, v in list(vars(obj).items()):
+            if type(key) is str and key.startswith("__"):
+                continue
+            values.append(v)
+            if type(v) is dict:  # functions kept in a table
+                values += list(v.values())
+            elif type(v) in (list, tuple):
+                values += list(v)
+        name = obj.__name__
+        own = [v for v in values if _module(v) == name]
         return [f for v in own for f in _functions(v)]
-    if isinstance(obj, type):
+    if issubclass(type(obj), type):
         found = []
-        for v in vars(obj).values():
-            v = getattr(v, "__func__", v)  # classmethod, staticmethod
-            v = getattr(v, "fget", v)  # property
-            found.append(getattr(v, "__wrapped__", v))
+        for v in list(vars(obj).values()):
+            v = _get(v, "__func__", v)  # classmethod, staticmethod
+            v = _get(v, "fget", v)  # property
+            found.append(_get(v, "__wrapped__", v))
             found.append(v)
         return found
-    obj = getattr(obj, "__func__", obj)
-    return [obj, getattr(obj, "__wrapped__", obj)]
+    obj = _get(obj, "__func__", obj)
+    return [obj, _get(obj, "__wrapped__", obj)]
+
+
+def _module(obj) -> str | None:
+    """``obj.__module__`` where it is a str."""
+    module = _get(obj, "__module__")
+    return module if type(module) is str else None
+
+
+def counted(item, in_module: bool) -> bool:
+    """A name added to a class counts as a patch unless it holds a
+    module, and one added to a module unless it also does not start with
+    ``__``: torch's compiler adds such globals to the modules of the code
+    it traces (``__compiled_fn_1``, the modules its code imports), the
+    checks' own among them."""
+    name, value = item
+    if issubclass(type(value), types.ModuleType):
+        return False
+    return not (in_module and type(name) is str and name.startswith("__"))

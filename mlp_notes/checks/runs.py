@@ -28,7 +28,7 @@ import sys
 import torch
 
 from mlp_notes.checks.answers import read
-from mlp_notes.checks.audit import blocked, reads, refuse, started, watching
+from mlp_notes.checks.audit import blocked, reads, started, watching
 from mlp_notes.checks.isolation import same
 from mlp_notes.checks.tripwire import Wires
 from mlp_notes.checks.verdict import (
@@ -36,6 +36,7 @@ from mlp_notes.checks.verdict import (
     WrongAnswerError,
     describe,
     kind,
+    refuse,
     wrong,
 )
 from mlp_notes.checks.watch import Tracer, is_starter
@@ -57,13 +58,16 @@ class Run:
         self.banned = {id(code): name for code, name in codes_.items()}
         self.relift = relift  # lift the learner's patches again
         #: the package's own code objects, and their ids
-        every, self.own = own or ((), frozenset())
+        self.every, self.own = own or ((), frozenset())
         #: the package's own attributes now (``isolation.seal``)
         self.state = state or (lambda: ((), ()))
         self.tanh = False  # a C call of tanh seen in the learner's code
         self.tracer: Tracer | None = None  # the one watching now
         # armed during each call, with the copies that share their code
-        self.wires = Wires(self.functions, reads, every)
+        # made at the first call, in the worker thread: looking for
+        # copies takes tens of milliseconds and must be under the time
+        # limit, where an interrupt of the kernel ends it with a verdict
+        self.wires: Wires | None = None
         #: what the learner's code does between and after its calls (a
         #: finalizer, a hook it left): heard by the audit hook
         self.late = Tracer({}, {})
@@ -78,7 +82,8 @@ class Run:
     def disarm(self) -> None:
         """Put the answers' code back, also where a call of the learner's
         is still running (one the check could not stop)."""
-        self.wires.__exit__()
+        if self.wires is not None:
+            self.wires.__exit__()
 
     def uniform(self, low: float, high: float) -> float:
         """A random float in [low, high)."""
@@ -109,6 +114,10 @@ class Run:
         runs under the same profiler, mode and lifting of patches as the
         function itself."""
         tracer = Tracer(self.banned, self.copies, self.own)
+        if self.wires is None:  # the answers armed, with their copies
+            self.wires = Wires(
+                self.functions, reads, self.every, self.copies, self.own
+            )
         wires = self.wires
         self.tracer, failure, unreadable = tracer, None, None
         kept = (self.banned, self.copies, len(self.banned), self.state())

@@ -16,10 +16,11 @@ Reading a package function's ``__code__`` in the learner's code raises
 an audit event the check refuses (``audit``), so the stand-ins and the
 record of their calls are out of the learner's reach.
 
-A copy made before the check that shares a function's code object
-(``types.FunctionType(f.__code__, ...)``) is armed too: the function
-objects that hold one of these code objects are found through the
-garbage collector's referrers when the check starts.
+Copies made before the check are armed too (``sharing``): function
+objects that share one of these code objects
+(``types.FunctionType(f.__code__, ...)``) or run a copy of it compiled
+again (``package.copy_of``), found among the garbage collector's objects
+when the check starts, after the learner's code could have made one.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import gc
 import types
 import warnings
 import weakref
+
+from mlp_notes.checks.package import copy_of
 
 _MARK = "mlp_notes: refused while a check runs"
 _templates: dict[int, types.CodeType] = {}
@@ -86,29 +89,42 @@ def _stand_in(fn, name: str, wires: Wires) -> types.CodeType:
     )
 
 
-#: {id of a package code object: the function objects that run it},
-#: found by the last look through the garbage collector's referrers
+#: What the last look through the garbage collector's objects found:
+#: {id of a package code object: the function objects that run it}, and
+#: {function: its code} of functions that may be copies compiled again
+#: (their arguments and names are a package function's)
 _holders: dict[int, weakref.WeakSet] = {}
+_suspects: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def sharing(functions: dict, look: list, every: tuple = ()) -> dict:
+def _look(every: tuple) -> None:
+    """Look through every function object (30 to 50 ms)."""
+    ids = {id(code) for code in every}
+    keys = {(c.co_argcount, c.co_names, c.co_varnames) for c in every}
+    _holders.clear()
+    _suspects.clear()
+    for obj in gc.get_objects():
+        if type(obj) is types.FunctionType:
+            code = obj.__code__
+            if id(code) in ids:
+                _holders.setdefault(id(code), weakref.WeakSet()).add(obj)
+            elif (code.co_argcount, code.co_names, code.co_varnames) in keys:
+                _suspects[obj] = code
+
+
+def sharing(
+    functions: dict, look: list, every: tuple = (), copies=None, own=()
+) -> dict:
     """{function: name} of the other function objects that run the code
-    of one of ``functions`` (copies made from its ``__code__``).  The
-    garbage collector's referrers of ``every`` code object of the
-    package (and of ``functions``') are looked through (30 ms) only
+    of one of ``functions`` (copies made from its ``__code__``) or a copy
+    of it compiled again (``package.copy_of`` with ``copies`` and
+    ``own``), made before the check.  All function objects are looked
+    through (``_look``, over ``every`` code object of the package) only
     where ``look[0]`` says the learner's code may have reached a code
-    object since the last look (``audit.reads``); what was found is
-    kept meanwhile."""
+    object or compiled code since the last look (``audit.reads``); what
+    was found is kept meanwhile."""
     if look[0]:
-        codes = {id(c) for c in every} | {id(fn.__code__) for fn in functions}
-        _holders.clear()
-        for holder in gc.get_referrers(
-            *every, *(f.__code__ for f in functions)
-        ):
-            if type(holder) is types.FunctionType:
-                key = id(holder.__code__)
-                if key in codes:
-                    _holders.setdefault(key, weakref.WeakSet()).add(holder)
+        _look(every)
         look[0] = False  # after the look, whose own events set it
     found: dict = {}
     for fn, name in functions.items():
@@ -116,6 +132,10 @@ def sharing(functions: dict, look: list, every: tuple = ()) -> dict:
         for holder in list(_holders.get(id(code), ())):
             if holder not in functions and holder.__code__ is code:
                 found[holder] = name
+    for holder, code in list(_suspects.items()):
+        name = copy_of(code, copies or {}, own)
+        if name is not None and holder.__code__ is code:
+            found.setdefault(holder, name)
     return found
 
 
@@ -125,10 +145,12 @@ class Wires:
     code (``sharing``, with ``look`` and ``every``) raises ``Refused``
     and its name is appended to ``hits`` (a fresh list each time)."""
 
-    def __init__(self, functions: dict, look=None, every: tuple = ()):
+    def __init__(
+        self, functions: dict, look=None, every=(), copies=None, own=()
+    ):
         self.hits: list[str] = []
         look = [True] if look is None else look
-        functions = functions | sharing(functions, look, every)
+        functions = functions | sharing(functions, look, every, copies, own)
         self.swaps = [
             (fn, fn.__code__, _stand_in(fn, name, self))
             for fn, name in functions.items()

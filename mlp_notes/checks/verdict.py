@@ -5,7 +5,9 @@ what is wrong and a hint) and ``BlankAnswerError`` (not answered yet).
 A verdict says what was compared and how far apart, never how the
 reference computes it, the values it expects or the inputs it tried.
 Its text is always a plain ``str``: whatever the learner's code returns
-or raises is described by ``describe``, which cannot fail.
+or raises is described by ``describe``, which cannot fail.  ``refuse``
+turns what the watch saw the learner's code do (``watch.Tracer``) into
+its verdict.
 """
 
 from __future__ import annotations
@@ -85,3 +87,52 @@ class BlankAnswerError(Exception):
 def wrong(message: str) -> WrongAnswerError:
     """``raise wrong("...")`` in a check's body: a "wrong" verdict."""
     return WrongAnswerError(message)
+
+
+def refuse(tracer) -> None:
+    """A verdict for what the profiler saw the learner's code do."""
+    if tracer.tamper:
+        raise wrong(
+            "your code switched off or read the check's profiler, or "
+            "changed how often threads switch (sys.setprofile, "
+            "settrace, getprofile, setswitchinterval): compute the "
+            "answer"
+        )
+    if tracer.thread:
+        raise wrong("your function starts a thread: compute the answer")
+    if tracer.elsewhere:
+        raise wrong(
+            "your function starts another process or interpreter, sends "
+            "a signal or calls C through ctypes (os.fork, subprocess, "
+            "os.system, os.kill, signal, subinterpreters, ctypes): compute "
+            "the answer in your function"
+        )
+    if tracer.left_mode:
+        raise wrong(
+            "your function left a torch function or dispatch mode active "
+            "after it returned, which would run during the check: exit "
+            "every mode you enter (use `with`)"
+        )
+    if tracer.hooked:
+        raise wrong(
+            "your code tried to add an audit hook (sys.addaudithook), "
+            "which would see the check's work: the checks block it. "
+            "Remove it and run the check again"
+        )
+    if tracer.introspect:
+        raise wrong(
+            "your function reads the interpreter's frames or objects "
+            "(sys._getframe, inspect, a traceback's frames, gc, the code "
+            "of mlp_notes' functions): compute the answer"
+        )
+    if tracer.changed:
+        raise wrong(
+            "your function changed mlp_notes' own functions, classes or "
+            "module attributes while it ran: compute the answer without "
+            "them"
+        )
+    if tracer.hit is not None:
+        raise wrong(
+            f"your function calls {tracer.hit}, which computes this "
+            "exercise's answer for you: write it yourself"
+        )
