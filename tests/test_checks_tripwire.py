@@ -439,6 +439,16 @@ def test_copies_compiled_again_without_docstrings_are_refused():
 
     _check_gives(during, "calls activations.prelu_grad")
 
+    # a function whose code needs None: optimize=2 puts None first, once
+    from mlp_notes import regularization
+
+    ks = _compiled(detect, "ks_statistic", detect.__file__, 2)
+    verdict = checks.check_4_9_ks_statistic(lambda a, b: ks(a, b))
+    assert "calls" in verdict.message and "ks_statistic" in verdict.message
+    l2 = _compiled(regularization, "l2_penalty", regularization.__file__, 2)
+    verdict = checks.check_4_5_frobenius(lambda w: 2 * l2(w))
+    assert "calls" in verdict.message and "l2_penalty" in verdict.message
+
     scope = {"__name__": "copy", "RIGHT": prior.RIGHT}
     exec(
         compile(_source_of(prior, "CONFUSIONS"), prior.__file__, "exec"), scope

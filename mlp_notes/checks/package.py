@@ -18,18 +18,19 @@ import types
 def fingerprint(code: types.CodeType) -> tuple:
     """What a copy of ``code`` keeps, whatever its name, file or line:
     its arguments, names and constants (nested code by its fingerprint),
-    all but the first constant of a function's code, which is its
-    docstring or ``None`` (compiled with ``optimize=2``, the copy has
-    ``None`` there).  Not the bytecode: the same source can compile to
-    different instructions (a method call's two forms)."""
+    but not a function's docstring (its first constant, when a str) nor
+    ``None``: compiled with ``optimize=2``, a copy has ``None`` first and
+    not again where the original needs it.  Not the bytecode: the same
+    source can compile to different instructions (a method call's two
+    forms)."""
     consts = code.co_consts
-    if consts and type(consts[0]) in (str, type(None)):
+    if consts and type(consts[0]) is str:
         consts = consts[1:]
     return (
         code.co_argcount,
         code.co_names,
         code.co_varnames,
-        tuple(_constant(c) for c in consts),
+        tuple(_constant(c) for c in consts if c is not None),
     )
 
 
