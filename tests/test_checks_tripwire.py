@@ -666,3 +666,69 @@ def test_an_object_planted_in_builtins_changes_no_verdict():
     finally:
         del builtins.planted_by_a_learner
         del prior.CONFUSIONS["planted"]
+
+
+def test_the_refused_code_is_taken_once():
+    """The review of 0de18d4: the tables were made again for each run
+    from live objects, so a function's ``__module__`` changed in an
+    earlier cell took the answer out of them."""
+    grad = activations.prelu_grad
+    module = grad.__module__
+    grad.__module__ = "mlp_notes.checks.guard"
+    try:
+        verdict = checks.check_4_1_prelu_derivative(lambda x, a: grad(x, a))
+    finally:
+        grad.__module__ = module
+    assert "calls activations.prelu_grad" in verdict.message, verdict
+
+
+def test_a_library_reading_code_in_another_thread_is_refused():
+    """``dis`` reading an armed function's code for the learner in a
+    thread the profiler does not see counts as reading it."""
+    import dis
+
+    def through_dis(x, alpha):
+        _in_thread(lambda: dis.Bytecode(kept_reference).codeobj)
+        return _right(x, alpha)
+
+    _check_gives(through_dis, "reads the interpreter's frames")
+
+
+def _reachable(start, depth: int) -> list:
+    """Objects reachable from ``start`` through closures, bound methods'
+    selves, containers and instance attributes (not globals or modules:
+    those reach everything)."""
+    found, level = [], [start]
+    for _ in range(depth):
+        following = []
+        for obj in level:
+            found.append(obj)
+            if isinstance(obj, types.ModuleType):
+                continue
+            if isinstance(obj, types.FunctionType):
+                following += [c.cell_contents for c in obj.__closure__ or ()]
+            elif isinstance(obj, types.BuiltinMethodType | types.MethodType):
+                following.append(obj.__self__)
+            elif isinstance(obj, list | tuple | set):
+                following += list(obj)
+            elif isinstance(obj, dict):
+                following += list(obj.values())
+            elif isinstance(obj, types.CodeType):
+                following += list(obj.co_consts)
+            elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+                following += list(vars(obj).values())
+        level = following
+    return found
+
+
+def test_a_stand_in_reaches_no_original_code():
+    """The review of 0de18d4: a learner's copy is armed too, and its code
+    is not audited; a stand-in's constants reached the Wires and through
+    them every original code object."""
+    copy = types.FunctionType(CODE, activations.prelu_grad.__globals__, "c")
+    wires = tripwire.Wires({activations.prelu_grad: "answer"})
+    with wires:
+        assert copy.__code__ is not CODE  # armed
+        reached = _reachable(copy.__code__, 8)
+    assert not any(obj is CODE for obj in reached)
+    assert copy.__code__ is CODE

@@ -27,7 +27,7 @@ _frames = sys._current_frames
 _EVENTS = {
     "sys.setprofile": "tamper",
     "sys.settrace": "tamper",
-    "sys._getframe": "introspect",
+    "sys._getframe": "getframe",
     "sys._current_frames": "introspect",
     "gc.get_objects": "introspect",
     "gc.get_referrers": "introspect",
@@ -121,10 +121,12 @@ _PACKAGE = os.path.dirname(os.path.dirname(__file__)) + os.sep
 
 def _anywhere(frame) -> bool:
     """The learner's code is on ``frame``'s stack above the package's
-    own (a library function, ``dis`` or ``inspect``, reading a package
-    function's code for it; not the package doing it)."""
+    own and below any import (a library function, ``dis`` or
+    ``inspect``, reading a package function's code for it; not the
+    package doing it, nor a module being imported)."""
     while frame is not None:
-        if frame.f_code.co_filename.startswith(_PACKAGE):
+        name = frame.f_code.co_filename
+        if name.startswith(_PACKAGE) or name.startswith("<frozen importlib"):
             return False
         if learners(frame, relay=False):
             return True
@@ -148,24 +150,27 @@ def _kind(event, args):
 def _report(
     tracer, what, caller, own_thread, mine=learners, anywhere=_anywhere
 ):
-    """Note in ``tracer`` what an audit event from ``caller`` means.  In
-    the check's thread, a package function's code read or changed with
-    the learner's code anywhere on the stack counts (``dis`` reading it
-    for the learner); in the learner's other threads (started in an
-    earlier cell), only a change counts that way, and the rest only
-    where the learner's code itself raises the event: a library there
-    (``logging`` calling ``sys._getframe``, an import reading code)
-    works for the learner's own purposes."""
+    """Note in ``tracer`` what an audit event from ``caller`` means.  A
+    package function's code read or changed counts with the learner's
+    code anywhere on the stack (``dis`` reading it for the learner), not
+    beyond an import (a library imported by the learner's code, reading
+    code as it loads).  ``sys._getframe`` in the learner's other threads
+    (started in an earlier cell) counts only where the learner's code
+    calls it itself: ``logging`` calls it there for its own purposes."""
     if what == "tamper":
         tracer.tamper |= own_thread
-    elif what == "changed" or (what == "code" and own_thread):
+    elif what in ("code", "changed") or (
+        what != "getframe" and not own_thread
+    ):
         if anywhere(caller):
-            what = "introspect" if what == "code" else what
+            what = "introspect" if what in ("code", "frame") else what
             setattr(tracer, what, True)
     elif what == "frame":  # directly, not through traceback
         tracer.introspect |= mine(caller, relay=False)
     elif mine(caller):
-        setattr(tracer, "introspect" if what == "code" else what, True)
+        tracer.introspect |= what == "getframe"
+        if what != "getframe":
+            setattr(tracer, what, True)
 
 
 def _audit():
@@ -245,8 +250,8 @@ def quietly(fn):
 
     def run(*args):
         ident = _thread.get_ident()
-        quiet.add(ident)
         try:
+            quiet.add(ident)
             return fn(*args)
         finally:
             quiet.discard(ident)

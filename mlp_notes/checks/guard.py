@@ -104,7 +104,7 @@ def _judge(
     ([bool]) says whether one of its runs in this kernel already ended
     in time (else the ``first`` limit)."""
     try:  # the tables of refused code, made afresh (``_tables``)
-        banned = _tables(banned)
+        banned = _tables(*banned)
     except Exception as err:  # something the learner put into them
         return Verdict(
             title,
@@ -119,7 +119,10 @@ def _judge(
         lambda: _verdict(title, body, answer, run),
         seconds,
         grace,
-        lambda: run.tracer is not None and run.tracer.importing > 0,
+        lambda: (
+            run.looking
+            or (run.tracer is not None and run.tracer.importing > 0)
+        ),
     )
     run.disarm()
     if isinstance(outcome, Verdict):
@@ -128,27 +131,46 @@ def _judge(
     return Verdict(title, WRONG, outcome)
 
 
-def _tables(pairs: tuple) -> tuple:
-    """({code: name}, ``package.copies``, {function: name}) of ``pairs``
-    ((name, a function, class or module), the first name of a function
-    wins), made afresh for each run: tables kept from one run to the
-    next could be emptied by the learner's code in an earlier cell."""
+def _snapshot(pairs: tuple) -> tuple:
+    """The refused code of ``pairs`` ((name, a function, class or
+    module)), taken once (at import) as tuples of items: ({code: name},
+    ``package.copies``, {function: name}); the first name of a function
+    wins.  Nothing the learner changes later (a function's
+    ``__module__``, ``sys.modules``, a table emptied) changes it."""
     found: tuple = ({}, {}, {})
     for name, obj in pairs:
         one = {name: obj}
         for table, part in zip(found, (codes(one), copies(one), members(one))):
             for key, value in part.items():
-                table.setdefault(key, value)
+                if table is found[1]:  # copies: every entry of a print
+                    value = table.get(key, ()) + value
+                    table[key] = value
+                else:
+                    table.setdefault(key, value)
+    return tuple(tuple(table.items()) for table in found)
+
+
+def _tables(*snapshots: tuple) -> tuple:
+    """The tables of ``snapshots`` (``_snapshot``), made afresh as dicts
+    for each run."""
+    found: tuple = ({}, {}, {})
+    for snapshot in snapshots:
+        for table, items in zip(found, snapshot):
+            for key, value in items:
+                if table is found[1]:
+                    table[key] = table.get(key, ()) + value
+                else:
+                    table.setdefault(key, value)
     return found
 
 
 def _record(own_modules, reference_modules) -> tuple:
-    """(lift, reapply, the checks' reference modules as pairs, state,
+    """(lift, reapply, the checks' reference code (``_snapshot``), state,
     (the package's own code objects, their ids))."""
     lift, reapply, state = isolation.seal(own_modules)
     lift, reapply = quietly(lift), quietly(reapply)  # 1,700 code reads
-    reference = tuple(
-        ("the check's reference", module) for module in reference_modules
+    reference = _snapshot(
+        tuple(("the check's reference", m) for m in reference_modules)
     )
     own = tuple(codes({m.__name__: m for m in own_modules}))
     return lift, reapply, reference, state, (own, frozenset(map(id, own)))
@@ -167,7 +189,7 @@ def _make():
         """Decorator: ``body(answer, run)`` becomes a check that never
         raises; ``banned`` ({name: function, class or module}) is the
         package's own answer, refused in the learner's code."""
-        banned = tuple((banned or {}).items())
+        banned = _snapshot(tuple((banned or {}).items()))
         warm = [False]  # a run of this check ended in time
 
         def decorate(body):
@@ -186,7 +208,7 @@ def _make():
                         title,
                         body,
                         answer,
-                        banned + reference,
+                        (banned, reference),
                         (lambda: active[0] and lift(None), state, own),
                         warm,
                     )

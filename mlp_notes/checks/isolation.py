@@ -257,9 +257,9 @@ def _state(entries):
         values, sizes = [], []
         try:
             for owner, get in getters:
-                current = vars_(owner)
-                module = not sub(type(owner), type)
-                sizes.append(sum(counted(i, module) for i in current.items()))
+                current, module = vars_(owner), not sub(type(owner), type)
+                items = [*current.items()]  # another thread may add names
+                sizes.append(sum(counted(i, module) for i in items))
                 values += get(current)
         except KeyError:
             return None

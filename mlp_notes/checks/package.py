@@ -93,15 +93,17 @@ def codes(objects: dict) -> dict:
 
 
 def copies(objects: dict) -> dict:
-    """{fingerprint: (name, docstring or None, file)} of the functions
-    in ``objects`` (``members``), for ``copy_of``."""
+    """{fingerprint: ((name, docstring or None, file), ...)} of the
+    functions in ``objects`` (``members``; several short functions may
+    share a fingerprint), for ``copy_of``."""
     found: dict = {}
     for member, name in members(objects).items():
         code = member.__code__
         doc = code.co_consts[:1]
         doc = doc[0] if doc and type(doc[0]) is str else None
         file = os.path.realpath(code.co_filename)
-        found.setdefault(fingerprint(code), (name, doc, file))
+        key = fingerprint(code)
+        found[key] = found.get(key, ()) + ((name, doc, file),)
     return found
 
 
@@ -116,16 +118,17 @@ def copy_of(code: types.CodeType, copies: dict, own) -> str | None:
     happens to match a helper's names and constants is neither: code
     under the learner's own file name is the learner's, like code typed
     from the page."""
-    entry = copies.get(fingerprint(code))
-    if entry is None:
-        return None
-    name, doc, file = entry
+    entries = copies.get(fingerprint(code), ())
     first, where = code.co_consts[:1], code.co_filename
-    if doc is not None and first and type(first[0]) is str and first[0] == doc:
-        return name
-    if type(where) is str and id(code) not in own:
-        if os.path.realpath(where) == file:  # however the path is spelled
-            return name
+    real = None
+    for name, doc, file in entries:
+        if doc is not None and first and type(first[0]) is str:
+            if first[0] == doc:
+                return name
+        if type(where) is str and id(code) not in own:
+            real = real or os.path.realpath(where)  # however it is spelled
+            if real == file:
+                return name
     return None
 
 
@@ -183,6 +186,6 @@ def counted(item, in_module: bool) -> bool:
     it traces (``__compiled_fn_1``, the modules its code imports), the
     checks' own among them."""
     name, value = item
-    if issubclass(type(value), types.ModuleType):
+    if issubclass(type(value), types.ModuleType):  # torch.ops, torch.classes
         return False
     return not (in_module and type(name) is str and name.startswith("__"))

@@ -64,10 +64,12 @@ class Run:
         self.tanh = False  # a C call of tanh seen in the learner's code
         self.tracer: Tracer | None = None  # the one watching now
         # armed during each call, with the copies that share their code
-        # made at the first call, in the worker thread: looking for
-        # copies takes tens of milliseconds and must be under the time
-        # limit, where an interrupt of the kernel ends it with a verdict
+        # made at the first call (again after the learner's code could
+        # have made a copy), in the worker thread: looking for copies
+        # takes up to a few tenths of a second, where an interrupt of
+        # the kernel ends it with a verdict
         self.wires: Wires | None = None
+        self.looking = False
         #: what the learner's code does between and after its calls (a
         #: finalizer, a hook it left): heard by the audit hook
         self.late = Tracer({}, {})
@@ -114,10 +116,12 @@ class Run:
         runs under the same profiler, mode and lifting of patches as the
         function itself."""
         tracer = Tracer(self.banned, self.copies, self.own)
-        if self.wires is None:  # the answers armed, with their copies
+        if self.wires is None or reads[0]:  # armed, with their copies
+            self.looking = True  # not counted against the time limit
             self.wires = Wires(
                 self.functions, reads, self.every, self.copies, self.own
             )
+            self.looking = False
         wires = self.wires
         self.tracer, failure, unreadable = tracer, None, None
         kept = (self.banned, self.copies, len(self.banned), self.state())

@@ -13,14 +13,15 @@ original code is put back when the call returns, and ``isolation.lift``
 happens.
 
 Reading a package function's ``__code__`` in the learner's code raises
-an audit event the check refuses (``audit``), so the stand-ins and the
-record of their calls are out of the learner's reach.
+an audit event the check refuses (``audit``); a stand-in's constants
+reach only the list its calls are noted in, never the original code.
 
 Copies made before the check are armed too (``sharing``): function
 objects that share one of these code objects
 (``types.FunctionType(f.__code__, ...)``) or run a copy of it compiled
 again (``package.copy_of``), found among the garbage collector's objects
-when the check starts, after the learner's code could have made one.
+at the check's first call and at any later call after the learner's
+code could have made one (``audit.reads``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import types
 import warnings
 import weakref
 
+from mlp_notes.checks.audit import quietly
 from mlp_notes.checks.package import copy_of
 
 _MARK = "mlp_notes: refused while a check runs"
@@ -70,12 +72,13 @@ def _template(free: int) -> types.CodeType:
     return _templates[free]
 
 
-def _stand_in(fn, name: str, wires: Wires) -> types.CodeType:
-    """The code ``fn`` runs while armed: it notes ``name`` in
-    ``wires.hits`` and raises."""
+def _stand_in(fn, name: str, note) -> types.CodeType:
+    """The code ``fn`` runs while armed: it calls ``note(name)`` and
+    raises.  Its constants reach nothing else (not the original code: a
+    learner's copy is armed too, and its code is not audited)."""
 
     def refuse(args, kwargs):
-        wires.hits.append(name)
+        note(name)
         raise Refused(
             f"{name} computes this exercise's answer: it does not run "
             "while a check runs your function"
@@ -98,7 +101,8 @@ _suspects: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _look(every: tuple) -> None:
-    """Look through every function object (30 to 50 ms)."""
+    """Look through every function object (50 to 200 ms, more in a
+    process holding many objects)."""
     ids = {id(code) for code in every}
     keys = {(c.co_argcount, c.co_names, c.co_varnames) for c in every}
     _holders.clear()
@@ -124,8 +128,8 @@ def sharing(
     object or compiled code since the last look (``audit.reads``); what
     was found is kept meanwhile."""
     if look[0]:
-        _look(every)
-        look[0] = False  # after the look, whose own events set it
+        look[0] = False  # a read while looking (another thread) counts
+        quietly(_look)((*every, *(fn.__code__ for fn in functions)))
     found: dict = {}
     for fn, name in functions.items():
         code = fn.__code__
@@ -152,12 +156,12 @@ class Wires:
         look = [True] if look is None else look
         functions = functions | sharing(functions, look, every, copies, own)
         self.swaps = [
-            (fn, fn.__code__, _stand_in(fn, name, self))
+            (fn, fn.__code__, _stand_in(fn, name, self.hits.append))
             for fn, name in functions.items()
         ]
 
     def __enter__(self) -> list[str]:
-        self.hits = []
+        self.hits.clear()
         for fn, _, stand_in in self.swaps:
             fn.__code__ = stand_in
         return self.hits
