@@ -168,9 +168,7 @@ def _report(
     elif what == "frame":  # directly, not through traceback
         tracer.introspect |= mine(caller, relay=False)
     elif mine(caller):
-        tracer.introspect |= what == "getframe"
-        if what != "getframe":
-            setattr(tracer, what, True)
+        setattr(tracer, "introspect" if what == "getframe" else what, True)
 
 
 def _audit():

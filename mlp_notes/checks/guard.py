@@ -99,20 +99,11 @@ def _verdict(title: str, body, answer, run: Run) -> Verdict:
 def _judge(
     title: str, body, answer, banned: tuple, isolate: tuple, warm: list
 ) -> Verdict:
-    """Run the check (``banned``: pairs for ``_tables``); ``isolate``:
-    (relift, state, own) (``Run``); ``warm``
-    ([bool]) says whether one of its runs in this kernel already ended
-    in time (else the ``first`` limit)."""
-    try:  # the tables of refused code, made afresh (``_tables``)
-        banned = _tables(*banned)
-    except Exception as err:  # something the learner put into them
-        return Verdict(
-            title,
-            WRONG,
-            "the check could not read mlp_notes' own tables "
-            f"({describe(err)}): restart the kernel and run the check again",
-        )
-    run = Run(banned, *isolate)
+    """Run the check (``banned``: snapshots for ``_tables``);
+    ``isolate``: (relift, state, own) (``Run``); ``warm`` ([bool]) says
+    whether one of its runs in this kernel already ended in time (else
+    the ``first`` limit)."""
+    run = Run(_tables(*banned), *isolate)
     limit = LIMITS.seconds if warm[0] else max(LIMITS.seconds, LIMITS.first)
     seconds, grace = float(limit), float(LIMITS.grace)
     outcome = in_worker(
@@ -134,25 +125,25 @@ def _judge(
 def _snapshot(pairs: tuple) -> tuple:
     """The refused code of ``pairs`` ((name, a function, class or
     module)), taken once (at import) as tuples of items: ({code: name},
-    ``package.copies``, {function: name}); the first name of a function
-    wins.  Nothing the learner changes later (a function's
-    ``__module__``, ``sys.modules``, a table emptied) changes it."""
-    found: tuple = ({}, {}, {})
+    ``package.copies``, {function: name}), merged as ``_tables`` does.
+    Nothing the learner changes later (a function's ``__module__``,
+    ``sys.modules``, a table emptied) changes it."""
+    parts = []
     for name, obj in pairs:
         one = {name: obj}
-        for table, part in zip(found, (codes(one), copies(one), members(one))):
-            for key, value in part.items():
-                if table is found[1]:  # copies: every entry of a print
-                    value = table.get(key, ()) + value
-                    table[key] = value
-                else:
-                    table.setdefault(key, value)
-    return tuple(tuple(table.items()) for table in found)
+        parts.append(
+            tuple(
+                tuple(t.items())
+                for t in (codes(one), copies(one), members(one))
+            )
+        )
+    return tuple(tuple(table.items()) for table in _tables(*parts))
 
 
 def _tables(*snapshots: tuple) -> tuple:
     """The tables of ``snapshots`` (``_snapshot``), made afresh as dicts
-    for each run."""
+    for each run: the first name of a code object or function wins, the
+    entries of a fingerprint are all kept."""
     found: tuple = ({}, {}, {})
     for snapshot in snapshots:
         for table, items in zip(found, snapshot):

@@ -53,7 +53,7 @@ class Run:
 
     def __init__(self, banned: tuple, relift, state=None, own=None):
         self.rng = torch.Generator().manual_seed(_randbits(62))
-        # {code: name}, {fingerprint: name}, {function: name}
+        # {code: name}, ``package.copies``, {function: name}
         codes_, self.copies, self.functions = banned
         self.banned = {id(code): name for code, name in codes_.items()}
         self.relift = relift  # lift the learner's patches again
@@ -63,11 +63,10 @@ class Run:
         self.state = state or (lambda: ((), ()))
         self.tanh = False  # a C call of tanh seen in the learner's code
         self.tracer: Tracer | None = None  # the one watching now
-        # armed during each call, with the copies that share their code
-        # made at the first call (again after the learner's code could
-        # have made a copy), in the worker thread: looking for copies
-        # takes up to a few tenths of a second, where an interrupt of
-        # the kernel ends it with a verdict
+        # the answers and their copies, armed during each call; made in
+        # the worker thread at the first call, and again after the
+        # learner's code could have made a copy (the look for copies
+        # takes tenths of a second, not counted against the time limit)
         self.wires: Wires | None = None
         self.looking = False
         #: what the learner's code does between and after its calls (a

@@ -147,7 +147,7 @@ class Wires:
     """``with Wires(functions) as hits:`` — during the block, each of
     ``functions`` ({function: name}) and the copies that share their
     code (``sharing``, with ``look`` and ``every``) raises ``Refused``
-    and its name is appended to ``hits`` (a fresh list each time)."""
+    and its name is appended to ``hits`` (emptied each time)."""
 
     def __init__(
         self, functions: dict, look=None, every=(), copies=None, own=()
