@@ -13,6 +13,9 @@ nb=$(realpath "${1:-site/notebooks/mlp-scratch.ipynb}")
 [[ -f $nb ]] || { echo "no notebook $nb: build the site first" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+source "$root/scripts/disk.sh"
+# the environment is 5.7 GB with the CUDA torch; pip unpacks wheels beside it
+need_disk "$work" 8 "A fresh environment for the notebook"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q nbclient ipykernel
 cd "$work"  # not the checkout: mlp_notes comes only from the first cell

@@ -66,6 +66,7 @@ ORACLE = {
         "test_practice.py",
         "test_checks_guard.py",
         "test_checks_messages.py",
+        "test_checks_tripwire.py",
     ],
 }
 # A function run when its package is imported (checks' ``seal`` and what

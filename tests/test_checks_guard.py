@@ -22,7 +22,13 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from practice_answers import MISTAKES, REFERENCE, UNSTABLE_HINTS, exec_answer
+from practice_answers import (
+    MISTAKES,
+    REFERENCE,
+    UNSTABLE_HINTS,
+    exec_answer,
+    prelu_right,
+)
 from torch.overrides import TorchFunctionMode
 
 from mlp_notes import activations, checks
@@ -1461,7 +1467,7 @@ def test_routes_the_profiler_does_not_see_are_audited():
     import time
 
     grad = activations.prelu_grad
-    right = _prelu_right
+    right = prelu_right
 
     def off(x, a):
         functools.partial(sys.setprofile, None)()
@@ -1524,10 +1530,6 @@ def test_routes_the_profiler_does_not_see_are_audited():
         )
 
 
-def _prelu_right(x, a):
-    return torch.where(x > 0, 1.0, a)
-
-
 def test_a_traceback_formatted_by_the_library_is_not_introspection():
     import traceback
 
@@ -1536,7 +1538,7 @@ def test_a_traceback_formatted_by_the_library_is_not_introspection():
             raise ValueError
         except ValueError:
             traceback.format_exc()
-        return _prelu_right(x, a)
+        return prelu_right(x, a)
 
     assert checks.check_4_1_prelu_derivative(formats).correct
 
@@ -1572,7 +1574,7 @@ def test_tanh_in_place_without_torch_function_is_seen():
 
 def test_the_refusal_of_other_processes_is_worded_whole():
     verdict = checks.check_4_1_prelu_derivative(
-        lambda x, a: os.kill(os.getpid(), 0) or _prelu_right(x, a)
+        lambda x, a: os.kill(os.getpid(), 0) or prelu_right(x, a)
     )
     assert verdict.message == (
         "your function starts another process or interpreter, sends a "

@@ -14,6 +14,7 @@ import types
 
 import pytest
 import torch
+from practice_answers import prelu_right
 
 from mlp_notes import activations, checks, optim
 from mlp_notes.activations import prelu_grad as kept_reference
@@ -21,10 +22,6 @@ from mlp_notes.checks import WRONG, guard, package, prior, tripwire, watch
 from mlp_notes.shift import detect
 
 CODE = activations.prelu_grad.__code__
-
-
-def _right(x, alpha):
-    return torch.where(x > 0, torch.ones_like(x), alpha * torch.ones_like(x))
 
 
 def _in_thread(work):
@@ -50,7 +47,7 @@ def _check_gives(fn, words: str) -> None:
     verdict = checks.check_4_1_prelu_derivative(fn)
     assert verdict.status == WRONG and words in verdict.message, verdict
     assert activations.prelu_grad.__code__ is CODE  # put back
-    assert checks.check_4_1_prelu_derivative(_right).correct
+    assert checks.check_4_1_prelu_derivative(prelu_right).correct
 
 
 def test_the_answer_refuses_to_run_in_another_thread():
@@ -61,7 +58,7 @@ def test_the_answer_refuses_to_run_in_another_thread():
 
     def through_thread(x, alpha):
         got = _in_thread(lambda: kept_reference(x, alpha))
-        return _right(x, alpha) if isinstance(got, BaseException) else got
+        return prelu_right(x, alpha) if isinstance(got, BaseException) else got
 
     _check_gives(through_thread, "calls activations.prelu_grad")
 
@@ -153,18 +150,18 @@ def test_reading_the_package_code_is_refused():
 
     def copy(x, alpha):
         fn = types.FunctionType(activations.prelu_grad.__code__, {})
-        return _right(x, alpha) if fn is None else _right(x, alpha)
+        return prelu_right(x, alpha) if fn is None else prelu_right(x, alpha)
 
     def copy_partial(x, alpha):
         functools.partial(getattr, activations.prelu_grad, "__code__")()
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     for fn in (copy, copy_partial):
         _check_gives(fn, "the code of mlp_notes' functions")
 
     def own_code(x, alpha):  # the learner's own functions' code is theirs
-        assert _right.__code__ is not None
-        return _right(x, alpha)
+        assert prelu_right.__code__ is not None
+        return prelu_right(x, alpha)
 
     assert checks.check_4_1_prelu_derivative(own_code).correct
 
@@ -177,15 +174,15 @@ def test_changes_to_the_package_while_the_function_runs_are_refused():
 
     def patch_class(x, alpha):
         watch.Tracer._copy_of = lambda self, code: None
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     def patch_global(x, alpha):
         watch._id = lambda obj: 0
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     def add_name(x, alpha):
         activations.extra = 1
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     other = types.FunctionType(CODE, {}).__code__  # read outside the check
     defaults = activations.relu.__defaults__
@@ -195,7 +192,7 @@ def test_changes_to_the_package_while_the_function_runs_are_refused():
         activations.prelu_grad.__code__ = CODE
         activations.relu.__defaults__ = ()
         activations.relu.__defaults__ = defaults
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     for fn in (patch_class, patch_global, add_name, code_and_back):
         _check_gives(fn, "changed mlp_notes' own")
@@ -217,11 +214,11 @@ def test_the_profilers_record_is_kept():
 
     def empty(x, alpha):
         tracer().banned.clear()
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     def replace(x, alpha):
         tracer().copies = {}
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     for fn in (unarm, empty, replace):
         _check_gives(fn, "switched off")
@@ -267,14 +264,14 @@ def test_an_audit_hook_added_by_the_learner_is_blocked():
         seen.append(event)
 
     sys.addaudithook(spy)  # an earlier cell: refused without an error
-    verdict = checks.check_4_1_prelu_derivative(_right)
+    verdict = checks.check_4_1_prelu_derivative(prelu_right)
     assert "tried to add an audit hook" in verdict.message, verdict
     assert not seen  # never added
-    assert checks.check_4_1_prelu_derivative(_right).correct  # said once
+    assert checks.check_4_1_prelu_derivative(prelu_right).correct  # said once
 
     def adds(x, alpha):
         sys.addaudithook(spy)
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     verdict = checks.check_4_1_prelu_derivative(adds)
     assert "tried to add an audit hook" in verdict.message, verdict
@@ -315,7 +312,7 @@ def test_another_thread_of_the_learner_is_heard_while_a_check_runs():
     def waits(x, alpha):
         go.set()
         done.wait(10)
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     _check_gives(waits, "frames or objects")
 
@@ -328,7 +325,7 @@ def test_a_library_reading_the_code_for_the_learner_is_heard():
 
     def disassembles(x, alpha):
         dis.Bytecode(activations.prelu_grad)
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     _check_gives(disassembles, "the code of mlp_notes' functions")
 
@@ -348,7 +345,7 @@ def test_constants_are_never_hashed_by_the_profiler():
             return False
 
     def body(x, alpha):
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     code = body.__code__
     sneaky = types.FunctionType(
@@ -371,7 +368,7 @@ def test_a_torch_mode_left_on_is_refused_and_popped():
 
     def leaves(x, alpha):
         Mode().__enter__()
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     _check_gives(leaves, "left a torch function or dispatch mode")
     assert torch._C._len_torch_function_stack() == 0
@@ -393,7 +390,7 @@ def test_the_learners_code_after_its_call_is_heard():
 
     def leaves(x, alpha):
         register_module_forward_hook(Later())
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     _check_gives(leaves, "frames or objects")
 
@@ -428,7 +425,8 @@ def test_copies_compiled_again_without_docstrings_are_refused():
     the call, and a reference without a docstring (the prior check's
     coefficient) compiled again, all under the package's file names."""
     again = _compiled(activations, "prelu_grad", activations.__file__, 2)
-    _check_gives(lambda x, a: again(x, a), "calls activations.prelu_grad")
+    copied = "calls a copy of activations.prelu_grad"
+    _check_gives(lambda x, a: again(x, a), copied)
 
     def during(x, alpha):
         scope = {"__name__": "mlp_notes.activations"}
@@ -437,7 +435,7 @@ def test_copies_compiled_again_without_docstrings_are_refused():
             exec(compile(source.read(), path, "exec", optimize=2), scope)
         return scope["prelu_grad"](x, alpha)
 
-    _check_gives(during, "calls activations.prelu_grad")
+    _check_gives(during, copied)
 
     # a function whose code needs None: optimize=2 puts None first, once
     from mlp_notes import regularization
@@ -514,7 +512,7 @@ def test_a_shared_code_copy_made_earlier_is_armed_in_any_thread():
 
     def through_thread(x, alpha):
         got = _in_thread(lambda: copy(x, alpha))
-        return _right(x, alpha) if isinstance(got, BaseException) else got
+        return prelu_right(x, alpha) if isinstance(got, BaseException) else got
 
     _check_gives(through_thread, "calls activations.prelu_grad")
     with ThreadPoolExecutor(1) as pool:
@@ -593,7 +591,7 @@ def test_a_recompiled_copy_made_earlier_is_armed_in_any_thread():
         for copy in (again, spelled):
             _check_gives(
                 lambda x, a, c=copy: pool.submit(c, x, a).result(),
-                "calls activations.prelu_grad",
+                "calls a copy of activations.prelu_grad",
             )
 
 
@@ -622,10 +620,10 @@ def test_library_events_in_the_learners_other_threads_are_not_refused():
 
             def logged(x, alpha):
                 logger.warning("computing")
-                return _right(x, alpha)
+                return prelu_right(x, alpha)
 
             for answer in (
-                _right,
+                prelu_right,
                 lambda x, a: pool.submit(logged, x, a).result(),
             ):
                 verdict = checks.check_4_1_prelu_derivative(answer)
@@ -661,7 +659,7 @@ def test_an_object_planted_in_builtins_changes_no_verdict():
     builtins.planted_by_a_learner = Raising()
     prior.CONFUSIONS["planted"] = Raising()  # a table the checks read
     try:
-        assert checks.check_4_1_prelu_derivative(_right).correct
+        assert checks.check_4_1_prelu_derivative(prelu_right).correct
         assert checks.check_4_7_training_memory(lambda b, h: 0).status == WRONG
     finally:
         del builtins.planted_by_a_learner
@@ -689,7 +687,7 @@ def test_a_library_reading_code_in_another_thread_is_refused():
 
     def through_dis(x, alpha):
         _in_thread(lambda: dis.Bytecode(kept_reference).codeobj)
-        return _right(x, alpha)
+        return prelu_right(x, alpha)
 
     _check_gives(through_dis, "reads the interpreter's frames")
 

@@ -108,27 +108,27 @@ def copies(objects: dict) -> dict:
 
 
 def copy_of(code: types.CodeType, copies: dict, own) -> str | None:
-    """The name of the function in ``copies`` that ``code`` is a copy
-    of, compiled again from its source or with its code object renamed
-    or edited, or None.  A code object with the same fingerprint is a
-    copy where it keeps the function's docstring, or where it says it
-    comes from the function's own file but is not one of the package's
-    code objects (``own``: their ids), as a copy compiled again with
-    ``optimize=2`` (no docstring) does.  A learner's short function that
-    happens to match a helper's names and constants is neither: code
-    under the learner's own file name is the learner's, like code typed
-    from the page."""
+    """``"a copy of <name>"`` for the function in ``copies`` that
+    ``code`` is a copy of, compiled again from its source or with its
+    code object renamed or edited, or None.  A code object with the
+    same fingerprint is a copy where it keeps the function's docstring,
+    or where it says it comes from the function's own file but is not
+    one of the package's code objects (``own``: their ids), as a copy
+    compiled again with ``optimize=2`` (no docstring) does.  A learner's
+    short function that happens to match a helper's names and constants
+    is neither: code under the learner's own file name is the learner's,
+    like code typed from the page."""
     entries = copies.get(fingerprint(code), ())
     first, where = code.co_consts[:1], code.co_filename
     real = None
     for name, doc, file in entries:
         if doc is not None and first and type(first[0]) is str:
             if first[0] == doc:
-                return name
+                return f"a copy of {name}"
         if type(where) is str and id(code) not in own:
             real = real or os.path.realpath(where)  # however it is spelled
             if real == file:
-                return name
+                return f"a copy of {name}"
     return None
 
 
