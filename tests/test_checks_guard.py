@@ -729,11 +729,34 @@ def _zeros_sub(self, other):
     return torch.zeros_like(self)
 
 
+class _CallableModule(types.ModuleType):
+    """A module object that calls ``fn`` and binds like a function: put
+    on a class or into a module in an earlier cell, it patches like a
+    function while being a module."""
+
+    def __init__(self, fn):
+        super().__init__("patch")
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else functools.partial(self.fn, obj)
+
+
 PATCHES = [
     (torch, "tanh", lambda x: 2 * torch.sigmoid(2 * x) - 1),
     (torch, "where", lambda c, a, b: a),
     (torch.Tensor, "__sub__", _zeros_sub),
     (torch.Tensor, "abs", lambda self: torch.zeros_like(self)),
+    # names added to a class, or shadowing a builtin in a module, that
+    # hold a module (a false "correct" before: added modules were skipped)
+    (torch.Tensor, "__sub__", _CallableModule(_zeros_sub)),
+    (torch.Tensor, "abs", _CallableModule(torch.zeros_like)),
+    (torch.Tensor, "__gt__", _CallableModule(lambda a, b: a == a)),
+    (compare, "abs", _CallableModule(lambda v: 0)),
+    (compare, "float", _CallableModule(lambda v: 0.0)),
     (builtins, "abs", lambda v: 0),
     (builtins, "max", lambda *a, **k: 0),
     (builtins, "float", lambda *a: 0.0),
@@ -753,7 +776,11 @@ PATCHES = [
 @pytest.mark.parametrize(
     "owner, name, value",
     PATCHES,
-    ids=[f"{getattr(o, '__name__', o)}.{n}" for o, n, _ in PATCHES],
+    ids=[
+        f"{getattr(o, '__name__', o)}.{n}"
+        + ("-module" if isinstance(v, types.ModuleType) else "")
+        for o, n, v in PATCHES
+    ],
 )
 def test_a_patch_changes_no_verdict_and_stays(owner, name, value):
     """With the patch in place, a right answer is correct, a wrong one

@@ -180,12 +180,11 @@ def _module(obj) -> str | None:
 
 
 def counted(item, in_module: bool) -> bool:
-    """A name added to a class counts as a patch unless it holds a
-    module, and one added to a module unless it also does not start with
-    ``__``: torch's compiler adds such globals to the modules of the code
-    it traces (``__compiled_fn_1``, the modules its code imports), the
-    checks' own among them."""
-    name, value = item
-    if issubclass(type(value), types.ModuleType):  # torch.ops, torch.classes
-        return False
+    """A name added to a class counts as a patch, and so does one added
+    to a module unless it starts with ``__``: torch's compiler adds such
+    globals to the modules of the code it traces (``__compiled_fn_1``,
+    ``__import_torch_dot__dynamo_dot_utils``), the checks' own among
+    them.  Whatever the value: a module object can be called and bound
+    like a function (its class's ``__call__`` and ``__get__``)."""
+    name, _ = item
     return not (in_module and type(name) is str and name.startswith("__"))
