@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "mutation"
 VENV_BIN = Path(sys.executable).parent
 TRAINING = ["test_steps.py", "test_training.py"]
+CHECKS_TESTS = "practice checks_guard checks_messages checks_tripwire".split()
 
 # module (path under mlp_notes/) -> its own test files, the oracle
 ORACLE = {
@@ -62,23 +63,14 @@ ORACLE = {
     "training/batches.py": TRAINING,
     "training/teaching.py": TRAINING,
     "training/loop.py": TRAINING,
-    "checks/": [
-        "test_practice.py",
-        "test_checks_guard.py",
-        "test_checks_messages.py",
-        "test_checks_tripwire.py",
-    ],
+    "checks/": [f"test_{t}.py" for t in CHECKS_TESTS],
 }
-# Tests that cannot pass in mutmut's rewritten tree whatever the mutant:
-# every mutant of a function is a copy of it (the same names and
-# constants, in the same file), nested functions included, so the test
-# that no package code object is taken for a copy fails there.
-DESELECT = {
-    "checks/": [
-        "tests/test_checks_tripwire.py"
-        "::test_the_packages_own_code_is_never_a_copy"
-    ],
-}
+# A test that fails in mutmut's rewritten tree whatever the mutant: each
+# mutant of a function (nested ones too) is a copy of it, same file.
+NEVER_A_COPY = (
+    "test_checks_tripwire.py::test_the_packages_own_code_is_never_a_copy"
+)
+DESELECT = {"checks/": [f"tests/{NEVER_A_COPY}"]}
 # A function run when its package is imported (checks' ``seal`` and what
 # it calls) is recorded by mutmut's coverage pass against whichever test
 # imported the package first (and any test that calls it directly), so
@@ -92,13 +84,8 @@ LIMITS += "guard.LIMITS.seconds = guard.LIMITS.first = 60.0\n"
 # heavy third-party imports, shared by every mutant's process
 PRELOAD = "torch torch.nn.functional torch.distributions torch._dynamo numpy"
 PRELOAD += " hypothesis jupytext markdown"
-ENV = {
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "MLP_NOTES_PROFILE": "quick",
-    "MPLBACKEND": "Agg",
-    "HYPOTHESIS_PROFILE": "mutation",
-}
+ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+ENV |= {"MLP_NOTES_PROFILE": "quick", "HYPOTHESIS_PROFILE": "mutation"}
 
 
 def name_of(module: str) -> str:

@@ -379,6 +379,35 @@ def test_time_spent_importing_is_not_counted(short_limit, tmp_path):
         sys.modules.pop("slow_import_for_check", None)
 
 
+def test_the_time_left_when_an_import_starts_is_kept(monkeypatch, tmp_path):
+    """The import's time is not counted, and the time left when it
+    started is still there when it ends (it was cut to a quarter second:
+    a first torch.compile, seconds of compiling, then the function's
+    own work, was stopped)."""
+    monkeypatch.setattr(guard.LIMITS, "seconds", 1.0)
+    monkeypatch.setattr(guard.LIMITS, "first", 1.0)
+    (tmp_path / "slower_import_for_check.py").write_text(
+        "import time\ntime.sleep(1.2)\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    calls = []
+
+    def bound(fan_in, fan_out):
+        import slower_import_for_check  # noqa: F401
+
+        if not calls:
+            calls.append(1)
+            time.sleep(0.6)  # after the import: within the second left
+        return (6 / (fan_in + fan_out)) ** 0.5
+
+    try:
+        verdict = checks.check_4_3_xavier_bound(bound)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("slower_import_for_check", None)
+    assert verdict.correct, verdict
+
+
 def test_an_endless_read_is_stopped(short_limit):
     class Slow:
         def __float__(self):
@@ -1640,3 +1669,225 @@ def test_torch_parts_the_memory_check_measures_with_are_lifted():
             else:
                 setattr(owner, name, original)
     assert [v.status for v in verdicts] == [CORRECT, WRONG], verdicts
+
+
+# -- what attribute lookups go through, besides the recorded dicts ---------
+
+
+def _lie_where(cond, *args, **kwargs):
+    return torch.full(cond.shape, 7.0, dtype=torch.float64)
+
+
+def _lie_tensor(data, *args, **kwargs):
+    if type(data) is float and 0 < data < 1:  # a Xavier bound becomes 1
+        data = 1.0
+    return _TENSOR(data, *args, **kwargs)
+
+
+_TENSOR = torch.tensor
+_LIES = {
+    "where": _lie_where,
+    "tensor": _lie_tensor,
+    "prelu_grad": lambda x, alpha: torch.full_like(x, 7.0),
+}
+
+
+class _LyingModule(types.ModuleType):
+    """A module class whose lookups of ``_LIES``' names lie."""
+
+    def __getattribute__(self, name):
+        lie = _LIES.get(name)
+        if lie is not None:
+            return lie
+        return types.ModuleType.__getattribute__(self, name)
+
+
+def _seven(x, alpha):
+    return x * 0 + 7.0
+
+
+@pytest.mark.parametrize("owner", [torch, activations], ids=["torch", "own"])
+def test_a_modules_class_swapped_earlier_changes_no_verdict(owner):
+    """``module.__class__ = Lying`` in an earlier cell: every ``torch.X``
+    (or ``activations.X``) lookup went through it, and wrong answers
+    were "correct"; the class is put back while a check runs, and the
+    learner's is given back after."""
+    owner.__class__ = _LyingModule
+    try:
+        statuses = [
+            checks.check_4_1_prelu_derivative(_seven).status,
+            checks.check_4_3_xavier_bound(lambda i, o: 1.0).status,
+            checks.check_4_1_prelu_derivative(prelu_right).status,
+        ]
+        assert type(owner) is _LyingModule
+    finally:
+        owner.__class__ = types.ModuleType
+    assert statuses == [WRONG, WRONG, CORRECT]
+
+
+def test_a_modules_class_swapped_during_the_call_is_undone():
+    def swaps(fan_in, fan_out):
+        torch.__class__ = _LyingModule
+        return 1.0
+
+    try:
+        verdict = checks.check_4_3_xavier_bound(swaps)
+        assert type(torch) is types.ModuleType  # not given back
+    finally:
+        torch.__class__ = types.ModuleType
+    assert verdict.status == WRONG, verdict
+
+
+def _lying_base():
+    """A TensorBase subclass whose ``max()`` of a float64 tensor is 0
+    (every difference from the reference looks like 0), made with
+    Tensor's metaclass to pass torch's guard on subclassing TensorBase."""
+    base = torch._C.TensorBase
+
+    def max_(self, *args, **kwargs):
+        found = base.max(self, *args, **kwargs)
+        if not args and not kwargs and self.dtype == torch.float64:
+            return found * 0
+        return found
+
+    return type.__new__(
+        type(torch.Tensor), "Lying", (base,), {"max": max_, "__slots__": ()}
+    )
+
+
+def test_tensors_bases_swapped_earlier_or_during_the_call_change_no_verdict():
+    bases = torch.Tensor.__bases__
+    lying = (_lying_base(),)
+
+    def swaps(fan_in, fan_out):
+        torch.Tensor.__bases__ = lying
+        return 1.0
+
+    torch.Tensor.__bases__ = lying
+    try:
+        statuses = [
+            checks.check_4_1_prelu_derivative(_seven).status,
+            checks.check_4_3_xavier_bound(lambda i, o: 1.0).status,
+        ]
+        assert torch.Tensor.__bases__ is lying  # the learner's, given back
+        torch.Tensor.__bases__ = bases
+        statuses.append(checks.check_4_3_xavier_bound(swaps).status)
+        assert torch.Tensor.__bases__ is bases  # undone
+    finally:
+        torch.Tensor.__bases__ = bases
+    assert statuses == [WRONG, WRONG, WRONG]
+
+
+def test_a_rebound_dtype_constant_changes_no_verdict():
+    """``torch.float64 = torch.bfloat16``: inputs, reference and answer
+    were all read in bfloat16, and an answer off by 0.1 % passed."""
+    float64 = torch.float64
+    torch.float64 = torch.bfloat16
+    try:
+        verdict = checks.check_4_1_prelu_derivative(
+            lambda x, a: torch.where(x > 0, 1.001, a)
+        )
+        assert torch.float64 is torch.bfloat16
+    finally:
+        torch.float64 = float64
+    assert verdict.status == WRONG, verdict
+
+
+def test_a_key_that_is_not_a_name_in_a_class_dict_is_harmless():
+    import gc
+
+    real = gc.get_referents(vars(torch.nn.Module))[0]  # the class's dict
+    real[1] = "not a name"
+    try:
+        verdict = checks.check_4_1_prelu_derivative(prelu_right)
+    finally:
+        del real[1]
+    assert verdict.correct, verdict
+
+
+def test_a_huge_thread_stack_size_set_earlier_changes_no_verdict():
+    before = threading.stack_size(2**40)
+    try:
+        verdict = checks.check_4_1_prelu_derivative(prelu_right)
+        assert threading.stack_size() == 2**40  # the learner's, kept
+    finally:
+        threading.stack_size(before)
+    assert verdict.correct, verdict
+
+
+def test_a_signal_while_the_check_sets_up_is_a_verdict():
+    """A signal handler that raises, fired while the check puts the
+    kernel's patches aside (its first milliseconds): a verdict, never
+    the exception."""
+    import signal
+
+    class BoomError(Exception):
+        pass
+
+    def boom(signum, frame):
+        raise BoomError
+
+    previous = signal.signal(signal.SIGALRM, boom)
+    messages = []
+    try:
+        checks.check_4_1_prelu_derivative(prelu_right)  # warm
+        for delay in (0.0002, 0.0005, 0.001, 0.002, 0.004, 0.02):
+            signal.setitimer(signal.ITIMER_REAL, delay)
+            try:
+                messages.append(
+                    checks.check_4_1_prelu_derivative(prelu_right).message
+                )
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert len(messages) == 6
+    assert any("could not run: BoomError" in m for m in messages), messages
+
+
+_COMPILED = """
+import threading
+import torch
+from mlp_notes import checks
+
+def right(x, alpha):
+    return torch.where(x > 0, torch.ones_like(x), alpha * torch.ones_like(x))
+
+def tanh_right(x):
+    return 2 * torch.sigmoid(2 * x)
+
+def other_right(x, alpha):
+    return torch.where(x > 0, 1.0, alpha * torch.ones_like(x))
+
+def starts(gm, example_inputs):  # a backend of the learner's own
+    threading.Thread(target=int).start()
+    return gm.forward
+
+print(checks.check_4_1_prelu_derivative(torch.compile(right)).status)
+print(checks.check_4_1_tanh_identity(torch.compile(tanh_right)).status)
+compiled = torch.compile(other_right, backend=starts)
+print(checks.check_4_1_prelu_derivative(compiled).message)
+"""
+
+
+def test_torch_compile_of_a_right_answer_is_correct(tmp_path):
+    """The default backend's first compile in a process, inside the
+    check: torch starts threads of its own (inductor's compile pool,
+    torch.fx's progress bar) and runs the C++ compiler, seconds of work
+    that are not the learner's and not timed.  A thread started by the
+    learner's own backend is still refused.  In a process of its own,
+    with an empty compile cache, so the first compile is in the check."""
+    import subprocess
+
+    env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", _COMPILED],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+        env=env,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[:2] == [CORRECT, CORRECT], done
+    assert "starts a thread" in lines[2], done

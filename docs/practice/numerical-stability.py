@@ -13,7 +13,7 @@
 # Each check draws fresh random inputs every time it runs (and never shows
 # them), compares at your answer's precision (float32 or float64), and stops
 # your code after 10 seconds (30 on a check's first run, while torch starts
-# up). It refuses mlp_notes' own answer to the exercise, in whatever thread
+# up; imports and torch.compile's compiling do not count). It refuses mlp_notes' own answer to the exercise, in whatever thread
 # calls it, and an exact copy of it; changes your function makes to mlp_notes
 # while it runs; torch modes it leaves on; and audit hooks your code adds (it
 # blocks them). While it runs, it undoes changes your cells made to the
@@ -38,8 +38,9 @@
 #   the notes of their audit hook), or changed while your function runs and
 #   put back before it returns (a class or module attribute, a closure), or
 #   the notes of the profile function that sys.getprofile returns, erased;
-# - a part of torch outside what the check records (torch's functions and
-#   submodules, and the classes it computes with), replaced in an earlier cell.
+# - a part of torch outside what the check records (torch's functions,
+#   constants and submodules, the classes it computes with, and the class of
+#   each module and the bases of each class), replaced in an earlier cell.
 #
 # One C call that never hands the interpreter back (`sum(itertools.repeat(0))`,
 # a runaway regular expression), or an endless loop after a huge

@@ -51,6 +51,7 @@ from mlp_notes.checks.verdict import (
     Verdict,
     WrongAnswerError,
     describe,
+    unchecked,
 )
 from mlp_notes.checks.worker import StopWork, in_worker
 
@@ -185,14 +186,20 @@ def _make():
 
         def decorate(body):
             def check(answer=_NOTHING, *extra, **named):
+                try:
+                    return guarded(answer, extra, named)
+                except BaseException as err:  # a signal while lifting
+                    return Verdict(title, WRONG, unchecked(err))
+
+            def guarded(answer, extra, named):
                 lift, reapply, reference, state, own = sealed[0]
                 saved: list = []
                 active = [True]  # a worker still running after the
                 # verdict (a call that cannot be interrupted) must not
                 # lift the learner's patches once they are given back
-                lift(saved)
                 dtype = torch.get_default_dtype()
                 try:
+                    lift(saved)
                     if answer is _NOTHING or extra or named:
                         return Verdict(title, WRONG, "pass one answer")
                     return _judge(

@@ -29,7 +29,6 @@ import builtins
 import math
 import sys
 import types
-from operator import itemgetter
 
 import numpy as np
 import torch
@@ -41,6 +40,7 @@ import torch.overrides
 from torch import nn
 
 from mlp_notes.checks.package import counted as _counted
+from mlp_notes.checks.package import reshape, shape, state_of
 
 THIRD_PARTY = (
     builtins,
@@ -86,13 +86,17 @@ def _record(owner, names) -> dict:
     return {n: current[n] for n in names if n in current}
 
 
+#: constants a check computes with (``torch.float64``, ``math.inf``)
+CONSTANTS = (torch.dtype, torch.layout, torch.memory_format, float, int)
+
+
 def _callables(module) -> list[str]:
-    """The names of a module's callables and submodules (a rebound
-    ``torch.linalg`` is a patch too)."""
+    """The names of a module's callables, submodules (a rebound
+    ``torch.linalg`` is a patch too) and constants."""
     return [
         name
         for name, value in vars(module).items()
-        if callable(value) or isinstance(value, types.ModuleType)
+        if callable(value) or isinstance(value, (types.ModuleType, *CONSTANTS))
     ]
 
 
@@ -167,6 +171,7 @@ def _tools(missing) -> tuple:
     (``missing``: delete) an attribute.  Closures holding what they use,
     so no patch of a module attribute can reach them."""
     vars_, list_, counted, sub = vars, list, _counted, issubclass
+    isinstance_ = isinstance
     setattr_, delattr_ = type.__setattr__, type.__delattr__
 
     def changes(owner, track_added, record) -> list:
@@ -181,6 +186,7 @@ def _tools(missing) -> tuple:
                 (name, current[name])
                 for name in list_(current)
                 if name not in record
+                and isinstance_(name, str)  # no lookup finds another key
                 and counted((name, current[name]), not sub(type(owner), type))
             ]
         return found
@@ -216,10 +222,16 @@ def seal(own_modules):
     set_function = _set_function
     reversed_ = reversed
     changes, put = _tools(missing)
+    shapes = tuple((e[0], shape(e[0])) for e in entries if e[0] is not HOOKS)
+    reshape_ = reshape
 
     def lift(saved) -> None:
         for hooks in registries:
             hooks.clear()  # what a check's own calls registered
+        for owner, recorded in shapes:  # first: lookups go through them
+            now = reshape_(owner, recorded)
+            if now is not None and saved is not None:
+                saved.append((owner, shapes, None, now))
         for owner, is_class, track_added, record, _ in entries:
             for name, value in changes(owner, track_added, record):
                 put(owner, is_class, name, record.get(name, missing))
@@ -235,55 +247,12 @@ def seal(own_modules):
         for owner, is_class, name, value in reversed_(saved):
             if is_class is None:
                 set_function(owner, *value)
+            elif is_class is shapes:
+                reshape_(owner, value)
             else:
                 put(owner, is_class, name, value)
 
-    return lift, reapply, _state(entries)
-
-
-def _state(entries):
-    """``state()``: the package's own recorded attributes and how many
-    names each of its modules and classes holds (``package.counted``;
-    None where a recorded name is gone).  Not the functions' code and
-    defaults: setting those raises an audit event (``audit``)."""
-    getters = tuple(
-        (owner, _getter(tuple(record)))
-        for owner, _, _, record, own in entries
-        if own
-    )
-    vars_, counted, sub = vars, _counted, issubclass
-
-    def state() -> tuple | None:
-        values, sizes = [], []
-        try:
-            for owner, get in getters:
-                current, module = vars_(owner), not sub(type(owner), type)
-                items = [*current.items()]  # another thread may add names
-                sizes.append(sum(counted(i, module) for i in items))
-                values += get(current)
-        except KeyError:
-            return None
-        return values, sizes
-
-    return state
-
-
-def _getter(names: tuple):
-    """A function of a dict: the tuple of its values at ``names``
-    (KeyError where one is missing)."""
-    if len(names) > 1:
-        return itemgetter(*names)
-    get = itemgetter(*names) if names else None
-    return (lambda d: (get(d),)) if get else (lambda d: ())
-
-
-def same(before: tuple | None, after: tuple | None) -> bool:
-    """Two ``state()``s hold the same objects and as many names."""
-    if before is None or after is None:
-        return after is before
-    return before[1] == after[1] and all(
-        a is b for a, b in zip(before[0], after[0], strict=True)
-    )
+    return lift, reapply, state_of(entries)
 
 
 def _set_function(fn, code, defaults, kwdefaults):

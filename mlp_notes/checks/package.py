@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import types
+from operator import itemgetter
 
 
 def fingerprint(code: types.CodeType) -> tuple:
@@ -188,3 +189,85 @@ def counted(item, in_module: bool) -> bool:
     like a function (its class's ``__call__`` and ``__get__``)."""
     name, _ = item
     return not (in_module and type(name) is str and name.startswith("__"))
+
+
+def _shapes() -> tuple:
+    """``shape(owner)``: what looking up an attribute of ``owner`` goes
+    through besides its own dict: its class (a module's ``__class__``
+    can be set to a ModuleType subclass whose ``__getattribute__`` lies,
+    a class's to another metaclass) and a class's bases
+    (``torch.Tensor.__bases__`` can be set to a base whose methods lie).
+    ``reshape(owner, recorded)``: give ``owner`` its recorded shape;
+    what it had, if that differed (else None).  Closures holding the
+    builtins they use, whatever a cell rebinds later."""
+    type_, sub = type, issubclass
+    bases = type.__dict__["__bases__"].__get__  # whatever the metaclass
+    set_class, set_type = object.__setattr__, type.__setattr__
+
+    def shape(owner) -> tuple:
+        kind = type_(owner)
+        return kind, (bases(owner) if sub(kind, type_) else None)
+
+    def reshape(owner, recorded: tuple) -> tuple | None:
+        now = shape(owner)
+        if now[0] is recorded[0] and now[1] is recorded[1]:
+            return None
+        if recorded[1] is not None:  # a class
+            if now[1] is not recorded[1]:
+                set_type(owner, "__bases__", recorded[1])
+            if now[0] is not recorded[0]:
+                set_type(owner, "__class__", recorded[0])
+        else:
+            set_class(owner, "__class__", recorded[0])
+        return now
+
+    return shape, reshape
+
+
+shape, reshape = _shapes()
+
+
+def state_of(entries):
+    """``state()``: the package's own recorded attributes and how many
+    names each of its modules and classes holds (``package.counted``;
+    None where a recorded name is gone).  Not the functions' code and
+    defaults: setting those raises an audit event (``audit``)."""
+    getters = tuple(
+        (owner, _getter(tuple(record)))
+        for owner, _, _, record, own in entries
+        if own
+    )
+    vars_, sub, counted_, shape_ = vars, issubclass, counted, shape
+
+    def state() -> tuple | None:
+        values, sizes = [], []
+        try:
+            for owner, get in getters:
+                current, module = vars_(owner), not sub(type(owner), type)
+                items = [*current.items()]  # another thread may add names
+                sizes.append(sum(counted_(i, module) for i in items))
+                values += get(current)
+                values += shape_(owner)  # its class, a class's bases
+        except KeyError:
+            return None
+        return values, sizes
+
+    return state
+
+
+def _getter(names: tuple):
+    """A function of a dict: the tuple of its values at ``names``
+    (KeyError where one is missing)."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    get = itemgetter(*names) if names else None
+    return (lambda d: (get(d),)) if get else (lambda d: ())
+
+
+def same(before: tuple | None, after: tuple | None) -> bool:
+    """Two ``state()``s hold the same objects and as many names."""
+    if before is None or after is None:
+        return after is before
+    return before[1] == after[1] and all(
+        a is b for a, b in zip(before[0], after[0], strict=True)
+    )

@@ -29,7 +29,7 @@ import torch
 
 from mlp_notes.checks.answers import read
 from mlp_notes.checks.audit import blocked, reads, started, watching
-from mlp_notes.checks.isolation import same
+from mlp_notes.checks.package import same
 from mlp_notes.checks.tripwire import Wires
 from mlp_notes.checks.verdict import (
     BlankAnswerError,

@@ -48,6 +48,25 @@ def describe(err: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
+def unchecked(err: BaseException) -> str:
+    """Why a check has no verdict when putting the kernel's patches
+    aside, or back, failed (a signal handler that raised, the stop
+    button, a class dict that cannot be put back): the exception's type
+    only, as its message could be the learner's and never end."""
+    if type(err) is KeyboardInterrupt:
+        return (
+            "the check was interrupted (KeyboardInterrupt: the kernel's "
+            "stop button, or your code interrupted the kernel): no "
+            "verdict; run it again"
+        )
+    return (
+        f"the check could not run: {kind(err)} while it set your "
+        "kernel's changes aside or gave them back (a signal handler, an "
+        "odd key in a class's dict); run it again, after restarting the "
+        "kernel if it happens again"
+    )
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What a check found: ``status`` is one of ``CORRECT``, ``WRONG``,

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import _frozen_importlib
 import _thread
+import concurrent.futures.thread
 import dis
 import gc
 import inspect
 import os
 import signal
 import site
+import subprocess
 import sys
 import sysconfig
 import threading
@@ -49,6 +51,27 @@ _THREADS = tuple(
     if hasattr(_thread, name)
 )
 _TAMPER_CODES = (threading.setprofile.__code__, threading.settrace.__code__)
+#: While torch.compile compiles, torch's own code starts threads
+#: (inductor's compile pool, the progress bar of torch.fx) and runs the
+#: C++ compiler, through these files.
+_MACHINERY = {
+    threading.__file__,
+    concurrent.futures.thread.__file__,
+    subprocess.__file__,
+}
+_OURS = _THREADS + tuple(
+    getattr(module, name)
+    for module, name in (
+        (_posixsubprocess, "fork_exec"),
+        (os, "posix_spawn"),
+        (os, "posix_spawnp"),
+    )
+    if hasattr(module, name)
+)
+_TORCH = os.path.dirname(torch.__file__) + os.sep
+#: torch.compile's compiling (tracing, the backend's code generation and
+#: C++ build) happens in here: its time is not timed, like an import's.
+_COMPILE = os.path.join(_TORCH, "_dynamo", "convert_frame.py")
 #: Work done out of the profiler's sight: another process (fork,
 #: subprocess, a shell), another interpreter or a signal whose handler
 #: runs elsewhere.
@@ -105,6 +128,23 @@ def learners(frame, relay: bool = True) -> bool:
     return not name.startswith(_LIBRARY) and not name.startswith("<frozen")
 
 
+def _compiling(code) -> bool:
+    """``code`` is torch.compile's compiling of one frame."""
+    return code.co_name == "_compile" and code.co_filename == _COMPILE
+
+
+def _torchs(frame) -> bool:
+    """The thread or process being started is torch's: called from
+    torch's code, through the machinery (a pool, subprocess) or tqdm's
+    progress bar, not from the learner's code."""
+    while frame is not None and (
+        frame.f_code.co_filename in _MACHINERY
+        or f"{os.sep}tqdm{os.sep}" in frame.f_code.co_filename
+    ):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename.startswith(_TORCH)
+
+
 class Tracer:
     """A profile function recording what the learner's code calls.
 
@@ -123,6 +163,7 @@ class Tracer:
         self.elsewhere = self.changed = self.hooked = False
         self.left_mode = False  # a torch mode left active by the call
         self.importing = 0  # imports under way (their time is not timed)
+        self.compiling = 0  # torch.compile's compiling under way (as well)
         self.armed = True  # the check sets False before it switches off
 
     def __call__(self, frame, event, arg):
@@ -133,6 +174,9 @@ class Tracer:
                 code = frame.f_code
                 if code is _IMPORT:
                     self.importing += 1
+                elif _compiling(code):
+                    self.importing += 1
+                    self.compiling += 1
                 name = self.banned.get(_id(code))
                 if name is None and self.copies:
                     name = self._copy_of(code)
@@ -143,11 +187,16 @@ class Tracer:
             elif event == "return":
                 if frame.f_code is _IMPORT:
                     self.importing -= 1
+                elif _compiling(frame.f_code):
+                    self.importing -= 1
+                    self.compiling -= 1
             elif event == "c_return" and arg is _SET_SWITCH:
                 set_switch(SWITCH)
             elif event == "c_call":
                 if arg in _TAMPER or arg is _SET_SWITCH:
                     self.tamper = True
+                elif self.compiling and arg in _OURS and _torchs(frame):
+                    pass  # torch.compile's own pool, bar or C++ build
                 elif arg in _THREADS:
                     self.thread = True
                 elif arg in _ELSEWHERE:

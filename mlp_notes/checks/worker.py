@@ -27,6 +27,7 @@ SWITCH = 0.005
 # them later (time.monotonic, _thread, ctypes.pythonapi) cannot break,
 # stop or hang a check.
 _allocate_lock, _start = _thread.allocate_lock, _thread.start_new_thread
+_stack_size = _thread.stack_size
 _clock = time.monotonic
 _set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _c_ulong, _py_object = ctypes.c_ulong, ctypes.py_object
@@ -45,13 +46,17 @@ def _stop(ident: int) -> None:
 def _wait(done, seconds: float, importing) -> bool:
     """Wait for ``done`` up to ``seconds``, not counting the time the
     worker spends importing modules (a first ``torch.optim`` step imports
-    torch._dynamo, seconds under a profiler), up to ``IMPORTS`` more."""
+    torch._dynamo, seconds under a profiler) or in torch.compile's
+    compiling, up to ``IMPORTS`` more: the time left when one starts is
+    still left when it ends."""
     clock = _clock
-    deadline, cap = clock() + seconds, clock() + seconds + IMPORTS
+    last = clock()
+    deadline, cap = last + seconds, last + seconds + IMPORTS
     while True:
         now = clock()
-        if importing():
-            deadline = min(max(deadline, now + 0.25), cap)
+        if importing():  # the time since the last look is not counted
+            deadline = min(deadline + (now - last), cap)
+        last = now
         if now >= deadline:
             return False
         if done.acquire(timeout=min(deadline - now, 0.25)):
@@ -86,7 +91,13 @@ def _in_worker(work, seconds: float, grace: float, importing):
         finally:
             done.release()
 
-    ident = _start(target, ())
+    size = _stack_size(0)  # the default size: a cell's may not fit
+    try:
+        ident = _start(target, ())
+    except RuntimeError as err:  # no thread can start at all
+        return f"the check could not start its thread ({describe(err)})"
+    finally:
+        _stack_size(size)
     try:
         finished = _wait(done, seconds, importing)
     except BaseException as err:  # KeyboardInterrupt in the kernel's thread
