@@ -222,15 +222,20 @@ def seal(own_modules):
     set_function = _set_function
     reversed_ = reversed
     changes, put = _tools(missing)
-    shapes = tuple((e[0], shape(e[0])) for e in entries if e[0] is not HOOKS)
-    reshape_ = reshape
+    shapes = tuple((e[0], *shape(e[0])) for e in entries if e[0] is not HOOKS)
+    reshape_, type_ = reshape, type
+    bases_of = type.__dict__["__bases__"].__get__
 
     def lift(saved) -> None:
         for hooks in registries:
             hooks.clear()  # what a check's own calls registered
-        for owner, recorded in shapes:  # first: lookups go through them
-            now = reshape_(owner, recorded)
-            if now is not None and saved is not None:
+        for owner, kind, bases in shapes:  # first: lookups go through them
+            if type_(owner) is kind and (
+                bases is None or bases_of(owner) is bases
+            ):
+                continue
+            now = reshape_(owner, (kind, bases))
+            if saved is not None:
                 saved.append((owner, shapes, None, now))
         for owner, is_class, track_added, record, _ in entries:
             for name, value in changes(owner, track_added, record):

@@ -128,11 +128,6 @@ def learners(frame, relay: bool = True) -> bool:
     return not name.startswith(_LIBRARY) and not name.startswith("<frozen")
 
 
-def _compiling(code) -> bool:
-    """``code`` is torch.compile's compiling of one frame."""
-    return code.co_name == "_compile" and code.co_filename == _COMPILE
-
-
 def _torchs(frame) -> bool:
     """The thread or process being started is torch's: called from
     torch's code, through the machinery (a pool, subprocess) or tqdm's
@@ -174,7 +169,9 @@ class Tracer:
                 code = frame.f_code
                 if code is _IMPORT:
                     self.importing += 1
-                elif _compiling(code):
+                elif (
+                    code.co_name == "_compile" and code.co_filename == _COMPILE
+                ):
                     self.importing += 1
                     self.compiling += 1
                 name = self.banned.get(_id(code))
@@ -187,7 +184,10 @@ class Tracer:
             elif event == "return":
                 if frame.f_code is _IMPORT:
                     self.importing -= 1
-                elif _compiling(frame.f_code):
+                elif (
+                    frame.f_code.co_name == "_compile"
+                    and frame.f_code.co_filename == _COMPILE
+                ):
                     self.importing -= 1
                     self.compiling -= 1
             elif event == "c_return" and arg is _SET_SWITCH:
