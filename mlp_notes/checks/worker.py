@@ -91,13 +91,17 @@ def _in_worker(work, seconds: float, grace: float, importing):
         finally:
             done.release()
 
-    size = _stack_size(0)  # the default size: a cell's may not fit
+    try:
+        size = _stack_size(0)  # the default size: a cell's may not fit
+    except (RuntimeError, ValueError):  # a platform that cannot set it
+        size = None
     try:
         ident = _start(target, ())
     except RuntimeError as err:  # no thread can start at all
         return f"the check could not start its thread ({describe(err)})"
     finally:
-        _stack_size(size)
+        if size is not None:
+            _stack_size(size)
     try:
         finished = _wait(done, seconds, importing)
     except BaseException as err:  # KeyboardInterrupt in the kernel's thread
