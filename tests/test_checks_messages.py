@@ -196,3 +196,20 @@ def test_a_float64_answer_computed_in_float32_gets_the_remark():
     for name in ("xavier_bound", "weight_from_logit", "l1_step"):
         verdict = practice.CHECK_OF[name](exec_answer(name, REFERENCE[name]))
         assert verdict.correct and REMARK not in verdict.message, verdict
+
+
+def test_a_hint_names_a_confusion_only_if_every_matrix_shows_it():
+    """A constant answer can equal the mean of W's squares for one random
+    W by chance (about once in 10**4 checks): a hint needs the answer to
+    match the confusion on both matrices the Frobenius check tries."""
+    calls = []
+
+    def once_the_mean(W):
+        calls.append(W)
+        return (W * W).mean() if len(calls) == 1 else torch.tensor(1.0)
+
+    verdict = checks.check_4_5_frobenius(once_the_mean)
+    assert not verdict.correct and len(calls) == 2, verdict
+    assert verdict.message.endswith("adds up the squares of w's entries")
+    always = checks.check_4_5_frobenius(lambda W: (W * W).mean())
+    assert always.message.endswith("the mean of the squares, not the sum")

@@ -12,6 +12,7 @@ import threading
 import time
 import types
 
+import fresh
 import pytest
 import torch
 from practice_answers import prelu_right
@@ -548,16 +549,8 @@ def test_another_interpreter_is_refused():
     """Run in a process of its own: a subinterpreter leaves torch's
     autograd believing the GIL is held for the rest of the process (the
     learner's kernel too, so a restart is what the verdict asks for)."""
-    import subprocess
-
     pytest.importorskip("_xxsubinterpreters")
-    done = subprocess.run(
-        [sys.executable, "-c", _INTERPRETER],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    done = fresh.python(_INTERPRETER, timeout=300)
     assert "another process or interpreter" in done.stdout, done
 
 

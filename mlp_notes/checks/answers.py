@@ -24,7 +24,7 @@ import torch
 
 from mlp_notes.checks.verdict import WrongAnswerError, describe, kind, wrong
 
-MAX_DEPTH, MAX_ITEMS = 6, 1_000_000
+MAX_DEPTH, MAX_ITEMS = 6, 100_000
 # precision classes, from the least to the most precise
 LOW, FLOAT32, FLOAT64 = "16- or 8-bit float", "float32", "float64"
 EXACT = "exact"
@@ -162,6 +162,9 @@ def _sequence(value, what: str, depth: int, found) -> torch.Tensor:
     items = list(itertools.islice(iter(value), MAX_ITEMS + 1))
     if len(items) > MAX_ITEMS:
         raise wrong(f"{what} has more than {MAX_ITEMS} entries")
+    plain = _plain(items, found)
+    if plain is not None:
+        return plain
     parts = [_read(item, what, depth + 1, found) for item in items]
     if not parts:
         return torch.zeros(0, dtype=torch.float64)
@@ -169,6 +172,23 @@ def _sequence(value, what: str, depth: int, found) -> torch.Tensor:
     if len(shapes) > 1:
         raise wrong(f"{what} is ragged: its entries have different shapes")
     return torch.stack(parts)
+
+
+def _plain(items: list, found) -> torch.Tensor | None:
+    """A list of plain floats or ints read in one call (one by one, a
+    long list would use up a check's time limit); None otherwise."""
+    types = set(map(type, items))  # one call: no per-item profile events
+    if not items or not types <= {float, int}:
+        return None
+    try:
+        values = torch.tensor(items, dtype=torch.float64)
+    except (OverflowError, RuntimeError):  # an int too large for a float
+        return None
+    if float in types:
+        found.append(FLOAT64)
+    if int in types:
+        found.append(EXACT)
+    return values
 
 
 def read(value, what: str) -> Numbers:

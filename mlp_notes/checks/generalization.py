@@ -163,10 +163,10 @@ def _check_4_5_frobenius(fn, run):
     """Exercise 4.5.4.  ``fn(W)``: the matrix analogue of ||w||^2 =
     w^T w for a (rows, cols) float64 matrix; returns one number.  Two
     random matrices, one tall and one wide (in random order), so that an
-    answer right for only one of the two shapes fails every time."""
+    answer right for only one of the two shapes fails every time; a hint
+    names a confusion only if the answer matches it on both."""
     fn = run.function(fn)
-    worst, remark = 0.0, ""
-    tall_first = run.integer(0, 1)
+    tall_first, tried = run.integer(0, 1), []
     for tall in (tall_first, 1 - tall_first):
         shape = [run.integer(2, 12)]
         shape.insert(1 - tall, shape[0] + run.integer(1, 5))
@@ -178,36 +178,47 @@ def _check_4_5_frobenius(fn, run):
                 "that is a matrix; the analogue of w^T w is one number: "
                 "which number of W^T W adds up the squares?"
             )
-        v = shaped(got, (), "your value")
+        tried.append((got, shaped(got, (), "your value"), W))
+    worst, remark = 0.0, ""
+    for got, v, W in tried:
         want = (W * W).sum()
         if not close(v, want, float(want)):
-            raise wrong(f"off for a random matrix: {_frobenius_hint(v, W)}")
+            hint = _frobenius_hint([(v, W) for _, v, W in tried])
+            raise wrong(f"off for a random matrix: {hint}")
         err = error(v, want, float(want))
         worst, remark = max(worst, err), remark or note(got, err)
     return f"right for two random matrices (error {worst:.1e}){remark}"
 
 
-def _frobenius_hint(v, W) -> str:
-    squares = (W * W).sum()
-    for value, hint in (
-        (
-            squares.sqrt(),
-            "that is ||W||_F; the analogue of ||w||^2 is its square",
-        ),
-        (W.abs().sum(), "that is the sum of |entries|, an L1 norm"),
-        (
-            torch.linalg.matrix_norm(W, 2) ** 2,
-            "that is the largest singular value squared (the spectral "
-            "norm), not the analogue of w^T w",
-        ),
-        (
-            squares / 2,
-            "half of it: the 1/2 belongs to the penalty, not to w^T w",
-        ),
-        (W.sum() ** 2, "the square of the sum is not the sum of the squares"),
-        (squares / W.numel(), "that is the mean of the squares, not the sum"),
-    ):
-        if close(v, value, float(value.abs()) or 1.0):
+#: what a wrong answer may have computed instead, and the hint for it
+_FROBENIUS_CONFUSIONS = (
+    (
+        lambda W: (W * W).sum().sqrt(),
+        "that is ||W||_F; the analogue of ||w||^2 is its square",
+    ),
+    (lambda W: W.abs().sum(), "that is the sum of |entries|, an L1 norm"),
+    (
+        lambda W: torch.linalg.matrix_norm(W, 2) ** 2,
+        "that is the largest singular value squared (the spectral norm), "
+        "not the analogue of w^T w",
+    ),
+    (
+        lambda W: (W * W).sum() / 2,
+        "half of it: the 1/2 belongs to the penalty, not to w^T w",
+    ),
+    (
+        lambda W: W.sum() ** 2,
+        "the square of the sum is not the sum of the squares",
+    ),
+    (lambda W: (W * W).mean(), "that is the mean of the squares, not the sum"),
+)
+
+
+def _frobenius_hint(tried) -> str:
+    """The confusion the answer matches on every matrix tried."""
+    for confusion, hint in _FROBENIUS_CONFUSIONS:
+        values = [(v, confusion(W)) for v, W in tried]
+        if all(close(v, c, float(c.abs()) or 1.0) for v, c in values):
             return hint
     return "w^T w adds up the squares of w's entries"
 

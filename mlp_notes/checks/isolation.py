@@ -39,8 +39,8 @@ import torch.nn.modules.module
 import torch.overrides
 from torch import nn
 
+from mlp_notes.checks.package import bases_of, reshape, shape, state_of
 from mlp_notes.checks.package import counted as _counted
-from mlp_notes.checks.package import reshape, shape, state_of
 
 THIRD_PARTY = (
     builtins,
@@ -223,15 +223,14 @@ def seal(own_modules):
     reversed_ = reversed
     changes, put = _tools(missing)
     shapes = tuple((e[0], *shape(e[0])) for e in entries if e[0] is not HOOKS)
-    reshape_, type_ = reshape, type
-    bases_of = type.__dict__["__bases__"].__get__
+    reshape_, type_, bases_ = reshape, type, bases_of
 
     def lift(saved) -> None:
         for hooks in registries:
             hooks.clear()  # what a check's own calls registered
         for owner, kind, bases in shapes:  # first: lookups go through them
             if type_(owner) is kind and (
-                bases is None or bases_of(owner) is bases
+                bases is None or bases_(owner) is bases
             ):
                 continue
             now = reshape_(owner, (kind, bases))

@@ -191,6 +191,10 @@ def counted(item, in_module: bool) -> bool:
     return not (in_module and type(name) is str and name.startswith("__"))
 
 
+#: a class's bases, whatever its metaclass says
+bases_of = type.__dict__["__bases__"].__get__
+
+
 def _shapes() -> tuple:
     """``shape(owner)``: what looking up an attribute of ``owner`` goes
     through besides its own dict: its class (a module's ``__class__``
@@ -200,8 +204,7 @@ def _shapes() -> tuple:
     ``reshape(owner, recorded)``: give ``owner`` its recorded shape;
     what it had, if that differed (else None).  Closures holding the
     builtins they use, whatever a cell rebinds later."""
-    type_, sub = type, issubclass
-    bases = type.__dict__["__bases__"].__get__  # whatever the metaclass
+    type_, sub, bases = type, issubclass, bases_of
     set_class, set_type = object.__setattr__, type.__setattr__
 
     def shape(owner) -> tuple:

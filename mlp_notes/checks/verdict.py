@@ -48,17 +48,27 @@ def describe(err: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
+def interrupted(err: BaseException) -> str:
+    """Why a check has no verdict when the kernel's own thread was
+    interrupted while it waited (the stop button, or the learner's
+    ``_thread.interrupt_main``)."""
+    what = "KeyboardInterrupt"
+    if type(err) is not KeyboardInterrupt:
+        what = "an exception in the kernel"
+    return (
+        f"the check was interrupted ({what}: the kernel's stop button, "
+        "or your code interrupted the kernel, as _thread.interrupt_main "
+        "does): no verdict; run it again"
+    )
+
+
 def unchecked(err: BaseException) -> str:
     """Why a check has no verdict when putting the kernel's patches
     aside, or back, failed (a signal handler that raised, the stop
     button, a class dict that cannot be put back): the exception's type
     only, as its message could be the learner's and never end."""
     if type(err) is KeyboardInterrupt:
-        return (
-            "the check was interrupted (KeyboardInterrupt: the kernel's "
-            "stop button, or your code interrupted the kernel): no "
-            "verdict; run it again"
-        )
+        return interrupted(err)
     return (
         f"the check could not run: {kind(err)} while it set your "
         "kernel's changes aside or gave them back (a signal handler, an "

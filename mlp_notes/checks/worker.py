@@ -16,7 +16,7 @@ import ctypes
 import sys
 import time
 
-from mlp_notes.checks.verdict import describe
+from mlp_notes.checks.verdict import describe, interrupted
 
 IMPORTS = 60.0  # seconds of module imports a check waits for, at most
 #: The interpreter's thread switch interval while a check runs (Python's
@@ -106,14 +106,7 @@ def _in_worker(work, seconds: float, grace: float, importing):
         finished = _wait(done, seconds, importing)
     except BaseException as err:  # KeyboardInterrupt in the kernel's thread
         _stop(ident)
-        what = "an exception in the kernel"
-        if type(err) is KeyboardInterrupt:
-            what = "KeyboardInterrupt"
-        return (
-            f"the check was interrupted ({what}: the kernel's stop button, "
-            "or your code interrupted the kernel, as _thread.interrupt_main "
-            "does): no verdict; run it again"
-        )
+        return interrupted(err)
     if finished:  # a Verdict, or why there is none
         return box[0] if box else "the check was stopped as it ended"
     _stop(ident)
