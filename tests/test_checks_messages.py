@@ -198,18 +198,46 @@ def test_a_float64_answer_computed_in_float32_gets_the_remark():
         assert verdict.correct and REMARK not in verdict.message, verdict
 
 
-def test_a_hint_names_a_confusion_only_if_every_matrix_shows_it():
-    """A constant answer can equal the mean of W's squares for one random
-    W by chance (about once in 10**4 checks): a hint needs the answer to
-    match the confusion on both matrices the Frobenius check tries."""
+def _once(mistake, then):
+    """An answer that makes ``mistake`` on its first call only."""
     calls = []
 
-    def once_the_mean(W):
-        calls.append(W)
-        return (W * W).mean() if len(calls) == 1 else torch.tensor(1.0)
+    def answer(*inputs):
+        calls.append(inputs)
+        return mistake(*inputs) if len(calls) == 1 else then
 
-    verdict = checks.check_4_5_frobenius(once_the_mean)
-    assert not verdict.correct and len(calls) == 2, verdict
-    assert verdict.message.endswith("adds up the squares of w's entries")
-    always = checks.check_4_5_frobenius(lambda W: (W * W).mean())
-    assert always.message.endswith("the mean of the squares, not the sum")
+    return answer, calls
+
+
+@pytest.mark.parametrize(
+    "check, mistake, hint, otherwise, calls",
+    [
+        (
+            checks.check_4_5_frobenius,
+            lambda W: (W * W).mean(),
+            "the mean of the squares, not the sum",
+            "adds up the squares of w's entries",
+            2,
+        ),
+        (
+            checks.check_4_9_noisy_error,
+            lambda R, rho, K: R + rho,
+            "add the probabilities of disjoint cases",
+            "and whether the label was flipped",
+            5,
+        ),
+    ],
+)
+def test_a_hint_names_a_confusion_only_if_every_input_shows_it(
+    check, mistake, hint, otherwise, calls
+):
+    """A constant answer can equal a confusion's number for one random
+    input by chance (the mean of W's squares is within the tolerance of
+    1.0 about once in 10**4 checks): a hint of a check that reads one
+    number needs the answer to match the confusion on every input."""
+    answer, made = _once(mistake, torch.tensor(0.25))
+    verdict = check(answer)
+    assert not verdict.correct and len(made) == calls, verdict
+    assert verdict.message.endswith(otherwise), verdict
+    always = check(mistake)
+    assert always.message.endswith(hint), always

@@ -14,7 +14,8 @@ Whole numbers (counts, bytes) must be exact.
 
 Every mistake a check names is recognized with the same tolerance, so a
 hint about a mathematical error appears only when the answer is wrong
-at its own precision.
+at its own precision, and, where one number could match a confusion by
+chance, only when it matches on every input tried (``confusion``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,22 @@ def scale_of(want: torch.Tensor) -> float:
 def close(got: torch.Tensor, want: torch.Tensor, scale: float) -> bool:
     """``got`` agrees with ``want`` at float32 precision."""
     return error(got, want, scale) <= RTOL
+
+
+def confusion(tried, confusions, otherwise: str) -> str:
+    """The hint of the first confusion that the answer matches on every
+    input tried: ``tried`` holds (the answer's value, the inputs) pairs,
+    ``confusions`` (function of the inputs, hint) pairs; ``otherwise``
+    if none.  On one input alone, a constant answer can equal some
+    confusion's number by chance."""
+    for mistaken, hint in confusions:
+        values = [(v, mistaken(*inputs)) for v, inputs in tried]
+        values = [
+            (v, torch.as_tensor(c, dtype=torch.float64)) for v, c in values
+        ]
+        if all(close(v, c, scale_of(c)) for v, c in values):
+            return hint
+    return otherwise
 
 
 def entrywise(got: torch.Tensor, want: torch.Tensor) -> float:

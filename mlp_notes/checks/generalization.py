@@ -10,6 +10,7 @@ from mlp_notes.checks.compare import (
     RTOL,
     answer,
     close,
+    confusion,
     entrywise,
     error,
     note,
@@ -183,7 +184,11 @@ def _check_4_5_frobenius(fn, run):
     for got, v, W in tried:
         want = (W * W).sum()
         if not close(v, want, float(want)):
-            hint = _frobenius_hint([(v, W) for _, v, W in tried])
+            hint = confusion(
+                [(v, (W,)) for _, v, W in tried],
+                _FROBENIUS_CONFUSIONS,
+                "w^T w adds up the squares of w's entries",
+            )
             raise wrong(f"off for a random matrix: {hint}")
         err = error(v, want, float(want))
         worst, remark = max(worst, err), remark or note(got, err)
@@ -212,15 +217,6 @@ _FROBENIUS_CONFUSIONS = (
     ),
     (lambda W: (W * W).mean(), "that is the mean of the squares, not the sum"),
 )
-
-
-def _frobenius_hint(tried) -> str:
-    """The confusion the answer matches on every matrix tried."""
-    for confusion, hint in _FROBENIUS_CONFUSIONS:
-        values = [(v, confusion(W)) for v, W in tried]
-        if all(close(v, c, float(c.abs()) or 1.0) for v, c in values):
-            return hint
-    return "w^T w adds up the squares of w's entries"
 
 
 def _check_4_6_dropout_variance(fn, run):

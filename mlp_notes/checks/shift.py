@@ -10,6 +10,7 @@ from mlp_notes.checks.compare import (
     RTOL,
     answer,
     close,
+    confusion,
     entrywise,
     error,
     note,
@@ -202,55 +203,56 @@ def _check_4_9_noisy_error(fn, run):
     rho, each flip to one of the other K - 1 classes uniformly, for a
     classifier whose error rate against the true labels is R (the flips
     independent of the inputs); R, rho floats, K an int; returns one
-    number.  Five random (R, rho, K)."""
+    number.  Five random (R, rho, K); a hint names a confusion only if
+    the answer matches it on all five."""
     fn = run.function(fn)
-    worst, remark = 0.0, ""
+    tried = []
     for _ in range(5):
         R, rho = run.uniform(0.02, 0.5), run.uniform(0.05, 0.45)
         K = run.integer(3, 20)
         got, v = answer(run, fn, (R, rho, K), "the measured error", ())
+        tried.append((got, v, (R, rho, K)))
+    worst, remark = 0.0, ""
+    for got, v, (R, rho, K) in tried:
         want = torch.tensor(
             (1 - R) * rho + R * (1 - rho / (K - 1)), dtype=torch.float64
         )
         if not close(v, want, float(want)):
-            raise wrong(
-                f"off for some R, rho and K: {_noise_hint(v, R, rho, K)}"
+            hint = confusion(
+                [(v, inputs) for _, v, inputs in tried],
+                _NOISE_CONFUSIONS,
+                "split on whether the prediction is right, and whether the "
+                "label was flipped",
             )
+            raise wrong(f"off for some R, rho and K: {hint}")
         err = error(v, want, float(want))
         worst, remark = max(worst, err), remark or note(got, err)
     return f"right for five random (R, rho, K) (error {worst:.1e}){remark}"
 
 
-def _noise_hint(v, R, rho, K) -> str:
-    for value, hint in (
-        (
-            R * (1 - rho) + (1 - R) * rho,
-            "that holds for two classes; with K classes a flipped label "
-            "lands on the wrong prediction only sometimes",
-        ),
-        (
-            (1 - R) * rho + R * (1 - rho / K),
-            "a flipped label goes to one of the other K - 1 classes",
-        ),
-        (  # = R + rho - R * rho
-            (1 - R) * rho + R,
-            "a wrong prediction can match a flipped label",
-        ),
-        (
-            R + rho,
-            "errors and flips are not exclusive: add the probabilities "
-            "of disjoint cases",
-        ),
-        (R, "the labels changed: so does the measured error"),
-        ((1 - R) * rho, "the wrong predictions count too"),
-    ):
-        value = torch.tensor(value, dtype=torch.float64)
-        if close(v, value, scale_of(value)):
-            return hint
-    return (
-        "split on whether the prediction is right, and whether the label "
-        "was flipped"
-    )
+#: what a wrong answer may have computed instead, and the hint for it
+_NOISE_CONFUSIONS = (
+    (
+        lambda R, rho, K: R * (1 - rho) + (1 - R) * rho,
+        "that holds for two classes; with K classes a flipped label lands "
+        "on the wrong prediction only sometimes",
+    ),
+    (
+        lambda R, rho, K: (1 - R) * rho + R * (1 - rho / K),
+        "a flipped label goes to one of the other K - 1 classes",
+    ),
+    (  # = R + rho - R * rho
+        lambda R, rho, K: (1 - R) * rho + R,
+        "a wrong prediction can match a flipped label",
+    ),
+    (
+        lambda R, rho, K: R + rho,
+        "errors and flips are not exclusive: add the probabilities of "
+        "disjoint cases",
+    ),
+    (lambda R, rho, K: R, "the labels changed: so does the measured error"),
+    (lambda R, rho, K: (1 - R) * rho, "the wrong predictions count too"),
+)
 
 
 # The checks: each body through the one wrapper (guard.exercise).
