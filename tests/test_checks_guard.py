@@ -34,6 +34,7 @@ from torch.overrides import TorchFunctionMode
 
 from mlp_notes import activations, checks
 from mlp_notes.checks import BLANK, CORRECT, WRONG, Verdict, compare, guard
+from mlp_notes.checks.answers import EXACT, FLOAT64
 
 settings.register_profile("checks", max_examples=150, deadline=None)
 settings.register_profile("mutation", max_examples=25, deadline=None)
@@ -419,21 +420,75 @@ def test_an_endless_read_is_stopped(short_limit):
     assert verdict.status == WRONG and "stopped" in verdict.message
 
 
-def test_a_long_list_is_judged_well_within_the_limit(monkeypatch):
-    """An endless list stops at the entry cap, and a list of plain numbers
-    as long as the cap is read, each in a fraction of the time limit (read
-    one entry at a time under the profiler, 10**6 entries took 9 s of a
-    10 s limit here, and 10**5 plain floats 3.5 s)."""
-    for name in ("seconds", "first"):
-        monkeypatch.setattr(guard.LIMITS, name, 2.5)
+def test_a_long_list_is_read_in_one_call():
+    """A list of plain numbers is read in a few calls, not one per entry
+    (read one by one under a check's profiler, 10**5 plain floats took
+    3.5 s of the 10 s limit here), to the same values and precision; an
+    endless list stops at the entry cap, with its own message."""
+    events = []
+    plain = [0.5] * 50_000 + [1] * 50_000
+    sys.setprofile(lambda frame, event, arg: events.append(event))
+    try:
+        read = checks.answers.read(plain, "x")
+    finally:
+        sys.setprofile(None)
+    assert len(events) < 100, len(events)
+    assert read.values.tolist() == plain and read.precision == FLOAT64
+    assert checks.answers.read([3, 10**18 + 1], "x").precision == EXACT
+    assert checks.answers.read([3, 2**70], "x").values[1] == 2.0**70
+    verdict = checks.check_4_9_ks_statistic(lambda a, b: Endless())
     cap = checks.answers.MAX_ITEMS
-    for answer, said in (
-        (Endless(), f"more than {cap} entries"),
-        ([0.5] * cap, f"shape ({cap},)"),
-        ([1] * (cap - 1) + [0.5], f"shape ({cap},)"),
+    assert f"has more than {cap} entries" in verdict.message, verdict
+
+
+class _Liar(type):
+    """A metaclass whose classes hash and compare as int does."""
+
+    def __eq__(cls, other):
+        return True
+
+    def __hash__(cls):
+        return hash(int)
+
+
+class _Sneaky(int, metaclass=_Liar):
+    def __float__(self):
+        return 0.5
+
+
+class _FloatLiar(type):
+    def __eq__(cls, other):
+        return True
+
+    def __hash__(cls):
+        return hash(float)
+
+
+class _SneakyFloat(float, metaclass=_FloatLiar):
+    """Read by torch as a sequence, if torch is given it."""
+
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, i):
+        if i:
+            raise IndexError(i)
+        return 0.5
+
+
+def test_a_number_whose_class_lies_is_read_as_its_own_type_would():
+    """An int or float subclass is read by int's or float's value (a
+    lying metaclass gets it no fast path, where torch would read it
+    through its own __float__, or as a sequence)."""
+    for value in (
+        [_Sneaky(0)],
+        [_Sneaky(0), 1.0],
+        [0.25, _Sneaky(0)],
+        [_SneakyFloat(0.0)],
+        [1, _SneakyFloat(0.0)],
     ):
-        verdict = checks.check_4_9_ks_statistic(lambda a, b, v=answer: v)
-        assert verdict.status == WRONG and said in verdict.message, verdict
+        read = checks.answers.read(value, "x")
+        assert 0.5 not in read.values.tolist(), (value, read)
 
 
 def test_a_call_that_cannot_be_interrupted_is_reported(short_limit):

@@ -233,8 +233,8 @@ def seal(own_modules):
                 bases is None or bases_(owner) is bases
             ):
                 continue
-            now = reshape_(owner, (kind, bases))
-            if saved is not None:
+            now = reshape_(owner, (kind, bases))  # None: put back since
+            if now is not None and saved is not None:
                 saved.append((owner, shapes, None, now))
         for owner, is_class, track_added, record, _ in entries:
             for name, value in changes(owner, track_added, record):
