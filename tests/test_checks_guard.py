@@ -1249,6 +1249,47 @@ def test_the_checks_coefficient_table_is_refused():
     assert verdict.status == WRONG and "write it yourself" in verdict.message
 
 
+class _Lazy:
+    """An answer computed only when it is read: its ``__float__`` runs
+    ``compute`` (the learner's code, run while the check reads it)."""
+
+    def __init__(self, compute):
+        self.compute = compute
+
+    def __float__(self):
+        return float(self.compute())
+
+
+def test_an_answer_computed_when_read_is_watched_as_a_call_is():
+    """The prior check read the learner's number after the watch ended:
+    a ``__float__`` that set the check's own ``error`` (or ``RTOL``) made
+    a wrong prior 'correct'.  A lazy answer is read under the watch; a
+    right one is still correct."""
+    from mlp_notes.checks import compare, prior
+
+    def patch():
+        prior.error = lambda *a: 0.0
+        return 0.0
+
+    def loosen():
+        prior.RTOL = compare.RTOL = 1e9
+        return 0.0
+
+    for compute in (patch, loosen):
+        verdict = checks.check_4_5_prior(
+            lambda w, lam, n, s, c=compute: _Lazy(c)
+        )
+        assert verdict.status == WRONG, verdict
+    right = checks.check_4_5_prior(
+        lambda w, lam, n, s: _Lazy(lambda: -lam * n / 2 / s**2 * w @ w)
+    )
+    assert right.correct, right
+    shape = checks.check_4_7_gradient_shape((_Lazy(patch), 5))
+    assert "changed mlp_notes" in shape.message, shape
+    shape = checks.check_4_7_gradient_shape([_Lazy(lambda: 3), 5])
+    assert shape.correct, shape
+
+
 def test_the_ks_problems_with_ties_tie_across_the_samples():
     """Both samples of a tied problem lie on one grid of halves, so that
     values repeat across the two samples (where a KS statistic that

@@ -9,7 +9,6 @@ import torch
 import torch.nn.functional as F
 
 from mlp_notes import footprint, models, optim
-from mlp_notes.checks.answers import read
 from mlp_notes.checks.compare import (
     RTOL,
     answer,
@@ -25,16 +24,17 @@ from mlp_notes.checks.guard import exercise
 from mlp_notes.checks.verdict import BlankAnswerError, kind, wrong
 
 
-def _shape(answer) -> tuple:
+def _shape(answer, run) -> tuple:
     """A shape given as a tuple, list, torch.Size, array or tensor of
-    whole numbers."""
+    whole numbers (read under the watch: an entry's ``__index__`` or
+    ``__float__`` is the learner's code)."""
     if answer is None or answer is Ellipsis:
         raise BlankAnswerError
     if not issubclass(
         type(answer), tuple | list | np.ndarray | torch.Tensor
     ) or issubclass(type(answer), str):
         raise wrong(f"expected a tuple of ints, got {kind(answer)}")
-    got = read(answer, "the shape")
+    got = run.read(answer, "the shape")
     if got.values.dim() != 1:
         raise wrong("expected a flat tuple of ints")
     sizes = got.values.tolist()
@@ -47,7 +47,7 @@ def _check_4_7_gradient_shape(answer, run):
     """Exercise 4.7.1.  ``answer``: the shape of the gradient of a scalar
     f with respect to X of shape (3, 5): a tuple (a list, a
     ``torch.Size`` are fine too)."""
-    got = _shape(answer)
+    got = _shape(answer, run)
     if got == (3, 5):
         return "one partial derivative per entry of X, laid out like X"
     hint = "each entry of X gets one partial derivative"

@@ -171,6 +171,12 @@ class Run:
             raise unreadable
         return out
 
+    def read(self, out, what: str):
+        """``out``, a value the learner's code returned or gave, read as
+        numbers under the same watch as a call: reading it runs its
+        ``__float__``, ``__array__`` or ``__iter__``, the learner's code."""
+        return self.call(_given, out, what=what)
+
     def _after(self, tracer, wires, threads: set, kept: tuple) -> None:
         """What the call did out of the profiler's sight: a thread still
         running the learner's code, a call of an answer in whatever
@@ -190,6 +196,11 @@ class Run:
         self.relift()
         if wires.hits and tracer.hit is None:
             tracer.hit = wires.hits[0]  # in whatever thread
+
+
+def _given(value):
+    """``Run.read``'s call: the value itself."""
+    return value
 
 
 def _modes() -> tuple[int, int]:
