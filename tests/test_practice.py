@@ -83,6 +83,28 @@ def test_one_workbook_per_section_with_a_check_each():
         assert run(path), f"{path.name} has no checked exercise"
 
 
+def _what_checks_do(path: Path) -> str:
+    """The workbook's paragraph on what its checks do and do not cover,
+    as one line of words."""
+    text = path.read_text()
+    start = text.index("# Each check draws fresh random inputs")
+    end = text.index("Under each check: what it does not cover.", start)
+    return " ".join(text[start:end].replace("#", " ").split())
+
+
+def test_the_workbooks_state_the_limits_the_checks_set():
+    """One paragraph in every workbook, and its numbers are the code's."""
+    from mlp_notes.checks import guard, worker
+
+    said = {_what_checks_do(path) for path in WORKBOOKS}
+    assert len(said) == 1, "the workbooks' paragraphs on checks differ"
+    (text,) = said
+    limits = guard.Limits()  # as shipped, whatever a test set
+    assert f"after {limits.seconds:g} seconds ({limits.first:g} until" in text
+    assert worker.IMPORTS == 60 and "up to a minute of imports" in text
+    assert "compares at float32 precision whatever your answer's" in text
+
+
 @pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: p.stem)
 def test_shipped_workbook_says_not_answered(path):
     verdicts = run(path)

@@ -11,13 +11,18 @@
 # guide's answer.  A check cannot read an argument, so those stay with you.
 #
 # Each check draws fresh random inputs every time it runs (and never shows
-# them), compares at your answer's precision (float32 or float64), and stops
-# your code after 10 seconds (30 on a check's first run, while torch starts
-# up; imports and torch.compile's compiling do not count). It refuses mlp_notes' own answer to the exercise, in whatever thread
-# calls it, and an exact copy of it; changes your function makes to mlp_notes
-# while it runs; torch modes it leaves on; and audit hooks your code adds (it
-# blocks them). While it runs, it undoes changes your cells made to the
-# functions of torch and mlp_notes it computes with.
+# them), compares at float32 precision whatever your answer's dtype (a
+# float64 answer that agrees only that well is told so; 16-bit floats are
+# too coarse to judge), and stops your code after 10 seconds (30 until a run
+# of the check ends in time, while torch starts up; up to a minute of imports
+# and of torch.compile's compiling does not count). It refuses mlp_notes' own
+# answer to the exercise, in whatever thread calls it, and a copy of it
+# (renamed, or compiled again with its docstring); changes your function
+# makes to mlp_notes while it runs; torch modes it leaves on; and audit hooks
+# your code adds (it blocks them). While it runs, it undoes changes your cells
+# made to what it computes with: the functions and constants of torch, NumPy,
+# math, Python's builtins and mlp_notes, the torch classes it uses, and the
+# class of each of those modules and the bases of each class.
 #
 # A check is a tutor, not a proctor. It runs in your own Python, so code
 # written to fool it can still get past it:
@@ -27,8 +32,9 @@
 #   from code taken where Python raises no audit event (a profiler's
 #   statistics) or read before an earlier check ran;
 # - a copy with its code edited, or mlp_notes' source compiled again under a
-#   file name of your own (which is what typing it from the page gives); a
-#   copy compiled by TorchScript or torch.compile;
+#   file name of your own without its docstring (which is what typing it
+#   from the page without the docstring gives); a copy compiled by
+#   TorchScript or torch.compile;
 # - work done in another process started in an earlier cell, or in a
 #   subinterpreter run from another thread;
 # - your code compiled under the file name of an installed library;

@@ -5,10 +5,12 @@ explanation) or not answered yet.  Names carry the D2L section:
 ``check_4_5_l1_step`` is §4.5's.
 
 Every check goes through one wrapper (``guard.exercise``): it never
-raises and never hangs (a time limit of ``guard.LIMITS.seconds``), runs
-on fresh random inputs it never prints, compares at the answer's
-precision (``compare``), refuses the package's own answer, and ignores
-monkeypatches made by the learner's cells (``isolation``).
+raises, stops the learner's code at a time limit (``guard.LIMITS``; one
+C call that never lets go of the interpreter is the exception the
+workbooks state), runs on fresh random inputs it never prints, compares
+at float32 precision whatever the answer's dtype (``compare``), refuses
+the package's own answer, and ignores monkeypatches made by the
+learner's cells (``isolation``).
 """
 
 from mlp_notes import (

@@ -16,11 +16,14 @@ run)`` (which returns the evidence of a correct answer or raises
   ``LIMITS.first``, 30 s, until the check's first run in the kernel
   ends in time): the worker is sent an
   exception (``PyThreadState_SetAsyncExc``), which ends Python code at
-  its next instruction.  Code stuck inside one long C call (a huge
-  matrix product, ``time.sleep``) cannot be interrupted: the verdict
-  then says the function is still running in the background, and only
-  a kernel restart ends it.  This works in a Jupyter kernel and under
-  pytest alike (no signals, which only the main thread receives).  An
+  its next instruction.  Code stuck inside one long C call that lets
+  other threads run (a huge matrix product, ``time.sleep``) cannot be
+  interrupted: the verdict then says the function is still running in
+  the background, and only a kernel restart ends it.  A C call that
+  never lets go of the interpreter (``sum(itertools.repeat(0))``) holds
+  the waiting thread too: no verdict comes, and the workbooks say so.
+  This works in a Jupyter kernel and under pytest alike (no signals,
+  which only the main thread receives).  An
   interrupt of the kernel while a check waits (the stop button, or the
   learner's ``_thread.interrupt_main``) ends the check with a verdict
   that says so;

@@ -8,9 +8,9 @@ length of the learner's call, ``armed`` gives each of these functions a
 stand-in code object that records the call and raises ``Refused``.  The
 function object stays the same, so a reference the learner keeps
 (``from mlp_notes.activations import prelu_grad``) is armed too.  The
-original code is put back when the call returns, and ``isolation.lift``
-(which records every function of the package) puts it back whatever
-happens.
+original code is put back when the call returns, whatever happens
+(``Run.disarm`` again at the end of a check, for a call that could not
+be stopped).
 
 Reading a package function's ``__code__`` in the learner's code raises
 an audit event the check refuses (``audit``); a stand-in's constants

@@ -5,8 +5,10 @@ thread and waits for it, not counting the time the worker spends
 importing modules.  Past the limit the worker is sent ``StopWork``
 (``PyThreadState_SetAsyncExc``), which ends Python code at its next
 instruction; code stuck inside one long C call cannot be interrupted,
-and the returned text says so.  No signals, which only the main thread
-receives: this works in a Jupyter kernel and under pytest alike.
+and the returned text says so (if the call lets the waiting thread run:
+one that holds the interpreter throughout holds it too).  No signals,
+which only the main thread receives: this works in a Jupyter kernel and
+under pytest alike.
 """
 
 from __future__ import annotations
