@@ -1,9 +1,10 @@
 r"""The tanh check's instruments, ``TorchFunctionMode``\ s active while the
 learner's function runs:
 
-* ``TanhWatch``: notes every torch route to tanh (``torch.tanh``,
-  ``Tensor.tanh``, ``tanh_``, ``F.tanh``, ``nn.Tanh``,
-  ``torch.ops.aten.tanh``).
+* ``TanhWatch``: notes the torch routes to tanh that go through torch
+  functions (``torch.tanh``, ``Tensor.tanh``, ``tanh_``, ``F.tanh``,
+  ``nn.Tanh``, ``torch.ops.aten.tanh``); with torch's function modes
+  switched off, a route passes it by, and the swap below still fails it.
 * ``SigmoidSwap``: replaces the sigmoid (in every torch route) by another
   S-shaped function with the sigmoid's symmetry s(-z) = 1 - s(z) (one of
   ``SWAPS``).  An expression *built from* the sigmoid follows the swap;
