@@ -723,3 +723,164 @@ def test_a_stand_in_reaches_no_original_code():
         reached = _reachable(copy.__code__, 8)
     assert not any(obj is CODE for obj in reached)
     assert copy.__code__ is CODE
+
+
+# The eighth battery (helper, /work/battery8): the learner's code run
+# where the check's watch did not reach, each a wrong answer judged
+# 'correct' before its fix.
+
+
+def _frame_of(frame, name: str):
+    while frame is not None and frame.f_code.co_name != name:
+        frame = frame.f_back
+    return frame
+
+
+def _ones(x, alpha):
+    """Wrong: pReLU's derivative with 1 for x < 0 too."""
+    return torch.ones_like(x)
+
+
+def _all_positive():
+    """What the cheats do once they hold a frame of the check's: make
+    every input positive, where 1 is right."""
+    import logging
+
+    found = _frame_of(logging.currentframe(), "_check_4_1_prelu_derivative")
+    found.f_locals["x"].abs_()
+
+
+def test_a_finalizer_that_switches_the_late_watch_off_is_refused():
+    """A finalizer on the input, run as the check drops it, called
+    audit.watching(None) (the only thing listening then) and edited the
+    check's input through sys._getframe."""
+    import weakref
+
+    from mlp_notes.checks import audit
+
+    def switch_off_and_edit():
+        audit.watching(None)
+        found = _frame_of(sys._getframe(), "_check_4_1_prelu_derivative")
+        found.f_locals["x"].abs_()
+
+    def answer(x, alpha):
+        weakref.finalize(x, switch_off_and_edit)
+        return _ones(x, alpha)
+
+    verdict = checks.check_4_1_prelu_derivative(answer)
+    assert verdict.status == WRONG and "profiler" in verdict.message, verdict
+
+
+def test_the_checks_own_code_called_by_the_learner_is_refused():
+    """audit.watching(None) in the call, then a frame through map (no
+    profile event for the C call it makes): the checks' own code is not
+    the learner's to call, in whatever way."""
+    from mlp_notes.checks import audit
+
+    def answer(x, alpha):
+        audit.watching(None)
+        found = next(map(sys._getframe, [0]))
+        _frame_of(found, "_check_4_1_prelu_derivative").f_locals["x"].abs_()
+        return _ones(x, alpha)
+
+    partial = functools.partial(audit.watching, None)
+    for cheat in (answer, lambda x, a: partial() or _ones(x, a)):
+        verdict = checks.check_4_1_prelu_derivative(cheat)
+        assert "the checks' own code" in verdict.message, verdict
+
+
+def test_a_frame_from_logging_is_a_frame():
+    """logging.currentframe() is sys._getframe(1) in logging's file: in
+    the call, and in a finalizer after it."""
+    import weakref
+
+    def in_the_call(x, alpha):
+        _all_positive()
+        return _ones(x, alpha)
+
+    def in_a_finalizer(x, alpha):
+        weakref.finalize(x, _all_positive)
+        return _ones(x, alpha)
+
+    for answer in (in_the_call, in_a_finalizer):
+        verdict = checks.check_4_1_prelu_derivative(answer)
+        assert "reads the interpreter's frames" in verdict.message, verdict
+
+
+def test_logging_in_a_right_answer_is_fine():
+    import logging
+
+    def answer(x, alpha):
+        logging.getLogger("learner").info("x has %d entries", x.numel())
+        return prelu_right(x, alpha)
+
+    assert checks.check_4_1_prelu_derivative(answer).correct
+
+
+def test_reading_torchs_mode_stack_is_refused():
+    """The tanh check's sigmoid swap is a torch function mode: an answer
+    that read the stack computed 2 swap(2x) only when swapped."""
+    from torch.overrides import _get_current_function_mode_stack
+
+    def answer(x):
+        for mode in _get_current_function_mode_stack():
+            if hasattr(mode, "swap"):
+                with torch._C.DisableTorchFunction():
+                    return 2 * mode.swap(2 * x)
+        e = torch.exp(2 * x)
+        return 2 * e / (e + 1)
+
+    def popped(x):
+        with torch.overrides._pop_mode_temporarily() as mode:
+            pass
+        return 2 * getattr(mode, "swap", torch.sigmoid)(2 * x)
+
+    for cheat in (answer, popped):
+        verdict = checks.check_4_1_tanh_identity(cheat)
+        assert "reads the interpreter's frames" in verdict.message, verdict
+
+
+def test_a_distributions_log_prob_is_looked_up_under_the_watch():
+    """A log_prob property ran before the call started: it could call the
+    check's own coefficient table unrefused."""
+    from mlp_notes.checks import prior
+
+    class Table(torch.distributions.Distribution):
+        arg_constraints: dict = {}
+
+        def __init__(self, *setting):
+            super().__init__(validate_args=False)
+            self.setting = setting
+
+        @property
+        def log_prob(self):
+            a = prior.CONFUSIONS[prior.RIGHT](*self.setting)
+            return lambda w: -a * (w * w).sum()
+
+    verdict = checks.check_4_5_prior(lambda w, lam, n, s: Table(lam, n, s))
+    assert verdict.status == WRONG and "write it" in verdict.message, verdict
+
+
+def test_a_key_of_the_learners_type_runs_none_of_its_code():
+    """A key of the learner's type added to a module's dict: its __hash__
+    ran in the kernel's thread as a check lifted patches, where no time
+    limit applies (an endless one hung the check).  The check now refuses
+    to run, without hashing it (keys of builtin types, an int, are
+    harmless: test_checks_guard)."""
+    calls = []
+
+    class Odd:
+        def __hash__(self):
+            calls.append(1)
+            return 12345
+
+    key = Odd()
+    vars(activations)[key] = 0
+    calls.clear()
+    try:
+        verdict = checks.check_4_1_prelu_derivative(prelu_right)
+    finally:
+        hashed = len(calls)
+        del vars(activations)[key]
+    assert not hashed and "could not run" in verdict.message, verdict
+    assert checks.check_4_1_prelu_derivative(prelu_right).correct

@@ -17,9 +17,10 @@
 # of the check ends in time, while torch starts up; up to a minute of imports
 # and of torch.compile's compiling does not count). It refuses mlp_notes' own
 # answer to the exercise, in whatever thread calls it, and a copy of it
-# (renamed, or compiled again with its docstring); changes your function
-# makes to mlp_notes while it runs; torch modes it leaves on; and audit hooks
-# your code adds (it blocks them). While it runs, it undoes changes your cells
+# (renamed, or compiled again with its docstring); calls of the checks' own
+# code and reads of torch's mode stack; changes your function makes to
+# mlp_notes while it runs; torch modes it leaves on; and audit hooks your
+# code adds (it blocks them). While it runs, it undoes changes your cells
 # made to what it computes with: the functions and constants of torch, NumPy,
 # math, Python's builtins and mlp_notes, the torch classes it uses, and the
 # class of each of those modules and the bases of each class.

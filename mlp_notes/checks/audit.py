@@ -16,7 +16,7 @@ import os
 import sys
 import types
 
-from mlp_notes.checks.watch import learners
+from mlp_notes.checks.callers import learners
 
 _frames = sys._current_frames
 
@@ -173,8 +173,9 @@ def _report(
 
 def _audit():
     """Install (once, at import) the audit hook; return ``(watching,
-    blocked, reads, quiet)``.  ``watching(tracer)`` registers the calling
-    thread's tracer (``None`` ends it): the hook reports what the
+    registered, blocked, reads, quiet, the hook's code)``.
+    ``watching(tracer)`` registers the calling thread's tracer (``None``
+    ends it; ``registered(tracer)``: it is the one): the hook reports what the
     learner's code does in that thread, and in any other thread while a
     check runs (a thread started in an earlier cell).  Audit hooks
     cannot be removed: outside a check the hook only blocks audit hooks
@@ -236,11 +237,14 @@ def _audit():
         else:
             tracers[get_ident()] = tracer
 
+    def registered(tracer) -> bool:
+        return tracers.get(get_ident()) is tracer
+
     sys.addaudithook(hook)
-    return watching, blocked, reads, quiet
+    return watching, registered, blocked, reads, quiet, hook.__code__
 
 
-watching, blocked, reads, quiet = _audit()
+watching, registered, blocked, reads, quiet, HOOK = _audit()
 
 
 def quietly(fn):

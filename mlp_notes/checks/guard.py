@@ -42,8 +42,9 @@ import warnings
 
 import torch
 
-from mlp_notes.checks import isolation
-from mlp_notes.checks.audit import quietly, watching
+from mlp_notes.checks import isolation, swap
+from mlp_notes.checks.audit import HOOK, quietly, watching
+from mlp_notes.checks.callers import CHECKS
 from mlp_notes.checks.package import codes, copies, members
 from mlp_notes.checks.runs import Run
 from mlp_notes.checks.verdict import (
@@ -168,7 +169,22 @@ def _record(own_modules, reference_modules) -> tuple:
         tuple(("the check's reference", m) for m in reference_modules)
     )
     own = tuple(codes({m.__name__: m for m in own_modules}))
-    return lift, reapply, reference, state, (own, frozenset(map(id, own)))
+    checks = {id(c) for c in own if c.co_filename.startswith(CHECKS)}
+    checks -= {id(c) for c in _callbacks()}
+    ids = frozenset(map(id, own))
+    return lift, reapply, reference, state, (own, ids, frozenset(checks))
+
+
+def _callbacks() -> tuple:
+    """The checks' code that runs inside the learner's call without the
+    check calling it: the tanh check's torch modes and sigmoid swaps
+    (torch calls them) and the audit hook (Python calls it)."""
+    modes = (swap.TanhWatch, swap.SigmoidSwap)
+    return (
+        *(mode.__torch_function__.__code__ for mode in modes),
+        *swap.SWAP_CODES.values(),
+        HOOK,
+    )
 
 
 def _make():

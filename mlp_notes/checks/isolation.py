@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import builtins
 import math
+import operator
 import sys
 import types
+from itertools import repeat
 
 import numpy as np
 import torch
@@ -165,17 +167,26 @@ def _empty_hooks_of(entries) -> list:
     return [v for e in entries if e[0] is HOOKS for v in e[3].values()]
 
 
+#: Dict keys whose hash and comparison are the interpreter's own
+_SAFE_KEYS = (str, int, float, bytes, bool, type(None))
+
+
 def _tools(missing) -> tuple:
     """``changes(owner, track_added, record)``: the names whose value
     is not the recorded one; ``put(owner, is_class, name, value)``: set
     (``missing``: delete) an attribute.  Closures holding what they use,
     so no patch of a module attribute can reach them."""
     vars_, list_, counted, sub = vars, list, _counted, issubclass
-    isinstance_ = isinstance
+    all_, map_, is_, type_, strs = all, map, operator.is_, type, repeat(str)
+    str_, id_, safe = str, id, frozenset(map(id, _SAFE_KEYS))
     setattr_, delattr_ = type.__setattr__, type.__delattr__
 
     def changes(owner, track_added, record) -> list:
         current = vars_(owner)
+        if not all_(map_(is_, map_(type_, current), strs)) and not all_(
+            id_(type_(key)) in safe for key in list_(current)
+        ):  # a key whose type is not a builtin's: its code runs on lookups
+            raise TypeError("an odd key in a dict: restart the kernel")
         found = [
             (name, current.get(name, missing))
             for name, value in record.items()
@@ -185,8 +196,8 @@ def _tools(missing) -> tuple:
             found += [
                 (name, current[name])
                 for name in list_(current)
-                if name not in record
-                and isinstance_(name, str)  # no lookup finds another key
+                if type_(name) is str_  # no lookup finds another key
+                and name not in record
                 and counted((name, current[name]), not sub(type(owner), type))
             ]
         return found

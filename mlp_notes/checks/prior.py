@@ -97,7 +97,7 @@ def _log_prior(run, fn, w, lam, n, sigma):
     try:
         out = run.call(fn, w.clone(), lam, n, sigma)
         if issubclass(type(out), torch.distributions.Distribution):
-            out = run.call(out.log_prob, w.clone())
+            out = run.call_method(out, "log_prob", w.clone())
     except WrongAnswerError as err:
         if "support" in str(err):  # torch.distributions' ValueError
             raise _truncated() from None

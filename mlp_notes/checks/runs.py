@@ -28,7 +28,13 @@ import sys
 import torch
 
 from mlp_notes.checks.answers import read
-from mlp_notes.checks.audit import blocked, reads, started, watching
+from mlp_notes.checks.audit import (
+    blocked,
+    reads,
+    registered,
+    started,
+    watching,
+)
 from mlp_notes.checks.package import same
 from mlp_notes.checks.tripwire import Wires
 from mlp_notes.checks.verdict import (
@@ -57,8 +63,11 @@ class Run:
         codes_, self.copies, self.functions = banned
         self.banned = {id(code): name for code, name in codes_.items()}
         self.relift = relift  # lift the learner's patches again
-        #: the package's own code objects, and their ids
-        self.every, self.own = own or ((), frozenset())
+        #: the package's own code objects, their ids, and the ids of the
+        #: checks' code the learner's must not call (``guard._record``)
+        own = own or ((), frozenset())
+        self.every, self.own = own[:2]
+        self.checks = own[2] if len(own) > 2 else frozenset()
         #: the package's own attributes now (``isolation.seal``)
         self.state = state or (lambda: ((), ()))
         self.tanh = False  # a C call of tanh seen in the learner's code
@@ -72,13 +81,21 @@ class Run:
         #: what the learner's code does between and after its calls (a
         #: finalizer, a hook it left): heard by the audit hook
         self.late = Tracer({}, {})
+        self.calls = 0  # calls of the learner's code so far
 
     def finish(self) -> None:
         """The run is over: refuse what the learner's code did after its
         calls (``late``), such as reading the check's frames or objects
         from a finalizer."""
+        self._still_late()
         watching(None)
         refuse(self.late)
+
+    def _still_late(self) -> None:
+        """The late watch is still the one registered since the last call
+        (``audit.watching(None)`` from a finalizer switched it off)."""
+        if self.calls and not registered(self.late):
+            self.late.tamper = True
 
     def disarm(self) -> None:
         """Put the answers' code back, also where a call of the learner's
@@ -114,7 +131,7 @@ class Run:
         computes its values only when read (``__array__``, ``__float__``)
         runs under the same profiler, mode and lifting of patches as the
         function itself."""
-        tracer = Tracer(self.banned, self.copies, self.own)
+        tracer = Tracer(self.banned, self.copies, self.own, self.checks)
         if self.wires is None or reads[0]:  # armed, with their copies
             self.looking = True  # not counted against the time limit
             self.wires = Wires(
@@ -127,6 +144,8 @@ class Run:
         modes = _modes()
         threads = set(_frames())
         wires.__enter__()
+        self._still_late()
+        self.calls += 1
         watching(None)  # not the late watch while the profiler starts
         _setprofile(tracer)
         watching(tracer)  # the audit hook reports to it from now on
@@ -171,6 +190,11 @@ class Run:
             raise unreadable
         return out
 
+    def call_method(self, obj, name: str, *args):
+        """``obj.name(*args)``, the method looked up under the watch too
+        (a property there is the learner's code)."""
+        return self.call(_method, obj, name, *args)
+
     def read(self, out, what: str):
         """``out``, a value the learner's code returned or gave, read as
         numbers under the same watch as a call: reading it runs its
@@ -196,6 +220,11 @@ class Run:
         self.relift()
         if wires.hits and tracer.hit is None:
             tracer.hit = wires.hits[0]  # in whatever thread
+
+
+def _method(obj, name: str, *args):
+    """``Run.call_method``'s call."""
+    return getattr(obj, name)(*args)
 
 
 def _given(value):

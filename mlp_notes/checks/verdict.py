@@ -165,3 +165,8 @@ def refuse(tracer) -> None:
             f"your function calls {tracer.hit}, which computes this "
             "exercise's answer for you: write it yourself"
         )
+    if tracer.own_code:
+        raise wrong(
+            "your code calls the checks' own code (mlp_notes.checks), "
+            "which runs the check: compute the answer without it"
+        )

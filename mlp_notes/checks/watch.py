@@ -16,18 +16,16 @@ import _thread
 import concurrent.futures.thread
 import dis
 import gc
-import inspect
 import os
 import signal
-import site
 import subprocess
 import sys
-import sysconfig
 import threading
-import traceback
 import types
 
 import torch
+import torch.overrides
+import torch.utils._python_dispatch
 
 try:  # POSIX only
     import _posixsubprocess
@@ -38,6 +36,13 @@ try:  # another interpreter in this process (no audit event, no profiler)
 except ImportError:  # pragma: no cover (other Pythons)
     _xxsubinterpreters = None
 
+from mlp_notes.checks.callers import (
+    MODE_CODES,
+    MODE_READERS,
+    called_by_learner,
+    from_learner,
+    learners,
+)
 from mlp_notes.checks.package import copy_of
 from mlp_notes.checks.worker import SWITCH, set_switch
 
@@ -98,34 +103,6 @@ _INTROSPECT = (
     gc.get_referrers,
     gc.get_referents,
 )
-#: Code of these files is not the learner's (``inspect.currentframe`` and
-#: ``traceback.extract_stack`` call ``sys._getframe`` for their caller).
-_LIBRARY = tuple(
-    {
-        sys.prefix,
-        sys.base_prefix,
-        sys.exec_prefix,
-        *sysconfig.get_paths().values(),
-        *site.getsitepackages(),
-        site.getusersitepackages(),
-        os.path.dirname(os.__file__),
-        os.path.dirname(os.path.dirname(torch.__file__)),
-        os.path.dirname(os.path.dirname(__file__)),  # mlp_notes
-    }
-)
-_RELAY = {inspect.__file__, traceback.__file__}
-
-
-def learners(frame, relay: bool = True) -> bool:
-    """``frame`` (skipping ``inspect`` and ``traceback`` unless
-    ``relay`` is False) runs code that is neither the library's nor
-    mlp_notes'."""
-    while relay and frame is not None and frame.f_code.co_filename in _RELAY:
-        frame = frame.f_back
-    if frame is None:
-        return False
-    name = frame.f_code.co_filename
-    return not name.startswith(_LIBRARY) and not name.startswith("<frozen")
 
 
 def _torchs(frame) -> bool:
@@ -147,11 +124,19 @@ class Tracer:
     the code objects alive)."""
 
     def __init__(
-        self, banned: dict[int, str], copies: dict | None = None, own=()
+        self,
+        banned: dict[int, str],
+        copies: dict | None = None,
+        own=(),
+        checks=frozenset(),
     ):
         self.banned = banned
         self.copies = copies or {}  # ``package.copies``
         self.own = own  # ids of the package's own code objects
+        #: ids of the checks' own code objects that the learner's code
+        #: must not call (not the modes' callbacks, which torch calls)
+        self.checks = checks
+        self.own_code = False  # the learner's code called one
         self.seen: dict[int, str | None] = {}  # id(code): a copy's name
         self.hit: str | None = None
         self.tanh = self.tamper = self.thread = self.introspect = False
@@ -181,6 +166,10 @@ class Tracer:
                     self.hit = name
                 elif code in _TAMPER_CODES:
                     self.tamper = True
+                elif _id(code) in self.checks and from_learner(frame):
+                    self.own_code = True
+                elif _id(code) in MODE_CODES and called_by_learner(frame):
+                    self.introspect = True
             elif event == "return":
                 if frame.f_code is _IMPORT:
                     self.importing -= 1
@@ -202,6 +191,8 @@ class Tracer:
                 elif arg in _ELSEWHERE:
                     self.elsewhere = True
                 elif arg in _INTROSPECT and learners(frame):
+                    self.introspect = True
+                elif arg in MODE_READERS and learners(frame, relay=False):
                     self.introspect = True
                 elif _getattr(arg, "__name__", "") in ("tanh", "tanh_"):
                     self.tanh = True

@@ -1,0 +1,107 @@
+"""Whose code is running: the learner's, the library's (Python's, torch's,
+mlp_notes') or the checks' own, judged from a frame and its callers."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import os
+import site
+import sys
+import sysconfig
+import traceback
+
+import torch
+import torch.overrides
+import torch.utils._python_dispatch
+
+#: Code of these files is not the learner's (``inspect.currentframe`` and
+#: ``traceback.extract_stack`` call ``sys._getframe`` for their caller).
+_LIBRARY = tuple(
+    {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        *sysconfig.get_paths().values(),
+        *site.getsitepackages(),
+        site.getusersitepackages(),
+        os.path.dirname(os.__file__),
+        os.path.dirname(os.path.dirname(torch.__file__)),
+        os.path.dirname(os.path.dirname(__file__)),  # mlp_notes
+    }
+)
+_RELAY = {inspect.__file__, traceback.__file__}
+#: Functions of other files that return their caller's frame
+_RELAY_CODES = {logging.currentframe.__code__}
+_CONTEXTLIB = contextlib.__file__
+#: The checks' own code: a learner's call of it is refused (``Tracer``)
+CHECKS = (os.path.dirname(__file__) + os.sep, "<mlp_notes stand-in>")
+#: Torch's readers of its mode stacks, where the checks' modes are
+#: (the tanh check's sigmoid swap): refused where the learner calls them
+#: (``MODE_CODES``: ids, so that no code object is hashed, which would
+#: hash its constants, the learner's objects among them)
+MODE_READERS = tuple(
+    getattr(torch._C, name)
+    for name in (
+        "_get_function_stack_at",
+        "_pop_torch_function_stack",
+        "_get_dispatch_stack_at",
+        "_pop_torch_dispatch_stack",
+    )
+    if hasattr(torch._C, name)
+)
+MODE_CODES = frozenset(
+    id(f.__code__)
+    for module in (torch.overrides, torch.utils._python_dispatch)
+    for name in (
+        "_get_current_function_mode_stack",
+        "_get_current_function_mode",
+        "_get_current_dispatch_mode_stack",
+        "_get_current_dispatch_mode",
+        "_pop_mode",
+        "_pop_mode_temporarily",
+    )
+    if hasattr(f := inspect.unwrap(getattr(module, name, len)), "__code__")
+)
+
+
+def learners(frame, relay: bool = True) -> bool:
+    """``frame`` (skipping ``inspect`` and ``traceback`` unless
+    ``relay`` is False) runs code that is neither the library's nor
+    mlp_notes'."""
+    while (
+        relay
+        and frame is not None
+        and (
+            frame.f_code.co_filename in _RELAY or frame.f_code in _RELAY_CODES
+        )
+    ):
+        frame = frame.f_back
+    if frame is None:
+        return False
+    name = frame.f_code.co_filename
+    return not name.startswith(_LIBRARY) and not name.startswith("<frozen")
+
+
+def from_learner(frame) -> bool:
+    """The code that called ``frame``'s (the first caller above it that is
+    not the library's) is the learner's, not the checks'."""
+    frame = frame.f_back
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(CHECKS):
+            return False
+        if learners(frame, relay=False):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def called_by_learner(frame) -> bool:
+    """``frame``'s function was called by the learner's code itself (or
+    entered by its ``with``, through contextlib)."""
+    caller = frame.f_back
+    while caller is not None and caller.f_code.co_filename == _CONTEXTLIB:
+        caller = caller.f_back
+    return caller is not None and learners(caller, relay=False)
