@@ -359,6 +359,54 @@ def test_constants_are_never_hashed_by_the_profiler():
     )
 
 
+def test_a_code_object_is_never_hashed_where_frames_are_judged():
+    """Whose code a frame runs is told by the code's id: hashing the code
+    hashes its constants, so a constant of the learner's ran its
+    ``__hash__`` inside the profile function and the audit hook."""
+    ran: list = []
+
+    class Sneaky:
+        def __hash__(self):
+            ran.append(True)
+            return 0
+
+        def __eq__(self, other):
+            return False
+
+    def body(x, alpha):
+        sys._getframe()
+        return prelu_right(x, alpha)
+
+    code = body.__code__
+    sneaky = types.FunctionType(
+        code.replace(co_consts=(*code.co_consts, Sneaky())), body.__globals__
+    )
+    assert checks.check_4_1_prelu_derivative(sneaky).status == WRONG
+    assert not ran
+
+
+def test_a_file_name_that_lies_about_itself_is_read_plainly():
+    """A code object's file name can be a str subclass: one whose
+    startswith said True made the learner's code the library's, so its
+    sys._getframe went unrefused and it edited the check's input."""
+
+    class Library(str):
+        def startswith(self, *prefixes):
+            return True
+
+    def ones(x, alpha):
+        found = sys._getframe()
+        while found.f_code.co_name != "_check_4_1_prelu_derivative":
+            found = found.f_back
+        found.f_locals["x"].abs_()
+        return torch.ones_like(x)
+
+    code = ones.__code__.replace(co_filename=Library("mine.py"))
+    lying = types.FunctionType(code, globals())
+    verdict = checks.check_4_1_prelu_derivative(lying)
+    assert "reads the interpreter's frames" in verdict.message, verdict
+
+
 def test_a_torch_mode_left_on_is_refused_and_popped():
     """A TorchFunctionMode entered and not exited ran during the rest of
     the check and rewrote its reading of the answer (the fifth battery)."""
@@ -747,28 +795,36 @@ def _all_positive():
     import logging
 
     found = _frame_of(logging.currentframe(), "_check_4_1_prelu_derivative")
-    found.f_locals["x"].abs_()
+    if found is not None:  # None once the check is over
+        found.f_locals["x"].abs_()
 
 
 def test_a_finalizer_that_switches_the_late_watch_off_is_refused():
-    """A finalizer on the input, run as the check drops it, called
+    """A finalizer on the input, run as the check dropped it, called
     audit.watching(None) (the only thing listening then) and edited the
-    check's input through sys._getframe."""
+    check's input through sys._getframe.  The input now outlives the
+    verdict; and a late watch found switched off is refused."""
     import weakref
 
     from mlp_notes.checks import audit
+    from mlp_notes.checks.verdict import WrongAnswerError
 
     def switch_off_and_edit():
         audit.watching(None)
         found = _frame_of(sys._getframe(), "_check_4_1_prelu_derivative")
-        found.f_locals["x"].abs_()
+        if found is not None:  # None once the check is over
+            found.f_locals["x"].abs_()
 
     def answer(x, alpha):
         weakref.finalize(x, switch_off_and_edit)
         return _ones(x, alpha)
 
     verdict = checks.check_4_1_prelu_derivative(answer)
-    assert verdict.status == WRONG and "profiler" in verdict.message, verdict
+    assert verdict.status == WRONG and "identity" in verdict.message, verdict
+    run = guard.Run(({}, {}, {}), lambda: None)
+    run.calls = 1  # as after a call, with the late watch switched off
+    with pytest.raises(WrongAnswerError, match="profiler"):
+        run.finish()
 
 
 def test_the_checks_own_code_called_by_the_learner_is_refused():
@@ -790,8 +846,8 @@ def test_the_checks_own_code_called_by_the_learner_is_refused():
 
 
 def test_a_frame_from_logging_is_a_frame():
-    """logging.currentframe() is sys._getframe(1) in logging's file: in
-    the call, and in a finalizer after it."""
+    """logging.currentframe() is sys._getframe(1) in logging's file; a
+    finalizer on the input runs after the verdict."""
     import weakref
 
     def in_the_call(x, alpha):
@@ -802,9 +858,10 @@ def test_a_frame_from_logging_is_a_frame():
         weakref.finalize(x, _all_positive)
         return _ones(x, alpha)
 
-    for answer in (in_the_call, in_a_finalizer):
-        verdict = checks.check_4_1_prelu_derivative(answer)
-        assert "reads the interpreter's frames" in verdict.message, verdict
+    verdict = checks.check_4_1_prelu_derivative(in_the_call)
+    assert "reads the interpreter's frames" in verdict.message, verdict
+    verdict = checks.check_4_1_prelu_derivative(in_a_finalizer)
+    assert "identity" in verdict.message, verdict  # run after the verdict
 
 
 def test_logging_in_a_right_answer_is_fine():
@@ -884,3 +941,46 @@ def test_a_key_of_the_learners_type_runs_none_of_its_code():
         del vars(activations)[key]
     assert not hashed and "could not run" in verdict.message, verdict
     assert checks.check_4_1_prelu_derivative(prelu_right).correct
+
+
+def test_a_finalizer_cannot_change_the_check_before_its_verdict():
+    """A finalizer on the input ran as the check dropped it, after the
+    call's patches were lifted, and replaced the check's own comparison:
+    the learner's arguments and results now outlive the verdict, and a
+    change found at the end is refused."""
+    import weakref
+
+    from mlp_notes.checks import mlp
+
+    def loosen():
+        mlp.close = lambda *a, **k: True
+        mlp.error = lambda *a, **k: 0.0
+
+    def answer(x, alpha):
+        weakref.finalize(x, loosen)
+        return _ones(x, alpha)
+
+    verdict = checks.check_4_1_prelu_derivative(answer)
+    assert verdict.status == WRONG and "identity" in verdict.message, verdict
+    assert checks.check_4_1_prelu_derivative(prelu_right).correct
+
+
+def test_a_change_after_the_last_call_is_refused_at_the_end():
+    """What the garbage collector runs (a learner's __del__) can change
+    mlp_notes after the last call's patches were lifted: the run's end
+    compares the package with its state at the first call."""
+    from mlp_notes.checks import audit
+    from mlp_notes.checks.verdict import WrongAnswerError
+
+    count = [0]
+
+    def ended(change: int) -> None:
+        run = guard.Run(({}, {}, {}), lambda: None, lambda: ((), (count[0],)))
+        run.calls, run.calm = 1, run.state()  # as after one call
+        audit.watching(run.late)
+        count[0] += change  # a name added to one of the package's modules
+        run.finish()
+
+    ended(0)
+    with pytest.raises(WrongAnswerError, match="changed mlp_notes"):
+        ended(1)

@@ -44,7 +44,9 @@
 # - the checks' own objects changed in an earlier cell (a closure's contents,
 #   the notes of their audit hook), or changed while your function runs and
 #   put back before it returns (a class or module attribute, a closure), or
-#   the notes of the profile function that sys.getprofile returns, erased;
+#   changed and put back by code the garbage collector runs during the check
+#   (a __del__), or the notes of the profile function that sys.getprofile
+#   returns, erased;
 # - a part of torch outside what the check records (torch's functions,
 #   constants and submodules, the classes it computes with, and the class of
 #   each module and the bases of each class), replaced in an earlier cell.

@@ -16,7 +16,7 @@ import os
 import sys
 import types
 
-from mlp_notes.checks.callers import learners
+from mlp_notes.checks.callers import filename, learners
 
 _frames = sys._current_frames
 
@@ -125,7 +125,7 @@ def _anywhere(frame) -> bool:
     ``inspect``, reading a package function's code for it; not the
     package doing it, nor a module being imported)."""
     while frame is not None:
-        name = frame.f_code.co_filename
+        name = filename(frame)
         if name.startswith(_PACKAGE) or name.startswith("<frozen importlib"):
             return False
         if learners(frame, relay=False):

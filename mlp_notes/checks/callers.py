@@ -32,15 +32,16 @@ _LIBRARY = tuple(
     }
 )
 _RELAY = {inspect.__file__, traceback.__file__}
-#: Functions of other files that return their caller's frame
-_RELAY_CODES = {logging.currentframe.__code__}
+#: Functions of other files that return their caller's frame (by the
+#: id of their code: hashing a code object hashes its constants, which
+#: can be the learner's objects)
+_RELAY_CODES = frozenset({id(logging.currentframe.__code__)})
 _CONTEXTLIB = contextlib.__file__
 #: The checks' own code: a learner's call of it is refused (``Tracer``)
 CHECKS = (os.path.dirname(__file__) + os.sep, "<mlp_notes stand-in>")
 #: Torch's readers of its mode stacks, where the checks' modes are
 #: (the tanh check's sigmoid swap): refused where the learner calls them
-#: (``MODE_CODES``: ids, so that no code object is hashed, which would
-#: hash its constants, the learner's objects among them)
+#: (``MODE_CODES``: ids of code objects, as above)
 MODE_READERS = tuple(
     getattr(torch._C, name)
     for name in (
@@ -66,6 +67,15 @@ MODE_CODES = frozenset(
 )
 
 
+_plain = str.__str__  # a str subclass's own methods never run
+
+
+def filename(frame) -> str:
+    """The file of ``frame``'s code as a plain str (a code object can
+    carry a str subclass whose ``startswith`` or ``__eq__`` lies)."""
+    return _plain(frame.f_code.co_filename)
+
+
 def learners(frame, relay: bool = True) -> bool:
     """``frame`` (skipping ``inspect`` and ``traceback`` unless
     ``relay`` is False) runs code that is neither the library's nor
@@ -73,14 +83,12 @@ def learners(frame, relay: bool = True) -> bool:
     while (
         relay
         and frame is not None
-        and (
-            frame.f_code.co_filename in _RELAY or frame.f_code in _RELAY_CODES
-        )
+        and (filename(frame) in _RELAY or id(frame.f_code) in _RELAY_CODES)
     ):
         frame = frame.f_back
     if frame is None:
         return False
-    name = frame.f_code.co_filename
+    name = filename(frame)
     return not name.startswith(_LIBRARY) and not name.startswith("<frozen")
 
 
@@ -89,8 +97,7 @@ def from_learner(frame) -> bool:
     not the library's) is the learner's, not the checks'."""
     frame = frame.f_back
     while frame is not None:
-        name = frame.f_code.co_filename
-        if name.startswith(CHECKS):
+        if filename(frame).startswith(CHECKS):
             return False
         if learners(frame, relay=False):
             return True
@@ -102,6 +109,6 @@ def called_by_learner(frame) -> bool:
     """``frame``'s function was called by the learner's code itself (or
     entered by its ``with``, through contextlib)."""
     caller = frame.f_back
-    while caller is not None and caller.f_code.co_filename == _CONTEXTLIB:
+    while caller is not None and filename(caller) == _CONTEXTLIB:
         caller = caller.f_back
     return caller is not None and learners(caller, relay=False)

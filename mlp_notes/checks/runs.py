@@ -82,14 +82,28 @@ class Run:
         #: finalizer, a hook it left): heard by the audit hook
         self.late = Tracer({}, {})
         self.calls = 0  # calls of the learner's code so far
+        self.calm = None  # the package's state when the first call began
+        #: the learner's arguments and results, alive until the verdict:
+        #: a finalizer on one cannot run while the check computes
+        self.held: list = []
 
     def finish(self) -> None:
         """The run is over: refuse what the learner's code did after its
-        calls (``late``), such as reading the check's frames or objects
-        from a finalizer."""
+        calls (``late``), such as reading the check's frames or objects,
+        or changing mlp_notes, from a finalizer."""
         self._still_late()
+        if self.calls and not same(self.calm, self.state()):
+            self.late.changed = True
         watching(None)
         refuse(self.late)
+
+    def _begin(self, state, args) -> None:
+        """A call begins: the late watch must have stayed on since the
+        last one; the arguments are held until the verdict."""
+        self._still_late()
+        self.calls += 1
+        self.calm = state if self.calm is None else self.calm
+        self.held.append(args)
 
     def _still_late(self) -> None:
         """The late watch is still the one registered since the last call
@@ -141,21 +155,22 @@ class Run:
         wires = self.wires
         self.tracer, failure, unreadable = tracer, None, None
         kept = (self.banned, self.copies, len(self.banned), self.state())
+        self._begin(kept[3], args)
         modes = _modes()
         threads = set(_frames())
         wires.__enter__()
-        self._still_late()
-        self.calls += 1
         watching(None)  # not the late watch while the profiler starts
         _setprofile(tracer)
         watching(tracer)  # the audit hook reports to it from now on
         try:
             if mode is None:
                 out = fn(*args)
+                self.held.append(out)
                 out, unreadable = _read_now(out, what)
             else:
                 with mode:
                     out = fn(*args)
+                    self.held.append(out)
                     out, unreadable = _read_now(out, what)
         except StopWork:
             raise

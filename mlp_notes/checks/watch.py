@@ -40,12 +40,14 @@ from mlp_notes.checks.callers import (
     MODE_CODES,
     MODE_READERS,
     called_by_learner,
+    filename,
     from_learner,
     learners,
 )
 from mlp_notes.checks.package import copy_of
 from mlp_notes.checks.worker import SWITCH, set_switch
 
+_plain = str.__str__  # a str subclass's own methods never run
 _TAMPER = (sys.setprofile, sys.settrace, sys.getprofile, sys.gettrace)
 #: A long switch interval lets the worker keep the interpreter, so the
 #: check could not stop it: refused, and undone as soon as it returns.
@@ -105,16 +107,24 @@ _INTROSPECT = (
 )
 
 
+def _is_compile(code) -> bool:
+    """``code`` is dynamo's ``_compile`` (by name: importing dynamo to
+    compare the code object would slow every kernel's first check)."""
+    return _plain(code.co_name) == "_compile" and (
+        _plain(code.co_filename) == _COMPILE
+    )
+
+
 def _torchs(frame) -> bool:
     """The thread or process being started is torch's: called from
     torch's code, through the machinery (a pool, subprocess) or tqdm's
     progress bar, not from the learner's code."""
     while frame is not None and (
-        frame.f_code.co_filename in _MACHINERY
-        or f"{os.sep}tqdm{os.sep}" in frame.f_code.co_filename
+        filename(frame) in _MACHINERY
+        or f"{os.sep}tqdm{os.sep}" in filename(frame)
     ):
         frame = frame.f_back
-    return frame is not None and frame.f_code.co_filename.startswith(_TORCH)
+    return frame is not None and filename(frame).startswith(_TORCH)
 
 
 class Tracer:
@@ -154,9 +164,7 @@ class Tracer:
                 code = frame.f_code
                 if code is _IMPORT:
                     self.importing += 1
-                elif (
-                    code.co_name == "_compile" and code.co_filename == _COMPILE
-                ):
+                elif _is_compile(code):
                     self.importing += 1
                     self.compiling += 1
                 name = self.banned.get(_id(code))
@@ -173,10 +181,7 @@ class Tracer:
             elif event == "return":
                 if frame.f_code is _IMPORT:
                     self.importing -= 1
-                elif (
-                    frame.f_code.co_name == "_compile"
-                    and frame.f_code.co_filename == _COMPILE
-                ):
+                elif _is_compile(frame.f_code):
                     self.importing -= 1
                     self.compiling -= 1
             elif event == "c_return" and arg is _SET_SWITCH:
