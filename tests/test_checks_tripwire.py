@@ -331,10 +331,9 @@ def test_a_library_reading_the_code_for_the_learner_is_heard():
     _check_gives(disassembles, "the code of mlp_notes' functions")
 
 
-def test_constants_are_never_hashed_by_the_profiler():
-    """An object put into a code object's constants: its ``__hash__``
-    ran inside the profile function (no profiler there), the fifth
-    battery's way to call the answer unseen."""
+def _with_a_hashed_constant(body) -> tuple:
+    """``body`` with an object added to its code's constants, and the
+    list its ``__hash__`` notes each call in."""
     ran: list = []
 
     class Sneaky:
@@ -345,15 +344,25 @@ def test_constants_are_never_hashed_by_the_profiler():
         def __eq__(self, other):
             return False
 
+    code = body.__code__
+    consts = (*code.co_consts, Sneaky())
+    return types.FunctionType(
+        code.replace(co_consts=consts), body.__globals__
+    ), ran
+
+
+def test_constants_are_never_hashed_by_the_profiler():
+    """An object put into a code object's constants: its ``__hash__``
+    ran inside the profile function (no profiler there), the fifth
+    battery's way to call the answer unseen."""
+
     def body(x, alpha):
         return prelu_right(x, alpha)
 
-    code = body.__code__
-    sneaky = types.FunctionType(
-        code.replace(co_consts=(*code.co_consts, Sneaky())), body.__globals__
-    )
+    sneaky, ran = _with_a_hashed_constant(body)
     assert checks.check_4_1_prelu_derivative(sneaky).correct
     assert not ran
+    code = body.__code__
     assert package.fingerprint(code) == package.fingerprint(
         code.replace(co_filename="elsewhere")
     )
@@ -363,24 +372,12 @@ def test_a_code_object_is_never_hashed_where_frames_are_judged():
     """Whose code a frame runs is told by the code's id: hashing the code
     hashes its constants, so a constant of the learner's ran its
     ``__hash__`` inside the profile function and the audit hook."""
-    ran: list = []
-
-    class Sneaky:
-        def __hash__(self):
-            ran.append(True)
-            return 0
-
-        def __eq__(self, other):
-            return False
 
     def body(x, alpha):
         sys._getframe()
         return prelu_right(x, alpha)
 
-    code = body.__code__
-    sneaky = types.FunctionType(
-        code.replace(co_consts=(*code.co_consts, Sneaky())), body.__globals__
-    )
+    sneaky, ran = _with_a_hashed_constant(body)
     assert checks.check_4_1_prelu_derivative(sneaky).status == WRONG
     assert not ran
 
