@@ -38,7 +38,8 @@
 #   TorchScript or torch.compile;
 # - work done in another process started in an earlier cell, or in a
 #   subinterpreter run from another thread;
-# - your code compiled under the file name of an installed library;
+# - your code compiled under the file name of an installed library or of
+#   mlp_notes.checks;
 # - an operator of torch's C++ core redefined through torch.library, or C code
 #   called through ctypes;
 # - the checks' own objects changed in an earlier cell (a closure's contents,
@@ -46,7 +47,10 @@
 #   put back before it returns (a class or module attribute, a closure), or
 #   changed and put back by code the garbage collector runs during the check
 #   (a __del__), or the notes of the profile function that sys.getprofile
-#   returns, erased;
+#   returns, erased; the checks' own code run through the callbacks that
+#   torch and Python call (the tanh check's torch modes and sigmoid swaps,
+#   the audit hook); torch's mode stack read through functools.partial, map
+#   or a library's callback;
 # - a part of torch outside what the check records (torch's functions,
 #   constants and submodules, the classes it computes with, and the class of
 #   each module and the bases of each class), replaced in an earlier cell.
