@@ -1041,6 +1041,9 @@ MISTAKES = [
     # a near miss that passed 14 of 25 runs when each unit was compared
     # relative to the largest one
     ("bias_gradient", _bias("dJ_dz.sum(0) + 1e-5"), "add up their shares"),
+    # near the mean but off it (0.1 %): not the mean, so no "sum, not
+    # mean" hint (each unit's error is read against its own mean's size)
+    ("bias_gradient", _bias("dJ_dz.mean(0) * 1.001"), "add up their shares"),
     ("bias_gradient", _bias("dJ_dz.sum(0) * float('nan')"), "NaN"),
     (
         "bias_gradient",
