@@ -27,7 +27,11 @@ class TanhWatch(TorchFunctionMode):
         super().__init__()
         self.tanh = False
 
-    def __torch_function__(self, func, types=(), args=(), kwargs=None):
+    # torch calls this, so the checks allow it by its code object
+    # (guard._callbacks): mutmut's trampoline would put other code here
+    def __torch_function__(
+        self, func, types=(), args=(), kwargs=None
+    ):  # pragma: no mutate block
         name = getattr(func, "__name__", "")
         if name.split(".")[0] in ("tanh", "tanh_"):
             self.tanh = True
@@ -95,7 +99,11 @@ class SigmoidSwap(TanhWatch):
         super().__init__()
         self.swap = swap
 
-    def __torch_function__(self, func, types=(), args=(), kwargs=None):
+    # torch calls this, so the checks allow it by its code object
+    # (guard._callbacks): mutmut's trampoline would put other code here
+    def __torch_function__(
+        self, func, types=(), args=(), kwargs=None
+    ):  # pragma: no mutate block
         kwargs = kwargs or {}
         name = getattr(func, "__name__", "").split(".")[0]
         if name in ("tanh", "tanh_"):
