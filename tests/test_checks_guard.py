@@ -671,6 +671,32 @@ def test_a_standard_library_array_and_a_full_masked_tensor_are_read():
             checks.answers.read(answer, "x")
 
 
+def test_a_numpy_masked_array_is_read_only_without_masked_entries():
+    """``np.asarray`` reads a masked array's hidden data: one with every
+    x < 0 masked out (printed as ``--``), or all masked, passed (the
+    ninth battery).  Now masked-out entries are wrong, as in a
+    MaskedTensor; nothing masked reads as the array."""
+    fn = right("prelu_derivative")
+
+    def full(x, alpha):
+        return np.ma.array(torch.as_tensor(fn(x, alpha)).numpy())
+
+    def hides(x, alpha):
+        d = torch.as_tensor(fn(x, alpha)).numpy()
+        return np.ma.masked_where(x.numpy() < 0, d)
+
+    def masks_all(x, alpha):
+        return np.ma.array(torch.as_tensor(fn(x, alpha)).numpy(), mask=True)
+
+    check = ALL["prelu_derivative"]
+    assert check(full).status == CORRECT
+    for answer in (hides, masks_all, lambda x, alpha: [np.ma.masked] * 3):
+        verdict = check(answer)
+        assert verdict.status == WRONG, verdict
+    for answer in (hides, masks_all):
+        assert "masked-out entries" in check(answer).message
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_an_answer_on_the_gpu_is_moved_to_the_reference():
     for name in ("prelu_derivative", "l1_step", "frobenius_squared"):

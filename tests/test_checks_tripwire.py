@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import _thread
 import functools
+import os
 import sys
 import threading
 import time
@@ -19,7 +20,15 @@ from practice_answers import prelu_right
 
 from mlp_notes import activations, checks, optim
 from mlp_notes.activations import prelu_grad as kept_reference
-from mlp_notes.checks import WRONG, guard, package, prior, tripwire, watch
+from mlp_notes.checks import (
+    WRONG,
+    callers,
+    guard,
+    package,
+    prior,
+    tripwire,
+    watch,
+)
 from mlp_notes.shift import detect
 
 CODE = activations.prelu_grad.__code__
@@ -985,3 +994,161 @@ def test_a_change_after_the_last_call_is_refused_at_the_end():
     ended(0)
     with pytest.raises(WrongAnswerError, match="changed mlp_notes"):
         ended(1)
+
+
+# Battery 9 (helper-33): ids of code objects that outlived them.
+
+
+def test_a_code_seen_and_freed_leaves_no_id_for_a_copy():
+    """The tracer cached "not a copy" by a code object's id; the learner's
+    function freed a code it had run and compiled a copy of the reference
+    until one took the freed address, and the copy went unrefused (a
+    false 'correct').  The tracer now keeps each code it judged."""
+    ref = kept_reference.__code__
+    home = dict(vars(activations))
+
+    def prelu_grad(x, alpha):
+        doc = ("an innocent docstring",) + ref.co_consts[1:]
+        other = ref.replace(co_consts=doc, co_filename="<cell>")
+        types.FunctionType(other, home)(x, alpha)  # judged: not a copy
+        stale = id(other)
+        del other
+        keep = []
+        for _ in range(20_000):
+            copy = ref.replace(co_filename="<cell>")  # its docstring kept
+            if id(copy) == stale:
+                return types.FunctionType(copy, home)(x, alpha)
+            keep.append(copy)
+        return x * 0 + 7.0  # no address reused: a wrong answer
+
+    verdict = checks.check_4_1_prelu_derivative(prelu_grad)
+    assert verdict.status == WRONG, verdict
+
+
+_RELAY = """
+import logging, sys, types
+from mlp_notes import checks
+
+def peek(frame):
+    while frame.f_code.co_name != "_check_4_7_bias_gradient":
+        frame = frame.f_back
+    return frame.f_locals["want"].clone()
+
+names = {"sys": sys, "peek": peek}
+base = eval("lambda dJ_dz, get=sys._getframe: peek(get())", names)
+stale = id(logging.currentframe.__code__)
+logging.currentframe = None  # an earlier cell
+answer, keep = base, []
+for _ in range(20_000):
+    code = base.__code__.replace(co_name="bias_gradient")
+    if id(code) == stale:
+        answer = types.FunctionType(code, names, None, base.__defaults__)
+        break
+    keep.append(code)
+print(answer is not base, checks.check_4_7_bias_gradient(answer).status)
+"""
+
+
+def test_a_replaced_relay_leaves_no_id_for_the_learner():
+    """``logging.currentframe`` is told by the id of its code; replaced in
+    an earlier cell, its code was freed and the learner's own code could
+    take its address, be skipped as a relay and read the check's frame
+    unrefused (a false 'correct').  The relays' code objects are kept (a
+    fresh process: this one's logging must keep its own function)."""
+    done = fresh.python(_RELAY, timeout=300)
+    assert done.stdout.split()[-1] == WRONG, done.stdout
+
+
+_LEFT = [
+    "torch.set_grad_enabled(False)",
+    "torch._C._set_grad_enabled(False)",
+    "torch.no_grad().__enter__()",
+    "torch.autocast('cpu', dtype=torch.bfloat16).__enter__()",
+]
+
+
+@pytest.mark.parametrize("leave", _LEFT)
+def test_grad_mode_or_autocast_left_changed_is_put_back(leave):
+    """Grad mode switched off and left off made the memory check measure
+    nothing saved for backward: an answer of 0 bytes passed, and the
+    right count failed (autocast left on: the same).  Both are put back
+    after the learner's call."""
+    from practice_answers import REFERENCE, exec_answer
+
+    right = REFERENCE["training_bytes"].replace("):\n", f"):\n    {leave}\n")
+    cheat = f"def training_bytes(batch, hiddens):\n    {leave}\n    return 0"
+    check = checks.check_4_7_training_memory
+    assert check(exec_answer("training_bytes", right)).correct
+    verdict = check(exec_answer("training_bytes", cheat))
+    assert verdict.status == WRONG, verdict
+
+
+def test_inference_mode_left_on_is_refused():
+    """Inference mode cannot be put back from outside its ``with``: left
+    on, it is refused like a torch mode left on."""
+
+    kept = []  # dropped, the mode object would exit itself
+
+    def leaves(x, alpha):
+        kept.append(torch.inference_mode())
+        kept[-1].__enter__()
+        return prelu_right(x, alpha)
+
+    _check_gives(leaves, "or inference mode, active")
+    kept.clear()
+    assert not torch.is_inference_mode_enabled()
+
+
+def test_the_memory_probes_hooks_are_put_back():
+    """The memory check measures through torch's saved-tensor hooks,
+    pushed by ``torch._C._autograd``: replaced during the call, they
+    measured nothing, and an answer of 0 bytes passed."""
+    import torch._C._autograd as hooks
+
+    push, pop = (
+        hooks._push_saved_tensors_default_hooks,
+        hooks._pop_saved_tensors_default_hooks,
+    )
+
+    def training_bytes(batch, hiddens):
+        hooks._push_saved_tensors_default_hooks = lambda pack, unpack: None
+        hooks._pop_saved_tensors_default_hooks = lambda: None
+        return 0
+
+    try:
+        verdict = checks.check_4_7_training_memory(training_bytes)
+    finally:
+        hooks._push_saved_tensors_default_hooks = push
+        hooks._pop_saved_tensors_default_hooks = pop
+    assert verdict.status == WRONG, verdict
+
+
+_PEEKS = """
+def bias_gradient(dz):
+    f = sys._getframe(1)
+    while f.f_code.co_name != "_check_4_7_bias_gradient":
+        f = f.f_back
+    return f.f_locals["want"].clone()
+"""
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "<frozen cell>",
+        os.path.dirname(activations.__file__) + "_mine/cell.py",
+        sys.prefix + "-notebooks/cell.py",
+        "/tmp/ipykernel_77/3.py",
+    ],
+)
+def test_only_librarys_own_folders_and_frozen_modules_are_library(where):
+    """A library folder matched as a prefix without its separator
+    (``mlp_notes_mine/``, ``.venv-notebooks/``) and any ``<frozen ...>``
+    name counted as library code, whose frame reads go unrefused: the
+    learner's code compiled there read the check's reference."""
+    found = {"sys": sys}
+    exec(compile(_PEEKS, where, "exec"), found)
+    verdict = checks.check_4_7_bias_gradient(found["bias_gradient"])
+    assert verdict.status == WRONG, verdict
+    assert callers.frozen("<frozen importlib._bootstrap>")
+    assert not callers.frozen(where)

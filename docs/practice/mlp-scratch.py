@@ -53,7 +53,12 @@
 #   or a library's callback;
 # - a part of torch outside what the check records (torch's functions,
 #   constants and submodules, the classes it computes with, and the class of
-#   each module and the bases of each class), replaced in an earlier cell.
+#   each module and the bases of each class), replaced in an earlier cell or
+#   while your function runs.
+#
+# A key that is not a str, number, bytes, bool or None, put into the dict of a
+# module or class the checks record, makes every check say it could not run
+# (its hash would be your code): restart the kernel.
 #
 # One C call that never hands the interpreter back (`sum(itertools.repeat(0))`,
 # a runaway regular expression), or an endless loop after a huge

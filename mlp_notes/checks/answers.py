@@ -63,6 +63,13 @@ def _read(value, what: str, depth: int, found: list[str]) -> torch.Tensor:
         return _masked(value, what, found)
     if issubclass(tp, torch.Tensor):
         return _tensor(value, what, found)
+    if issubclass(tp, np.ma.MaskedArray):  # np.asarray drops the mask
+        if np.ma.getmaskarray(value).any():
+            raise wrong(
+                f"{what} is a masked array with masked-out entries: every "
+                "entry needs a value"
+            )
+        return _array(np.ma.getdata(value), what, depth, found)
     if issubclass(tp, np.ndarray | np.generic | array.array):
         return _array(np.asarray(value), what, depth, found)
     if issubclass(tp, complex):

@@ -126,7 +126,7 @@ def _anywhere(frame) -> bool:
     package doing it, nor a module being imported)."""
     while frame is not None:
         name = filename(frame)
-        if name.startswith(_PACKAGE) or name.startswith("<frozen importlib"):
+        if name.startswith(_PACKAGE) or name.startswith("<frozen importlib."):
             return False
         if learners(frame, relay=False):
             return True

@@ -16,10 +16,12 @@ import torch
 import torch.overrides
 import torch.utils._python_dispatch
 
-#: Code of these files is not the learner's (``inspect.currentframe`` and
-#: ``traceback.extract_stack`` call ``sys._getframe`` for their caller).
+#: Code of these folders is not the learner's (``inspect.currentframe``
+#: and ``traceback.extract_stack`` call ``sys._getframe`` for their
+#: caller); each ends with a separator (``.venv`` is not ``.venv-mine``).
 _LIBRARY = tuple(
-    {
+    os.path.join(folder, "")
+    for folder in {
         sys.prefix,
         sys.base_prefix,
         sys.exec_prefix,
@@ -31,11 +33,16 @@ _LIBRARY = tuple(
         os.path.dirname(os.path.dirname(__file__)),  # mlp_notes
     }
 )
+#: Python's frozen modules (``<frozen os>``, ``<frozen importlib._bootstrap>``)
+_FROZEN = frozenset(sys.stdlib_module_names)
 _RELAY = {inspect.__file__, traceback.__file__}
 #: Functions of other files that return their caller's frame (by the
 #: id of their code: hashing a code object hashes its constants, which
-#: can be the learner's objects)
-_RELAY_CODES = frozenset({id(logging.currentframe.__code__)})
+#: can be the learner's objects).  The code objects are kept here: one
+#: freed when its function is replaced could leave its id to the
+#: learner's code.
+_KEPT = [logging.currentframe.__code__]
+_RELAY_CODES = frozenset(map(id, _KEPT))
 _CONTEXTLIB = contextlib.__file__
 #: The checks' own code: a learner's call of it is refused (``Tracer``)
 CHECKS = (os.path.dirname(__file__) + os.sep, "<mlp_notes stand-in>")
@@ -52,8 +59,8 @@ MODE_READERS = tuple(
     )
     if hasattr(torch._C, name)
 )
-MODE_CODES = frozenset(
-    id(f.__code__)
+_MODE_KEPT = tuple(
+    f.__code__
     for module in (torch.overrides, torch.utils._python_dispatch)
     for name in (
         "_get_current_function_mode_stack",
@@ -65,6 +72,7 @@ MODE_CODES = frozenset(
     )
     if hasattr(f := inspect.unwrap(getattr(module, name, len)), "__code__")
 )
+MODE_CODES = frozenset(map(id, _MODE_KEPT))  # kept alive, as above
 
 
 _plain = str.__str__  # a str subclass's own methods never run
@@ -89,7 +97,14 @@ def learners(frame, relay: bool = True) -> bool:
     if frame is None:
         return False
     name = filename(frame)
-    return not name.startswith(_LIBRARY) and not name.startswith("<frozen")
+    return not name.startswith(_LIBRARY) and not frozen(name)
+
+
+def frozen(name: str) -> bool:
+    """``name`` is the file name of a frozen module of Python's own."""
+    if not (name.startswith("<frozen ") and name.endswith(">")):
+        return False
+    return name[8:-1].split(".")[0] in _FROZEN
 
 
 def from_learner(frame) -> bool:

@@ -124,7 +124,9 @@ def _swap_hint(values_right: bool) -> str:
             "with the sigmoid swapped for another function your expression "
             "gave the same values.  tanh by any route (torch, NumPy, "
             "math), its exp formula or a sigmoid written out with exp are "
-            "not what the exercise asks: use torch's sigmoid"
+            "not what the exercise asks: use torch's sigmoid (a function "
+            "compiled by TorchScript runs past the swap as well: check the "
+            "plain Python function)"
         )
     return (
         "with the sigmoid swapped for another function your expression "

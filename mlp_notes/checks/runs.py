@@ -36,6 +36,7 @@ from mlp_notes.checks.audit import (
     watching,
 )
 from mlp_notes.checks.package import same
+from mlp_notes.checks.switches import put_back, taken
 from mlp_notes.checks.tripwire import Wires
 from mlp_notes.checks.verdict import (
     BlankAnswerError,
@@ -156,7 +157,7 @@ class Run:
         self.tracer, failure, unreadable = tracer, None, None
         kept = (self.banned, self.copies, len(self.banned), self.state())
         self._begin(kept[3], args)
-        modes = _modes()
+        switches = taken()
         threads = set(_frames())
         wires.__enter__()
         watching(None)  # not the late watch while the profiler starts
@@ -183,8 +184,9 @@ class Run:
             _setprofile(None)
             watching(self.late)  # what runs now is not the call's
             wires.__exit__()
-            # a torch function or dispatch mode pushed and left on
-            tracer.left_mode |= _drop_modes(modes)
+            # a torch mode or inference mode left on (refused); grad
+            # mode and autocast put back
+            tracer.left_mode |= put_back(switches)
             self.tracer = None
             self._after(tracer, wires, threads, kept)
         if wires.hits or tracer.changed:  # before what they make raise
@@ -245,28 +247,6 @@ def _method(obj, name: str, *args):
 def _given(value):
     """``Run.read``'s call: the value itself."""
     return value
-
-
-def _modes() -> tuple[int, int]:
-    """How many torch function and dispatch modes are active in this
-    thread (torch has no public count)."""
-    return (
-        torch._C._len_torch_function_stack(),
-        torch._C._len_torch_dispatch_stack(),
-    )
-
-
-def _drop_modes(before: tuple[int, int]) -> bool:
-    """Pop the modes pushed since ``before``; whether there were any."""
-    function, dispatch = before
-    left = False
-    while torch._C._len_torch_function_stack() > function:
-        torch._C._pop_torch_function_stack()
-        left = True
-    while torch._C._len_torch_dispatch_stack() > dispatch:
-        torch._C._pop_torch_dispatch_stack()
-        left = True
-    return left
 
 
 def _read_now(out, what):

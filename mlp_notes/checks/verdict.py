@@ -72,8 +72,8 @@ def unchecked(err: BaseException) -> str:
     return (
         f"the check could not run: {kind(err)} while it set your "
         "kernel's changes aside or gave them back (a signal handler, an "
-        "odd key in a class's dict); run it again, after restarting the "
-        "kernel if it happens again"
+        "odd key in a module's or class's dict); run it again, after "
+        "restarting the kernel if it happens again"
     )
 
 
@@ -138,9 +138,9 @@ def refuse(tracer) -> None:
         )
     if tracer.left_mode:
         raise wrong(
-            "your function left a torch function or dispatch mode active "
-            "after it returned, which would run during the check: exit "
-            "every mode you enter (use `with`)"
+            "your function left a torch function or dispatch mode, or "
+            "inference mode, active after it returned, which would run "
+            "during the check: exit every mode you enter (use `with`)"
         )
     if tracer.hooked:
         raise wrong(

@@ -147,7 +147,7 @@ class Tracer:
         #: must not call (not the modes' callbacks, which torch calls)
         self.checks = checks
         self.own_code = False  # the learner's code called one
-        self.seen: dict[int, str | None] = {}  # id(code): a copy's name
+        self.seen: dict[int, tuple] = {}  # id(code): (code, a copy's name)
         self.hit: str | None = None
         self.tanh = self.tamper = self.thread = self.introspect = False
         self.elsewhere = self.changed = self.hooked = False
@@ -205,10 +205,10 @@ class Tracer:
             pass
 
     def _copy_of(self, code) -> str | None:
-        key = _id(code)
+        key = _id(code)  # the code is kept: its id is not freed for another
         if key not in self.seen:
-            self.seen[key] = copy_of(code, self.copies, self.own)
-        return self.seen[key]
+            self.seen[key] = (code, copy_of(code, self.copies, self.own))
+        return self.seen[key][1]
 
 
 _IDLE = {
