@@ -26,6 +26,7 @@ from mlp_notes.checks import (
     guard,
     package,
     prior,
+    switches,
     tripwire,
     watch,
 )
@@ -1152,3 +1153,25 @@ def test_only_librarys_own_folders_and_frozen_modules_are_library(where):
     assert verdict.status == WRONG, verdict
     assert callers.frozen("<frozen importlib._bootstrap>")
     assert not callers.frozen(where)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the old names
+@pytest.mark.parametrize("modern", [True, False], ids=["torch>=2.4", "2.2"])
+def test_autocast_is_read_and_put_back_through_either_api(modern):
+    """torch 2.2 and 2.3 (the oldest the package supports) have no
+    device argument to the autocast switches: both forms read and set
+    the same switch, for each device."""
+    for device in switches.DEVICES:
+        on, set_on, dtype, set_dtype = switches.autocast_of(device, modern)
+        new = switches.autocast_of(device, True)
+        was = (on(), dtype())
+        try:
+            set_on(not was[0])
+            set_dtype(
+                torch.bfloat16 if was[1] != torch.bfloat16 else torch.half
+            )
+            assert (new[0](), new[2]()) == (on(), dtype()) != was, device
+        finally:
+            set_on(was[0])
+            set_dtype(was[1])
+        assert (new[0](), new[2]()) == was

@@ -12,6 +12,8 @@ right formula behind ``torch.set_grad_enabled(False)`` failed."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import torch
 
 # Taken when the checks are imported (a learner's cell that replaces
@@ -19,20 +21,45 @@ import torch
 # function: ``torch.set_grad_enabled`` looks it up when called.
 _grad_on, _set_grad = torch.is_grad_enabled, torch._C._set_grad_enabled
 _inference_on = torch.is_inference_mode_enabled
-_autocast_on, _set_autocast = (
-    torch.is_autocast_enabled,
-    torch.set_autocast_enabled,
-)
-_autocast_dtype, _set_dtype = (
-    torch.get_autocast_dtype,
-    torch.set_autocast_dtype,
-)
 _function_modes = torch._C._len_torch_function_stack
 _dispatch_modes = torch._C._len_torch_dispatch_stack
 _pop_function = torch._C._pop_torch_function_stack
 _pop_dispatch = torch._C._pop_torch_dispatch_stack
 #: Devices whose autocast switch is read and put back
 DEVICES = ("cpu", "cuda")
+
+
+def autocast_of(
+    device: str, modern: bool = hasattr(torch, "get_autocast_dtype")
+):
+    """(is on, set on, dtype, set dtype) of ``device``'s autocast: torch
+    2.4 takes the device; 2.2 and 2.3 have a function per device."""
+    if modern:
+        return tuple(
+            partial(f, device)
+            for f in (
+                torch.is_autocast_enabled,
+                torch.set_autocast_enabled,
+                torch.get_autocast_dtype,
+                torch.set_autocast_dtype,
+            )
+        )
+    if device == "cpu":
+        return (
+            torch.is_autocast_cpu_enabled,
+            torch.set_autocast_cpu_enabled,
+            torch.get_autocast_cpu_dtype,
+            torch.set_autocast_cpu_dtype,
+        )
+    return (
+        torch.is_autocast_enabled,
+        torch.set_autocast_enabled,
+        torch.get_autocast_gpu_dtype,
+        torch.set_autocast_gpu_dtype,
+    )
+
+
+_AUTOCAST = tuple(autocast_of(d) for d in DEVICES)
 
 
 def taken() -> tuple:
@@ -42,7 +69,7 @@ def taken() -> tuple:
         _dispatch_modes(),
         _grad_on(),
         _inference_on(),
-        tuple((_autocast_on(d), _autocast_dtype(d)) for d in DEVICES),
+        tuple((on(), dtype()) for on, _, dtype, _ in _AUTOCAST),
     )
 
 
@@ -60,7 +87,7 @@ def put_back(before: tuple) -> bool:
         left = True
     left |= _inference_on() and not inference
     _set_grad(grad)
-    for device, (on, dtype) in zip(DEVICES, autocast):
-        _set_autocast(device, on)
-        _set_dtype(device, dtype)
+    for (_, set_on, _, set_dtype), (on, dtype) in zip(_AUTOCAST, autocast):
+        set_on(on)
+        set_dtype(dtype)
     return left
