@@ -18,6 +18,7 @@ import decimal
 import itertools
 import numbers as _abc
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -29,7 +30,7 @@ _FLOAT, _INT = id(float), id(int)
 # precision classes, from the least to the most precise
 LOW, FLOAT32, FLOAT64 = "16- or 8-bit float", "float32", "float64"
 EXACT = "exact"
-_RANK = {LOW: 0, FLOAT32: 1, FLOAT64: 2, EXACT: 3}
+_RANK = MappingProxyType({LOW: 0, FLOAT32: 1, FLOAT64: 2, EXACT: 3})
 
 
 @dataclass(frozen=True)

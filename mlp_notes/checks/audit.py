@@ -15,6 +15,7 @@ import _thread
 import os
 import sys
 import types
+from types import MappingProxyType
 
 from mlp_notes.checks.callers import filename, learners
 
@@ -24,63 +25,69 @@ _frames = sys._current_frames
 #: profile function sees a C function only where Python code calls it
 #: directly; an audit event is raised whatever the route to the call
 #: (``functools.partial``, ``map``, a key function, another C library).
-_EVENTS = {
-    "sys.setprofile": "tamper",
-    "sys.settrace": "tamper",
-    "sys._getframe": "getframe",
-    "sys._current_frames": "introspect",
-    "gc.get_objects": "introspect",
-    "gc.get_referrers": "introspect",
-    "gc.get_referents": "introspect",
-    "object.__getattr__": "frame",  # a traceback's or generator's frame
-    "object.__setattr__": "changed",  # a function's code or defaults
-    **dict.fromkeys(
-        (
-            "os.fork",
-            "os.forkpty",
-            "os.kill",
-            "os.killpg",
-            "os.system",
-            "os.posix_spawn",
-            "os.exec",
-            "os.spawn",
-            "subprocess.Popen",
-            "signal.pthread_kill",
+_EVENTS = MappingProxyType(
+    {
+        "sys.setprofile": "tamper",
+        "sys.settrace": "tamper",
+        "sys._getframe": "getframe",
+        "sys._current_frames": "introspect",
+        "gc.get_objects": "introspect",
+        "gc.get_referrers": "introspect",
+        "gc.get_referents": "introspect",
+        "object.__getattr__": "frame",  # a traceback's or generator's frame
+        "object.__setattr__": "changed",  # a function's code or defaults
+        **dict.fromkeys(
+            (
+                "os.fork",
+                "os.forkpty",
+                "os.kill",
+                "os.killpg",
+                "os.system",
+                "os.posix_spawn",
+                "os.exec",
+                "os.spawn",
+                "subprocess.Popen",
+                "signal.pthread_kill",
+            ),
+            "elsewhere",
         ),
-        "elsewhere",
-    ),
-}
+    }
+)
 #: The attributes that lead from an object to a frame (and from there to
 #: the check's variables); reading them raises ``object.__getattr__``.
-_FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
+_FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 #: A function's attributes whose reading (``object.__getattr__``: the
 #: code, which leads to the tripwires' record) or writing
 #: (``object.__setattr__``) raises an event: refused for ``mlp_notes``'
 #: own functions.
-_CODE_ATTRIBUTES = {"__code__", "__defaults__", "__kwdefaults__"}
+_CODE_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 #: Events on the routes from the learner's code to a code object (a
 #: function's ``__code__``, a frame's ``f_code``, a profiler's or
 #: tracer's frames) or to code compiled again: after one, the tripwires
 #: look for copies of the package's functions (``tripwire.sharing``).
-_READS = {
-    "object.__getattr__",
-    "sys._getframe",
-    "sys._current_frames",
-    "sys.setprofile",
-    "sys.settrace",
-    "gc.get_objects",
-    "gc.get_referrers",
-    "gc.get_referents",
-    "marshal.loads",
-}
+_READS = frozenset(
+    {
+        "object.__getattr__",
+        "sys._getframe",
+        "sys._current_frames",
+        "sys.setprofile",
+        "sys.settrace",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "marshal.loads",
+    }
+)
 #: Events that make code, and where their file name is: one naming a
 #: file of the package is the package's source compiled again (or a code
 #: object of it remade), whoever raises it.
-_COMPILES = {
-    "compile": lambda args: args[1],
-    "exec": lambda args: getattr(args[0], "co_filename", None),
-    "code.__new__": lambda args: args[1],
-}
+_COMPILES = MappingProxyType(
+    {
+        "compile": lambda args: args[1],
+        "exec": lambda args: getattr(args[0], "co_filename", None),
+        "code.__new__": lambda args: args[1],
+    }
+)
 _REAL = os.path.realpath(os.path.dirname(os.path.dirname(__file__))) + os.sep
 
 
@@ -96,13 +103,15 @@ def _compiles_package(event, args) -> bool:
 #: The checks' own machinery: reading its code is not refused (torch's
 #: compiler reads the code of the tanh check's torch function mode while
 #: it compiles the learner's own function); changing it is.
-_MACHINERY = {
-    f"mlp_notes.checks.{name}"
-    for name in (
-        "answers audit compare guard isolation package runs swap tripwire "
-        "verdict watch worker"
-    ).split()
-}
+_MACHINERY = frozenset(
+    {
+        f"mlp_notes.checks.{name}"
+        for name in (
+            "answers audit compare guard isolation package runs swap tripwire "
+            "verdict watch worker"
+        ).split()
+    }
+)
 
 
 def _package(obj, reading: bool = False) -> bool:

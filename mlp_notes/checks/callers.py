@@ -35,13 +35,13 @@ _LIBRARY = tuple(
 )
 #: Python's frozen modules (``<frozen os>``, ``<frozen importlib._bootstrap>``)
 _FROZEN = frozenset(sys.stdlib_module_names)
-_RELAY = {inspect.__file__, traceback.__file__}
+_RELAY = frozenset({inspect.__file__, traceback.__file__})
 #: Functions of other files that return their caller's frame (by the
 #: id of their code: hashing a code object hashes its constants, which
 #: can be the learner's objects).  The code objects are kept here: one
 #: freed when its function is replaced could leave its id to the
 #: learner's code.
-_KEPT = [logging.currentframe.__code__]
+_KEPT = (logging.currentframe.__code__,)
 _RELAY_CODES = frozenset(map(id, _KEPT))
 _CONTEXTLIB = contextlib.__file__
 #: The checks' own code: a learner's call of it is refused (``Tracer``)

@@ -146,8 +146,8 @@ def _get(obj, name: str, default=None):
 def _functions(obj) -> list:
     """The functions an object holds: itself, a class's methods (and
     properties' getters), a module's functions and classes' methods,
-    including those kept in a module-level dict, list or tuple (the
-    prior check's table of coefficients).  Dunder names (a module's
+    including those kept in a module-level dict (read-only too), list or
+    tuple (the prior check's table of coefficients).  Dunder names (a module's
     ``__builtins__``) are not looked into."""
     if issubclass(type(obj), types.ModuleType):
         values = []
@@ -155,7 +155,7 @@ def _functions(obj) -> list:
             if type(key) is str and key.startswith("__"):
                 continue
             values.append(v)
-            if type(v) is dict:  # functions kept in a table
+            if type(v) in (dict, types.MappingProxyType):  # a table
                 values += list(v.values())
             elif type(v) in (list, tuple):
                 values += list(v)

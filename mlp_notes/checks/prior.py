@@ -19,6 +19,7 @@ variance, the sum instead of the mean, ...).
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 
 import torch
 import torch.distributions
@@ -30,37 +31,43 @@ from mlp_notes.checks.verdict import WrongAnswerError, wrong
 # the quadratic coefficient a of -log P(w) = a ||w||^2 + c, right and
 # confused, as a function of (lambd, n, sigma)
 RIGHT = "right"
-CONFUSIONS = {
-    RIGHT: lambda lam, n, s: n * lam / (2 * s * s),
-    "lambda taken as the prior's variance": lambda lam, n, s: 1 / (2 * lam),
-    "lambda taken as the prior's standard deviation": lambda lam, n, s: (
-        1 / (2 * lam * lam)
-    ),
-    "1/lambda taken as the prior's standard deviation": lambda lam, n, s: (
-        lam * lam / 2
-    ),
-    "that is the noise's distribution (the likelihood of the data), not "
-    "the prior on w": lambda lam, n, s: 1 / (2 * s * s),
-    "that prior fits a penalty added to -log P(data | w); the book's L is "
-    "a mean of squared errors, so the prior's variance also depends on "
-    "n and sigma": lambda lam, n, s: lam / 2,
-    "the book's L averages over the n examples: where does n enter?": (
-        lambda lam, n, s: lam / (2 * s * s)
-    ),
-    "-log P(data | w) carries the noise variance: where does sigma "
-    "enter?": lambda lam, n, s: n * lam / 2,
-    "check the factor 1/2": lambda lam, n, s: n * lam / (s * s),
-    "sigma is the noise's standard deviation; its variance is sigma^2": (
-        lambda lam, n, s: n * lam / (2 * s)
-    ),
-    "variance and precision swapped": lambda lam, n, s: s * s / (2 * n * lam),
-    "that is -log P(w), the penalty; return log P(w)": lambda lam, n, s: (
-        -n * lam / (2 * s * s)
-    ),
-    "your log P(w) does not change with w: a flat prior adds no penalty": (
-        lambda lam, n, s: 0.0
-    ),
-}
+CONFUSIONS = MappingProxyType(
+    {
+        RIGHT: lambda lam, n, s: n * lam / (2 * s * s),
+        "lambda taken as the prior's variance": lambda lam, n, s: (
+            1 / (2 * lam)
+        ),
+        "lambda taken as the prior's standard deviation": lambda lam, n, s: (
+            1 / (2 * lam * lam)
+        ),
+        "1/lambda taken as the prior's standard deviation": lambda lam, n, s: (
+            lam * lam / 2
+        ),
+        "that is the noise's distribution (the likelihood of the data), not "
+        "the prior on w": lambda lam, n, s: 1 / (2 * s * s),
+        "that prior fits a penalty added to -log P(data | w); the book's L is "
+        "a mean of squared errors, so the prior's variance also depends on "
+        "n and sigma": lambda lam, n, s: lam / 2,
+        "the book's L averages over the n examples: where does n enter?": (
+            lambda lam, n, s: lam / (2 * s * s)
+        ),
+        "-log P(data | w) carries the noise variance: where does sigma "
+        "enter?": lambda lam, n, s: n * lam / 2,
+        "check the factor 1/2": lambda lam, n, s: n * lam / (s * s),
+        "sigma is the noise's standard deviation; its variance is sigma^2": (
+            lambda lam, n, s: n * lam / (2 * s)
+        ),
+        "variance and precision swapped": lambda lam, n, s: (
+            s * s / (2 * n * lam)
+        ),
+        "that is -log P(w), the penalty; return log P(w)": lambda lam, n, s: (
+            -n * lam / (2 * s * s)
+        ),
+        "your log P(w) does not change with w: a flat prior adds no penalty": (
+            lambda lam, n, s: 0.0
+        ),
+    }
+)
 
 
 def _settings(run) -> list[tuple[float, int, float]]:

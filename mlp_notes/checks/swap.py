@@ -15,6 +15,7 @@ learner's function runs:
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -70,24 +71,28 @@ def _swap_codes() -> dict:
     def softsign_sigmoid(x):
         return 0.5 * (1 + x / (1 + x.abs()))
 
-    return {
-        cauchy: cauchy_sigmoid.__code__,
-        normal_cdf: normal_sigmoid.__code__,
-        softsign: softsign_sigmoid.__code__,
-    }
+    return MappingProxyType(
+        {
+            cauchy: cauchy_sigmoid.__code__,
+            normal_cdf: normal_sigmoid.__code__,
+            softsign: softsign_sigmoid.__code__,
+        }
+    )
 
 
 SWAP_CODES = _swap_codes()
 
 
-_SIGMOID_NAMES = {
-    "sigmoid",
-    "sigmoid_",
-    "special_expit",
-    "expit",
-    "logsigmoid",
-    "log_sigmoid",
-}
+_SIGMOID_NAMES = frozenset(
+    {
+        "sigmoid",
+        "sigmoid_",
+        "special_expit",
+        "expit",
+        "logsigmoid",
+        "log_sigmoid",
+    }
+)
 
 
 class SigmoidSwap(TanhWatch):

@@ -4,15 +4,14 @@ computing: function and dispatch modes, grad mode, autocast and
 inference mode.  ``taken()`` before the call; ``put_back(before)`` after
 it restores grad mode and autocast and pops the modes pushed since, and
 says whether anything that changes what the check computes was left on
-(a mode, inference mode), which the check refuses.
+(a mode, inference mode, a dispatch key included or excluded), which
+the check refuses.
 
 A function that turned grad mode off and returned made the memory check
 measure nothing saved for backward, and an answer of 0 bytes passed; a
 right formula behind ``torch.set_grad_enabled(False)`` failed."""
 
 from __future__ import annotations
-
-from functools import partial
 
 import torch
 
@@ -31,35 +30,36 @@ DEVICES = ("cpu", "cuda")
 
 def autocast_of(
     device: str, modern: bool = hasattr(torch, "get_autocast_dtype")
-):
-    """(is on, set on, dtype, set dtype) of ``device``'s autocast: torch
-    2.4 takes the device; 2.2 and 2.3 have a function per device."""
+) -> tuple:
+    """((is on, set on, dtype, set dtype), the arguments they take
+    first) for ``device``'s autocast: torch 2.4 takes the device; 2.2 and
+    2.3 have a function per device.  Plain tuples of torch's functions:
+    nothing here can be changed in place."""
     if modern:
-        return tuple(
-            partial(f, device)
-            for f in (
-                torch.is_autocast_enabled,
-                torch.set_autocast_enabled,
-                torch.get_autocast_dtype,
-                torch.set_autocast_dtype,
-            )
-        )
+        return (
+            torch.is_autocast_enabled,
+            torch.set_autocast_enabled,
+            torch.get_autocast_dtype,
+            torch.set_autocast_dtype,
+        ), (device,)
     if device == "cpu":
         return (
             torch.is_autocast_cpu_enabled,
             torch.set_autocast_cpu_enabled,
             torch.get_autocast_cpu_dtype,
             torch.set_autocast_cpu_dtype,
-        )
+        ), ()
     return (
         torch.is_autocast_enabled,
         torch.set_autocast_enabled,
         torch.get_autocast_gpu_dtype,
         torch.set_autocast_gpu_dtype,
-    )
+    ), ()
 
 
 _AUTOCAST = tuple(autocast_of(d) for d in DEVICES)
+_included = torch._C._dispatch_tls_local_include_set
+_excluded = torch._C._dispatch_tls_local_exclude_set
 
 
 def taken() -> tuple:
@@ -69,15 +69,16 @@ def taken() -> tuple:
         _dispatch_modes(),
         _grad_on(),
         _inference_on(),
-        tuple((on(), dtype()) for on, _, dtype, _ in _AUTOCAST),
+        tuple((on(*a), dtype(*a)) for (on, _, dtype, _), a in _AUTOCAST),
+        (_included(), _excluded()),
     )
 
 
 def put_back(before: tuple) -> bool:
     """Pop the torch function and dispatch modes pushed since ``before``
     (``taken()``) and put grad mode and autocast back as they were;
-    whether a mode or inference mode was left on."""
-    functions, dispatches, grad, inference, autocast = before
+    whether a mode, inference mode or a dispatch key guard was left on."""
+    functions, dispatches, grad, inference, autocast, keys = before
     left = False
     while _function_modes() > functions:
         _pop_function()
@@ -87,7 +88,11 @@ def put_back(before: tuple) -> bool:
         left = True
     left |= _inference_on() and not inference
     _set_grad(grad)
-    for (_, set_on, _, set_dtype), (on, dtype) in zip(_AUTOCAST, autocast):
-        set_on(on)
-        set_dtype(dtype)
-    return left
+    for ((_, set_on, _, set_dtype), a), (on, dtype) in zip(
+        _AUTOCAST, autocast
+    ):
+        set_on(*a, on)
+        set_dtype(*a, dtype)
+    # a dispatch key included or excluded and left (autograd's, which
+    # the memory check measures through), after autocast's are put back
+    return left or (_included(), _excluded()) != keys

@@ -13,9 +13,11 @@ its verdict.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 CORRECT, WRONG, BLANK = "correct", "wrong", "not answered yet"
-_MARK = {CORRECT: "✔", WRONG: "✘", BLANK: "○"}  # glyphs every font has
+#: glyphs every font has
+_MARK = MappingProxyType({CORRECT: "✔", WRONG: "✘", BLANK: "○"})
 _STR = str.__str__  # an exact str copy, even of a str subclass
 MAX_TEXT = 300  # characters of a learner's message kept in a verdict
 
@@ -138,8 +140,9 @@ def refuse(tracer) -> None:
         )
     if tracer.left_mode:
         raise wrong(
-            "your function left a torch function or dispatch mode, or "
-            "inference mode, active after it returned, which would run "
+            "your function left a torch mode active after it returned (a "
+            "function or dispatch mode, as torch.set_default_device sets, "
+            "inference mode or a dispatch key guard), which would run "
             "during the check: exit every mode you enter (use `with`)"
         )
     if tracer.hooked:

@@ -61,11 +61,13 @@ _TAMPER_CODES = (threading.setprofile.__code__, threading.settrace.__code__)
 #: While torch.compile compiles, torch's own code starts threads
 #: (inductor's compile pool, the progress bar of torch.fx) and runs the
 #: C++ compiler, through these files.
-_MACHINERY = {
-    threading.__file__,
-    concurrent.futures.thread.__file__,
-    subprocess.__file__,
-}
+_MACHINERY = frozenset(
+    {
+        threading.__file__,
+        concurrent.futures.thread.__file__,
+        subprocess.__file__,
+    }
+)
 _OURS = _THREADS + tuple(
     getattr(module, name)
     for module, name in (
@@ -211,14 +213,16 @@ class Tracer:
         return self.seen[key][1]
 
 
-_IDLE = {
-    "RESUME",
-    "NOP",
-    "CACHE",
-    "COPY_FREE_VARS",
-    "MAKE_CELL",
-    "EXTENDED_ARG",
-}
+_IDLE = frozenset(
+    {
+        "RESUME",
+        "NOP",
+        "CACHE",
+        "COPY_FREE_VARS",
+        "MAKE_CELL",
+        "EXTENDED_ARG",
+    }
+)
 
 
 def is_starter(fn) -> bool:
