@@ -16,7 +16,10 @@ each with a reason) and ``unkilled/<module>.json`` (survivors left alive,
 with why; they count as survived) into ``REPORT.md`` and
 ``summary.json`` (what the results page reads). ``--sample N`` runs a
 uniform random sample of N mutants (``--seed``) of a package too slow to
-mutate in full, reported as an estimate with its interval.
+mutate in full, reported as an estimate with its interval; with
+``--reuse`` it draws the sample from the scratch tree of an earlier run
+(mutants and test stats, of the same committed code) instead of making
+it again (mutmut's first pass over the checks' oracle takes an hour).
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ def prepare(module: str, work: Path) -> None:
         check=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+    (work / "commit.txt").write_text(_commit() + "\n")
     tests = [f"tests/{t}" for t in ORACLE[module]]
     deselect = "".join(f" --deselect {t}" for t in DESELECT.get(module, []))
     (work / "pyproject.toml").write_text(
@@ -207,6 +211,36 @@ def widen(module: str, work: Path) -> list[str]:
     return widened
 
 
+def reusable(work: Path) -> str:
+    """The commit whose code an earlier run's scratch tree holds, with its
+    stats pass done; refused if the committed package, tests or pages
+    have changed since (the stats would not be this code's)."""
+    done = work / "stats-done.txt"
+    if not done.exists():
+        raise SystemExit(f"--reuse: no finished stats pass in {work}")
+    commit = done.read_text().strip()
+    changed = subprocess.run(
+        [
+            "git",
+            "diff",
+            "--quiet",
+            commit,
+            "HEAD",
+            "--",
+            "mlp_notes",
+            "tests",
+            "docs",
+        ],
+        cwd=ROOT,
+        check=False,
+    )
+    if changed.returncode:
+        raise SystemExit(
+            f"--reuse: {work} holds {commit}, changed since; run again"
+        )
+    return commit
+
+
 def _commit() -> str:
     return subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
@@ -224,18 +258,28 @@ def _codes(work: Path) -> dict[str, int | None]:
     return codes
 
 
-def run_sample(module: str, scratch: Path, n: int, seed: int) -> dict:
+def run_sample(
+    module: str, scratch: Path, n: int, seed: int, reuse: bool = False
+) -> dict:
     """Run mutmut on a uniform random sample of ``n`` of a module's (or
-    package's) mutants; one result for the whole of it."""
+    package's) mutants; one result for the whole of it.  ``reuse``: the
+    mutants and stats of an earlier run in the same scratch tree."""
     work = scratch / f"{name_of(module)}.sample"
-    prepare(module, work)
-    commit = _commit()  # the one archived (HEAD may move during the run)
+    if reuse:
+        commit = reusable(work)
+    else:
+        prepare(module, work)
+        commit = _commit()  # the one archived (HEAD may move during the run)
     start = time.monotonic()
-    with (work / "mutmut.log").open("w") as log:
-        # generates every mutant (and the test stats), then finds no
-        # mutant of this name and stops
-        mutmut(work, "run", "--max-children", "1", "no-such-mutant", log=log)
-        widen(module, work)
+    with (work / "mutmut.log").open("a" if reuse else "w") as log:
+        if not reuse:
+            # generates every mutant (and the test stats), then finds no
+            # mutant of this name and stops
+            mutmut(
+                work, "run", "--max-children", "1", "no-such-mutant", log=log
+            )
+            widen(module, work)
+            (work / "stats-done.txt").write_text(commit + "\n")
         names = sorted(_codes(work))
         if len(names) < n:
             raise SystemExit(f"{module}: {len(names)} mutants, fewer than {n}")
@@ -275,10 +319,15 @@ def main() -> None:
     )
     parser.add_argument("--sample", type=int, help="mutants to try")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--reuse", action="store_true", help="a sample from an earlier tree"
+    )
     args = parser.parse_args()
     if args.sample:
         (module,) = (m for m in ORACLE if name_of(m) in args.modules)
-        result = run_sample(module, args.scratch, args.sample, args.seed)
+        result = run_sample(
+            module, args.scratch, args.sample, args.seed, args.reuse
+        )
         path = OUT / "results" / f"{name_of(module)}.sample.json"
         path.write_text(json.dumps(result, indent=1) + "\n")
         print(path.name, result["counts"], f"{result['seconds']} s")
