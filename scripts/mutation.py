@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 from mutation_report import DETECTED, write_report
 from mutmut.stats import status_by_exit_code as STATUS
@@ -89,6 +90,9 @@ PRELOAD = "torch torch.nn.functional torch.distributions torch._dynamo numpy"
 PRELOAD += " hypothesis jupytext markdown"
 ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
 ENV |= {"MLP_NOTES_PROFILE": "quick", "HYPOTHESIS_PROFILE": "mutation"}
+# the checks' timing tests, their times scaled (tests/timing.py): in
+# mutmut's tree a check's own work outlasts their 0.3 s limits
+ENV |= {"MLP_NOTES_TIME_SCALE": "20"}
 
 
 def name_of(module: str) -> str:
@@ -109,7 +113,6 @@ def prepare(module: str, work: Path) -> None:
         check=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
-    (work / "commit.txt").write_text(_commit() + "\n")
     tests = [f"tests/{t}" for t in ORACLE[module]]
     deselect = "".join(f" --deselect {t}" for t in DESELECT.get(module, []))
     (work / "pyproject.toml").write_text(
@@ -117,8 +120,10 @@ def prepare(module: str, work: Path) -> None:
         'testpaths = ["tests"]\n'
         # mutmut lists the tests with --collect-only, where syrupy would
         # call every snapshot unused and fail
+        # (and every run's outcome goes to pytest.xml: mutmut shows none
+        # of pytest's output when its first pass fails)
         'addopts = "-p no:cacheprovider -p no:markdown-docs -x -q '
-        f'--snapshot-warn-unused{deselect}"\n'
+        f'--snapshot-warn-unused --junitxml={work / "pytest.xml"}{deselect}"\n'
         "\n[tool.mutmut]\n"
         f'source_paths = ["mlp_notes/{module}"]\n'
         'also_copy = ["mlp_notes/", "docs/", "conftest.py"]\n'
@@ -157,9 +162,7 @@ def run(module: str, scratch: Path) -> dict[str, dict]:
     commit = _commit()  # the one archived (HEAD may move during the run)
     start = time.monotonic()
     with (work / "mutmut.log").open("w") as log:
-        # the mutants and the coverage pass, then (no such mutant) stop
-        mutmut(work, "run", "--max-children", "1", "no-such-mutant", log=log)
-        widen(module, work)
+        first_pass(module, work, log)
         mutmut(work, "run", "--max-children", "1", log=log)
     seconds = time.monotonic() - start
     outcome = {k: STATUS[v] for k, v in _codes(work).items()}
@@ -189,6 +192,32 @@ def run(module: str, scratch: Path) -> dict[str, dict]:
             },
         }
     return results
+
+
+def first_pass(module: str, work: Path, log) -> None:
+    """Generate every mutant and run the oracle once for mutmut's stats
+    (which tests run which function), then stop (no mutant has the name
+    given); widen the stats (``IMPORT_TIME``).  A failing test stops it
+    here: named from pytest.xml, since mutmut shows nothing of it."""
+    mutmut(work, "run", "--max-children", "1", "no-such-mutant", log=log)
+    if not (work / "mutants" / "mutmut-stats.json").exists():
+        raise SystemExit(f"mutmut's first pass failed:\n{failures(work)}")
+    widen(module, work)
+
+
+def failures(work: Path) -> str:
+    """The failed and erroring tests in the last pytest.xml, a line each."""
+    path = work / "pytest.xml"
+    if not path.exists():
+        return "(no pytest.xml: see mutmut.log)"
+    lines = []
+    for case in ElementTree.parse(path).iter("testcase"):
+        for bad in (*case.iter("failure"), *case.iter("error")):
+            message = (bad.get("message") or "").partition("\n")[0]
+            lines.append(
+                f"{case.get('classname')}::{case.get('name')}: {message}"
+            )
+    return "\n".join(lines) or "(no failed test in pytest.xml)"
 
 
 def widen(module: str, work: Path) -> list[str]:
@@ -273,12 +302,7 @@ def run_sample(
     start = time.monotonic()
     with (work / "mutmut.log").open("a" if reuse else "w") as log:
         if not reuse:
-            # generates every mutant (and the test stats), then finds no
-            # mutant of this name and stops
-            mutmut(
-                work, "run", "--max-children", "1", "no-such-mutant", log=log
-            )
-            widen(module, work)
+            first_pass(module, work, log)
             (work / "stats-done.txt").write_text(commit + "\n")
         names = sorted(_codes(work))
         if len(names) < n:

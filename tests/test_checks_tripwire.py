@@ -15,6 +15,7 @@ import types
 
 import fresh
 import pytest
+import timing
 import torch
 from practice_answers import prelu_right
 
@@ -131,9 +132,9 @@ def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
     verdict: the answers are disarmed when the check returns, also the
     functions kept in a table (the prior check's confusions), which the
     isolation does not record."""
-    monkeypatch.setattr(guard.LIMITS, "seconds", 0.3)
-    monkeypatch.setattr(guard.LIMITS, "first", 0.3)
-    monkeypatch.setattr(guard.LIMITS, "grace", 0.2)
+    monkeypatch.setattr(guard.LIMITS, "seconds", timing.s(0.3))
+    monkeypatch.setattr(guard.LIMITS, "first", timing.s(0.3))
+    monkeypatch.setattr(guard.LIMITS, "grace", timing.s(0.2))
     armed = package.members({"prior": prior, "answer": activations})
     codes = {fn: fn.__code__ for fn in armed}
     assert len([f for f in armed if f.__name__ == "<lambda>"]) >= 5
@@ -141,7 +142,7 @@ def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
     woke: list = []
 
     def sleeps(*args):
-        time.sleep(1.0)
+        time.sleep(timing.s(1.0))
         woke.append(True)
         return 0.0
 
@@ -149,7 +150,7 @@ def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
         verdict = check(sleeps)
         assert verdict.status == WRONG and not woke  # still asleep
         assert all(fn.__code__ is code for fn, code in codes.items())
-        time.sleep(1.2)
+        time.sleep(timing.s(1.2))
         woke.clear()
     x = torch.tensor([-1.0])
     assert torch.equal(kept_reference(x, 0.5), torch.tensor([0.5]))
