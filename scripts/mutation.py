@@ -34,8 +34,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from xml.etree import ElementTree
 
+import mutation_tree as tree
 from mutation_report import DETECTED, write_report
 from mutmut.stats import status_by_exit_code as STATUS
 
@@ -159,13 +159,13 @@ def run(module: str, scratch: Path) -> dict[str, dict]:
     """Run mutmut on one module (or package); its results by module."""
     work = scratch / name_of(module)
     prepare(module, work)
-    commit = _commit()  # the one archived (HEAD may move during the run)
+    commit = tree.commit()  # the one archived (HEAD may move during the run)
     start = time.monotonic()
     with (work / "mutmut.log").open("w") as log:
         first_pass(module, work, log)
         mutmut(work, "run", "--max-children", "1", log=log)
     seconds = time.monotonic() - start
-    outcome = {k: STATUS[v] for k, v in _codes(work).items()}
+    outcome = {k: STATUS[v] for k, v in tree.codes(work).items()}
     if not outcome or all(v == "not checked" for v in outcome.values()):
         tail = (work / "mutmut.log").read_text()[-2000:]
         raise SystemExit(f"mutmut ran no mutant of {module}:\n{tail}")
@@ -201,90 +201,8 @@ def first_pass(module: str, work: Path, log) -> None:
     here: named from pytest.xml, since mutmut shows nothing of it."""
     mutmut(work, "run", "--max-children", "1", "no-such-mutant", log=log)
     if not (work / "mutants" / "mutmut-stats.json").exists():
-        raise SystemExit(f"mutmut's first pass failed:\n{failures(work)}")
-    widen(module, work)
-
-
-def failures(work: Path) -> str:
-    """The failed and erroring tests in the last pytest.xml, a line each."""
-    path = work / "pytest.xml"
-    if not path.exists():
-        return "(no pytest.xml: see mutmut.log)"
-    lines = []
-    for case in ElementTree.parse(path).iter("testcase"):
-        for bad in (*case.iter("failure"), *case.iter("error")):
-            message = (bad.get("message") or "").partition("\n")[0]
-            lines.append(
-                f"{case.get('classname')}::{case.get('name')}: {message}"
-            )
-    return "\n".join(lines) or "(no failed test in pytest.xml)"
-
-
-def widen(module: str, work: Path) -> list[str]:
-    """Judge the functions run at import by the whole oracle (see
-    ``IMPORT_TIME``); their names."""
-    marker = IMPORT_TIME.get(module)
-    if marker is None:
-        return []
-    path = work / "mutants" / "mutmut-stats.json"
-    stats = json.loads(path.read_text())
-    tests = stats["tests_by_mangled_function_name"]
-    importers = set(tests.get(marker, ()))
-    if not importers:
-        raise SystemExit(f"{marker} was not recorded at import")
-    every = sorted(stats["duration_by_test"])
-    widened = [f for f, t in tests.items() if importers & set(t)]
-    for f in widened:
-        tests[f] = every
-    path.write_text(json.dumps(stats, indent=4))
-    return widened
-
-
-def reusable(work: Path) -> str:
-    """The commit whose code an earlier run's scratch tree holds, with its
-    stats pass done; refused if the committed package, tests or pages
-    have changed since (the stats would not be this code's)."""
-    done = work / "stats-done.txt"
-    if not done.exists():
-        raise SystemExit(f"--reuse: no finished stats pass in {work}")
-    commit = done.read_text().strip()
-    changed = subprocess.run(
-        [
-            "git",
-            "diff",
-            "--quiet",
-            commit,
-            "HEAD",
-            "--",
-            "mlp_notes",
-            "tests",
-            "docs",
-        ],
-        cwd=ROOT,
-        check=False,
-    )
-    if changed.returncode:
-        raise SystemExit(
-            f"--reuse: {work} holds {commit}, changed since; run again"
-        )
-    return commit
-
-
-def _commit() -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-
-
-def _codes(work: Path) -> dict[str, int | None]:
-    codes: dict[str, int | None] = {}
-    for meta in (work / "mutants").rglob("*.meta"):
-        codes |= json.loads(meta.read_text())["exit_code_by_key"]
-    return codes
+        raise SystemExit(f"mutmut's first pass failed:\n{tree.failures(work)}")
+    tree.widen(IMPORT_TIME.get(module), work)
 
 
 def run_sample(
@@ -295,21 +213,21 @@ def run_sample(
     mutants and stats of an earlier run in the same scratch tree."""
     work = scratch / f"{name_of(module)}.sample"
     if reuse:
-        commit = reusable(work)
+        commit = tree.reusable(work)
     else:
         prepare(module, work)
-        commit = _commit()  # the one archived (HEAD may move during the run)
+        commit = tree.commit()  # the one archived (HEAD may move)
     start = time.monotonic()
     with (work / "mutmut.log").open("a" if reuse else "w") as log:
         if not reuse:
             first_pass(module, work, log)
             (work / "stats-done.txt").write_text(commit + "\n")
-        names = sorted(_codes(work))
+        names = sorted(tree.codes(work))
         if len(names) < n:
             raise SystemExit(f"{module}: {len(names)} mutants, fewer than {n}")
         chosen = random.Random(seed).sample(names, n)
         mutmut(work, "run", "--max-children", "1", *chosen, log=log)
-    codes = _codes(work)
+    codes = tree.codes(work)
     outcome = {k: STATUS[codes[k]] for k in sorted(chosen)}
     if any(v == "not checked" for v in outcome.values()):
         tail = (work / "mutmut.log").read_text()[-2000:]
