@@ -70,9 +70,7 @@ def right(name):
 
 @pytest.fixture
 def short_limit(monkeypatch):
-    monkeypatch.setattr(guard.LIMITS, "seconds", timing.s(0.3))
-    monkeypatch.setattr(guard.LIMITS, "first", timing.s(0.3))
-    monkeypatch.setattr(guard.LIMITS, "grace", timing.s(0.2))
+    timing.short_limits(monkeypatch)
 
 
 # -- never raises: junk, exceptions, odd objects ---------------------------

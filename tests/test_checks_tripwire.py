@@ -132,9 +132,7 @@ def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
     verdict: the answers are disarmed when the check returns, also the
     functions kept in a table (the prior check's confusions), which the
     isolation does not record."""
-    monkeypatch.setattr(guard.LIMITS, "seconds", timing.s(0.3))
-    monkeypatch.setattr(guard.LIMITS, "first", timing.s(0.3))
-    monkeypatch.setattr(guard.LIMITS, "grace", timing.s(0.2))
+    timing.short_limits(monkeypatch)
     armed = package.members({"prior": prior, "answer": activations})
     codes = {fn: fn.__code__ for fn in armed}
     assert len([f for f in armed if f.__name__ == "<lambda>"]) >= 5

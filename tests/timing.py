@@ -25,3 +25,13 @@ def s(seconds: float) -> float:
 def more_than(seconds: float) -> str:
     """The words a verdict uses for a limit of ``seconds`` (scaled)."""
     return f"more than {s(seconds):g} s"
+
+
+def short_limits(monkeypatch) -> None:
+    """The checks' time limits cut to 0.3 s, 0.2 s to end (scaled), for
+    one test (``monkeypatch`` puts them back)."""
+    from mlp_notes.checks import guard
+
+    monkeypatch.setattr(guard.LIMITS, "seconds", s(0.3))
+    monkeypatch.setattr(guard.LIMITS, "first", s(0.3))
+    monkeypatch.setattr(guard.LIMITS, "grace", s(0.2))
