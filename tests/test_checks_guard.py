@@ -551,6 +551,33 @@ def test_an_interrupt_stops_the_check_and_gives_the_patches_back():
         signal.signal(signal.SIGINT, handler)
 
 
+def test_an_interrupted_check_returns_after_its_worker_ends():
+    """The stop button ended the check at once, with its worker still in
+    the learner's code (armed): the check now waits up to its grace for
+    the worker to end, so nothing it does comes after the verdict."""
+    import _thread
+    import signal
+
+    ended: list = []
+
+    def spins(*a):
+        try:
+            while True:
+                pass
+        finally:
+            time.sleep(0.1)  # lets the kernel's thread run on
+            ended.append(1)
+
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Timer(timing.s(0.3), _thread.interrupt_main).start()
+        verdict = checks.check_4_3_xavier_bound(spins)
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert "interrupted (KeyboardInterrupt" in verdict.message, verdict
+    assert ended == [1]
+
+
 # -- forgotten return and untouched starters -------------------------------
 
 STARTERS = [

@@ -127,6 +127,65 @@ def test_a_stand_in_records_and_raises_whatever_its_closure():
     assert plain(1) == 2
 
 
+def test_wires_made_while_another_run_is_armed_put_back_the_own_code():
+    """A run's wires made while another run's stand-in is in place (a
+    worker that went on after its verdict) took that stand-in for the
+    function's own code: when the other run ended first, the last exit
+    put the stand-in back for good, and every later check of the prior
+    was "Refused" (a fresh-clone CI run, 82 tests)."""
+
+    def plain(v):
+        return v + 1
+
+    own = plain.__code__
+    first = tripwire.Wires({plain: "a"}, look=[False])
+    first.__enter__()
+    second = tripwire.Wires({plain: "b"}, look=[False])  # while armed
+    second.__enter__()
+    first.__exit__()  # the other run's stand-in is in place: left alone
+    second.__exit__()
+    assert plain.__code__ is own and plain(1) == 2
+
+
+def test_a_worker_that_goes_on_after_its_verdict_arms_nothing(monkeypatch):
+    """The stop sent to a worker past the time limit is an exception, and
+    one raised in a finalizer or a weakref callback that runs in the
+    check's own code is printed and lost: the check went on after its
+    verdict, and its next call armed the answers again while the kernel
+    ran other checks, which then refused their own reference (a right
+    prior "wrong"; here the check's body loses the stop itself).  A run
+    whose verdict is given calls nothing."""
+    timing.short_limits(monkeypatch)
+    calls: list = []
+
+    @guard.exercise("a check that loses its stop")
+    def loses_its_stop(answer, run):
+        fn = run.function(answer)
+        for _ in range(3):
+            try:
+                run.call(fn)
+            except BaseException:  # noqa: BLE001 (StopWork, as lost)
+                pass
+        return "three calls"
+
+    def sleeps():
+        calls.append(1)
+        time.sleep(timing.s(0.8))
+        return 1.0
+
+    verdict = loses_its_stop(sleeps)
+    assert "still running in the background" in verdict.message, verdict
+    monkeypatch.undo()  # the prior check's own limits
+    end = time.monotonic() + timing.s(2.0)
+    while time.monotonic() < end:  # the first call returns meanwhile
+        right = checks.check_4_5_prior(
+            lambda w, lam, n, s: -lam * n / 2 / s**2 * (w * w).sum()
+        )
+        assert right.correct, right
+    assert calls == [1]
+    assert prior.CONFUSIONS[prior.RIGHT](0.1, 10, 0.5) > 0
+
+
 def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
     """A call the check cannot interrupt (asleep in C) outlives its
     verdict: the answers are disarmed when the check returns, also the

@@ -111,16 +111,18 @@ def _judge(
     run = Run(_tables(*banned), *isolate)
     limit = LIMITS.seconds if warm[0] else max(LIMITS.seconds, LIMITS.first)
     seconds, grace = float(limit), float(LIMITS.grace)
-    outcome = in_worker(
-        lambda: _verdict(title, body, answer, run),
-        seconds,
-        grace,
-        lambda: (
-            run.looking
-            or (run.tracer is not None and run.tracer.importing > 0)
-        ),
-    )
-    run.disarm()
+    try:
+        outcome = in_worker(
+            lambda: _verdict(title, body, answer, run),
+            seconds,
+            grace,
+            lambda: (
+                run.looking
+                or (run.tracer is not None and run.tracer.importing > 0)
+            ),
+        )
+    finally:
+        run.disarm()
     if isinstance(outcome, Verdict):
         warm[0] = True
         return outcome

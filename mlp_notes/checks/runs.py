@@ -78,6 +78,7 @@ class Run:
         # learner's code could have made a copy (the look for copies
         # takes tenths of a second, not counted against the time limit)
         self.wires: Wires | None = None
+        self.over = False  # the verdict is given (``disarm``)
         self.looking = False
         #: what the learner's code does between and after its calls (a
         #: finalizer, a hook it left): heard by the audit hook
@@ -113,8 +114,13 @@ class Run:
             self.late.tamper = True
 
     def disarm(self) -> None:
-        """Put the answers' code back, also where a call of the learner's
-        is still running (one the check could not stop)."""
+        """The verdict is given: put the answers' code back, also where a
+        call of the learner's is still running (one the check could not
+        stop), and make no call after it.  The stop sent to the worker is
+        an exception, which a finalizer or weakref callback running when
+        it arrives prints and loses: the check's code would go on, and
+        its next call would arm the answers while other checks run."""
+        self.over = True
         if self.wires is not None:
             self.wires.__exit__()
 
@@ -146,20 +152,14 @@ class Run:
         computes its values only when read (``__array__``, ``__float__``)
         runs under the same profiler, mode and lifting of patches as the
         function itself."""
+        wires = self._wires()
         tracer = Tracer(self.banned, self.copies, self.own, self.checks)
-        if self.wires is None or reads[0]:  # armed, with their copies
-            self.looking = True  # not counted against the time limit
-            self.wires = Wires(
-                self.functions, reads, self.every, self.copies, self.own
-            )
-            self.looking = False
-        wires = self.wires
         self.tracer, failure, unreadable = tracer, None, None
         kept = (self.banned, self.copies, len(self.banned), self.state())
         self._begin(kept[3], args)
         switches = taken()
         threads = set(_frames())
-        wires.__enter__()
+        self._arm(wires)
         watching(None)  # not the late watch while the profiler starts
         _setprofile(tracer)
         watching(tracer)  # the audit hook reports to it from now on
@@ -206,6 +206,27 @@ class Run:
         if unreadable is not None:
             raise unreadable
         return out
+
+    def _wires(self) -> Wires:
+        """The answers' wires for the next call, made again after the
+        learner's code could have made a copy; none once the verdict is
+        given (``disarm``): a worker that went on calls nothing."""
+        if self.over:
+            raise StopWork
+        if self.wires is None or reads[0]:  # armed, with their copies
+            self.looking = True  # not counted against the time limit
+            self.wires = Wires(
+                self.functions, reads, self.every, self.copies, self.own
+            )
+            self.looking = False
+        return self.wires
+
+    def _arm(self, wires: Wires) -> None:
+        """Arm ``wires``, unless the verdict was given meanwhile."""
+        wires.__enter__()
+        if self.over:
+            wires.__exit__()
+            raise StopWork
 
     def call_method(self, obj, name: str, *args):
         """``obj.name(*args)``, the method looked up under the watch too

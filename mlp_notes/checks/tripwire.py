@@ -35,6 +35,7 @@ from mlp_notes.checks.audit import quietly
 from mlp_notes.checks.package import copy_of
 
 _MARK = "mlp_notes: refused while a check runs"
+_FILE = "<mlp_notes stand-in>"  # the stand-ins' file name
 _templates: dict[int, types.CodeType] = {}
 
 
@@ -59,7 +60,7 @@ def _template(free: int) -> types.CodeType:
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "'str' object is not callable"
-            outer = compile(source, "<mlp_notes stand-in>", "exec")
+            outer = compile(source, _FILE, "exec")
         code = next(
             c
             for c in next(
@@ -90,6 +91,22 @@ def _stand_in(fn, name: str, note) -> types.CodeType:
         co_name=fn.__code__.co_name,
         co_qualname=fn.__code__.co_qualname,
     )
+
+
+#: {function: its own code}, as seen the last time it held no stand-in: a
+#: run's wires made while another run's stand-in is in place (a worker
+#: that went on after its verdict) put back the function's own code, not
+#: that stand-in, which would stay for good if the other run ended first
+_genuine: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def own_code(fn) -> types.CodeType:
+    """``fn``'s own code, also while a stand-in is in its place."""
+    code = fn.__code__
+    if code.co_filename != _FILE:
+        _genuine[fn] = code
+        return code
+    return _genuine.get(fn, code)
 
 
 #: What the last look through the garbage collector's objects found:
@@ -129,10 +146,10 @@ def sharing(
     was found is kept meanwhile."""
     if look[0]:
         look[0] = False  # a read while looking (another thread) counts
-        quietly(_look)((*every, *(fn.__code__ for fn in functions)))
+        quietly(_look)((*every, *(own_code(fn) for fn in functions)))
     found: dict = {}
     for fn, name in functions.items():
-        code = fn.__code__
+        code = own_code(fn)
         for holder in list(_holders.get(id(code), ())):
             if holder not in functions and holder.__code__ is code:
                 found[holder] = name
@@ -156,7 +173,7 @@ class Wires:
         look = [True] if look is None else look
         functions = functions | sharing(functions, look, every, copies, own)
         self.swaps = [
-            (fn, fn.__code__, _stand_in(fn, name, self.hits.append))
+            (fn, own_code(fn), _stand_in(fn, name, self.hits.append))
             for fn, name in functions.items()
         ]
 

@@ -75,6 +75,15 @@ def in_worker(work, seconds: float, grace: float, importing=bool):
         set_switch(before)
 
 
+def _settle(done, grace: float) -> None:
+    """Wait up to ``grace`` for a stopped worker to end, so that what it
+    armed is put back after it (a second interrupt ends the wait)."""
+    try:
+        done.acquire(timeout=grace)
+    except BaseException:  # noqa: BLE001 (KeyboardInterrupt again)
+        pass
+
+
 def _in_worker(work, seconds: float, grace: float, importing):
     done = _allocate_lock()
     done.acquire()
@@ -108,6 +117,7 @@ def _in_worker(work, seconds: float, grace: float, importing):
         finished = _wait(done, seconds, importing)
     except BaseException as err:  # KeyboardInterrupt in the kernel's thread
         _stop(ident)
+        _settle(done, grace)
         return interrupted(err)
     if finished:  # a Verdict, or why there is none
         return box[0] if box else "the check was stopped as it ended"
