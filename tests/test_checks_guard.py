@@ -561,6 +561,7 @@ def test_an_interrupted_check_returns_after_its_worker_ends():
     ended: list = []
 
     def spins(*a):
+        _thread.interrupt_main()  # the stop button, once this code runs
         try:
             while True:
                 pass
@@ -570,7 +571,6 @@ def test_an_interrupted_check_returns_after_its_worker_ends():
 
     handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        threading.Timer(timing.s(0.3), _thread.interrupt_main).start()
         verdict = checks.check_4_3_xavier_bound(spins)
     finally:
         signal.signal(signal.SIGINT, handler)
@@ -708,8 +708,9 @@ def test_a_standard_library_array_and_a_full_masked_tensor_are_read():
 def test_a_numpy_masked_array_is_read_only_without_masked_entries():
     """``np.asarray`` reads a masked array's hidden data: one with every
     x < 0 masked out (printed as ``--``), or all masked, passed (the
-    ninth battery).  Now masked-out entries are wrong, as in a
-    MaskedTensor; nothing masked reads as the array."""
+    ninth battery), and so did one given by an object's ``__array__``.
+    Now masked-out entries are wrong, as in a MaskedTensor; nothing
+    masked reads as the array."""
     fn = right("prelu_derivative")
 
     def full(x, alpha):
@@ -722,12 +723,23 @@ def test_a_numpy_masked_array_is_read_only_without_masked_entries():
     def masks_all(x, alpha):
         return np.ma.array(torch.as_tensor(fn(x, alpha)).numpy(), mask=True)
 
+    class Gives:  # an object whose __array__ gives one (helper-34)
+        def __init__(self, make, x, alpha):
+            self.array = make(x, alpha)
+
+        def __array__(self, dtype=None, copy=None):
+            return self.array
+
+    def through(make):
+        return lambda x, alpha: Gives(make, x, alpha)
+
     check = ALL["prelu_derivative"]
     assert check(full).status == CORRECT
+    assert check(through(full)).status == CORRECT
     for answer in (hides, masks_all, lambda x, alpha: [np.ma.masked] * 3):
         verdict = check(answer)
         assert verdict.status == WRONG, verdict
-    for answer in (hides, masks_all):
+    for answer in (hides, masks_all, through(hides), through(masks_all)):
         assert "masked-out entries" in check(answer).message
 
 

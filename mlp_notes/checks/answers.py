@@ -65,12 +65,7 @@ def _read(value, what: str, depth: int, found: list[str]) -> torch.Tensor:
     if issubclass(tp, torch.Tensor):
         return _tensor(value, what, found)
     if issubclass(tp, np.ma.MaskedArray):  # np.asarray drops the mask
-        if np.ma.getmaskarray(value).any():
-            raise wrong(
-                f"{what} is a masked array with masked-out entries: every "
-                "entry needs a value"
-            )
-        return _array(np.ma.getdata(value), what, depth, found)
+        return _array(_unmasked(value, what), what, depth, found)
     if issubclass(tp, np.ndarray | np.generic | array.array):
         return _array(np.asarray(value), what, depth, found)
     if issubclass(tp, complex):
@@ -84,7 +79,10 @@ def _read(value, what: str, depth: int, found: list[str]) -> torch.Tensor:
     if issubclass(tp, list | tuple):
         return _sequence(value, what, depth, found)
     if hasattr(tp, "__array__") or hasattr(tp, "__array_interface__"):
-        return _array(np.asarray(value), what, depth, found)
+        given = np.asanyarray(value)  # the array it gives, mask and all
+        if isinstance(given, np.ma.MaskedArray):
+            given = _unmasked(given, what)
+        return _array(np.asarray(given), what, depth, found)
     if issubclass(tp, _abc.Real | decimal.Decimal) or hasattr(tp, "__float__"):
         found.append(FLOAT64)  # Fraction, Decimal, a sympy number, ...
         return _scalar(float(value), what)
@@ -92,6 +90,17 @@ def _read(value, what: str, depth: int, found: list[str]) -> torch.Tensor:
         f"{what} should be numbers (a tensor, an array, a number or a "
         f"list of numbers); got {kind(value)}"
     )
+
+
+def _unmasked(value, what: str) -> np.ndarray:
+    """A masked array's data; masked-out entries are wrong (as in a
+    MaskedTensor), also in one an object's ``__array__`` gives."""
+    if np.ma.getmaskarray(value).any():
+        raise wrong(
+            f"{what} is a masked array with masked-out entries: every "
+            "entry needs a value"
+        )
+    return np.ma.getdata(value)
 
 
 def _scalar(v, what: str) -> torch.Tensor:

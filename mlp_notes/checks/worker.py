@@ -6,7 +6,9 @@ importing modules.  Past the limit the worker is sent ``StopWork``
 (``PyThreadState_SetAsyncExc``), which ends Python code at its next
 instruction; code stuck inside one long C call cannot be interrupted,
 and the returned text says so (if the call lets the waiting thread run:
-one that holds the interpreter throughout holds it too).  No signals,
+one that holds the interpreter throughout holds it too).  An interrupt
+of the kernel's thread (the stop button) stops the worker the same way
+and waits up to the grace for it to end.  No signals,
 which only the main thread receives: this works in a Jupyter kernel and
 under pytest alike.
 """
