@@ -561,8 +561,8 @@ def test_an_interrupted_check_returns_after_its_worker_ends():
     ended: list = []
 
     def spins(*a):
-        _thread.interrupt_main()  # the stop button, once this code runs
         try:
+            _thread.interrupt_main()  # the stop button, once this runs
             while True:
                 pass
         finally:

@@ -186,6 +186,44 @@ def test_a_worker_that_goes_on_after_its_verdict_arms_nothing(monkeypatch):
     assert prior.CONFUSIONS[prior.RIGHT](0.1, 10, 0.5) > 0
 
 
+def test_a_stand_in_in_place_as_a_check_starts_is_not_kept_as_a_patch():
+    """A check lifts the learner's patches and gives them back at its end:
+    another run's stand-in in place when it started was taken for one,
+    and given back after that run had ended, for good (helper-35)."""
+    wires = tripwire.Wires({activations.prelu_grad: "answer"}, look=[False])
+    wires.__enter__()  # another run's, as the check starts
+
+    @guard.exercise("a check during which that run ends")
+    def ends_the_other_run(answer, run):
+        wires.__exit__()  # the code was put back: nothing to do
+        return "ended"
+
+    try:
+        assert ends_the_other_run(lambda: 0).correct
+        assert activations.prelu_grad.__code__ is CODE
+    finally:
+        activations.prelu_grad.__code__ = CODE
+
+
+def test_a_run_whose_verdict_is_given_arms_nothing():
+    """The verdict (``disarm``) between a worker's making its wires and
+    arming them: it arms nothing, or puts back what it armed."""
+    from mlp_notes.checks.runs import Run
+    from mlp_notes.checks.worker import StopWork
+
+    def plain(v):
+        return v + 1
+
+    run = Run(({}, {}, {plain: "plain"}), lambda: None)
+    wires = run._wires()
+    run.disarm()
+    with pytest.raises(StopWork):
+        run._arm(wires)
+    assert plain(1) == 2
+    with pytest.raises(StopWork):
+        run._wires()
+
+
 def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
     """A call the check cannot interrupt (asleep in C) outlives its
     verdict: the answers are disarmed when the check returns, also the

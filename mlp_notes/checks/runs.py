@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from _thread import allocate_lock as _allocate_lock
 
 import torch
 
@@ -79,6 +80,7 @@ class Run:
         # takes tenths of a second, not counted against the time limit)
         self.wires: Wires | None = None
         self.over = False  # the verdict is given (``disarm``)
+        self.arming = _allocate_lock()  # ``_arm`` against ``disarm``
         self.looking = False
         #: what the learner's code does between and after its calls (a
         #: finalizer, a hook it left): heard by the audit hook
@@ -120,9 +122,14 @@ class Run:
         an exception, which a finalizer or weakref callback running when
         it arrives prints and loses: the check's code would go on, and
         its next call would arm the answers while other checks run."""
-        self.over = True
-        if self.wires is not None:
-            self.wires.__exit__()
+        got = self.arming.acquire(timeout=1.0)  # not held for long
+        try:
+            self.over = True
+            if self.wires is not None:
+                self.wires.__exit__()
+        finally:
+            if got:
+                self.arming.release()
 
     def uniform(self, low: float, high: float) -> float:
         """A random float in [low, high)."""
@@ -222,11 +229,12 @@ class Run:
         return self.wires
 
     def _arm(self, wires: Wires) -> None:
-        """Arm ``wires``, unless the verdict was given meanwhile."""
-        wires.__enter__()
-        if self.over:
-            wires.__exit__()
-            raise StopWork
+        """Arm ``wires``, unless the verdict was given meanwhile (one
+        lock with ``disarm``: no other thread sees them armed after)."""
+        with self.arming:
+            if self.over:
+                raise StopWork
+            wires.__enter__()
 
     def call_method(self, obj, name: str, *args):
         """``obj.name(*args)``, the method looked up under the watch too

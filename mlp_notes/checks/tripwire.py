@@ -35,7 +35,7 @@ from mlp_notes.checks.audit import quietly
 from mlp_notes.checks.package import copy_of
 
 _MARK = "mlp_notes: refused while a check runs"
-_FILE = "<mlp_notes stand-in>"  # the stand-ins' file name
+STAND_IN = "<mlp_notes stand-in>"  # the stand-ins' file name
 _templates: dict[int, types.CodeType] = {}
 
 
@@ -60,7 +60,7 @@ def _template(free: int) -> types.CodeType:
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "'str' object is not callable"
-            outer = compile(source, _FILE, "exec")
+            outer = compile(source, STAND_IN, "exec")
         code = next(
             c
             for c in next(
@@ -103,7 +103,7 @@ _genuine: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def own_code(fn) -> types.CodeType:
     """``fn``'s own code, also while a stand-in is in its place."""
     code = fn.__code__
-    if code.co_filename != _FILE:
+    if code.co_filename != STAND_IN:
         _genuine[fn] = code
         return code
     return _genuine.get(fn, code)
