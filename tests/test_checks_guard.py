@@ -705,6 +705,19 @@ def test_a_standard_library_array_and_a_full_masked_tensor_are_read():
             checks.answers.read(answer, "x")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [[], (), [[], []], [(), ()], np.zeros(0), torch.zeros(0)],
+    ids=["list", "tuple", "lists", "tuples", "array", "tensor"],
+)
+def test_an_empty_answer_reads_as_float64_like_any_other(value, default_dtype):
+    """``Numbers.values`` is float64 whatever the answer and the default
+    dtype (an empty list read in the default dtype survived seed 6's
+    mutation sample)."""
+    values = checks.answers.numbers(value, "x").values
+    assert values.dtype == torch.float64 and values.numel() == 0
+
+
 def test_a_numpy_masked_array_is_read_only_without_masked_entries():
     """``np.asarray`` reads a masked array's hidden data: one with every
     x < 0 masked out (printed as ``--``), or all masked, passed (the

@@ -1256,6 +1256,36 @@ def test_only_librarys_own_folders_and_frozen_modules_are_library(where):
     assert not callers.frozen(where)
 
 
+def test_a_stack_of_relay_frames_alone_runs_no_learners_code():
+    """``learners`` skips inspect's and traceback's frames to the code
+    they work for; where nothing is left (a thread whose whole stack is
+    theirs) no learner's code runs (``return True`` there survived seed
+    6's mutation sample)."""
+    import inspect
+
+    found = {"sys": sys}
+    top = "def top(box):\n    box.append(sys._getframe())\n"
+    exec(compile(top, inspect.__file__, "exec"), found)
+
+    def frame_of(start) -> types.FrameType:
+        box: list = []
+        start(box)
+        end = time.monotonic() + 10
+        while not box and time.monotonic() < end:
+            time.sleep(0.01)
+        return box[0]
+
+    alone = frame_of(
+        lambda box: _thread.start_new_thread(found["top"], (box,))
+    )
+    assert alone.f_back is None  # inspect's frame, nothing under it
+    assert not callers.learners(alone)
+    called = frame_of(  # under it, a function of this file: a learner's
+        lambda box: _thread.start_new_thread(lambda: found["top"](box), ())
+    )
+    assert callers.learners(called)
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the old names
 @pytest.mark.parametrize("modern", [True, False], ids=["torch>=2.4", "2.2"])
 def test_autocast_is_read_and_put_back_through_either_api(modern):
