@@ -718,6 +718,21 @@ def test_an_empty_answer_reads_as_float64_like_any_other(value, default_dtype):
     assert values.dtype == torch.float64 and values.numel() == 0
 
 
+def test_the_dropout_check_tries_activations_of_every_size():
+    """h is drawn from N(0, 4), only |h| < 0.05 moved (to 0.5): an answer
+    wrong only for mid-sized activations (0.1 < |h| < 1) fails (moving
+    every |h| < 1.05 to 0.5 survived seed 6's mutation sample).  A 3 x 3
+    h holds no such entry in about 1 run in 30, so five runs are tried."""
+
+    def mid_wrong(h, p):
+        right = h * h * p / (1 - p)
+        mid = (h.abs() > 0.1) & (h.abs() < 1) & (h.abs() != 0.5)
+        return torch.where(mid, 1.01 * right, right)
+
+    runs = [ALL["dropout_variance"](mid_wrong) for _ in range(5)]
+    assert any(v.status == WRONG for v in runs), runs
+
+
 def test_a_numpy_masked_array_is_read_only_without_masked_entries():
     """``np.asarray`` reads a masked array's hidden data: one with every
     x < 0 masked out (printed as ``--``), or all masked, passed (the
