@@ -140,13 +140,21 @@ def prepare(module: str, work: Path) -> None:
         (work / "conftest.py").write_text(LIMITS)
 
 
+def env(scaled: bool = True) -> dict:
+    """The oracle's environment: one thread, the quick profile and its
+    cache; ``scaled``: with the time scale mutmut's slower tree needs."""
+    out = os.environ | ENV
+    if not scaled:
+        out.pop("MLP_NOTES_TIME_SCALE")
+    out["MLP_NOTES_CACHE"] = str(ROOT / ".cache" / "quick")
+    return out
+
+
 def mutmut(work: Path, *args: str, log=None) -> str:
-    env = os.environ | ENV
-    env["MLP_NOTES_CACHE"] = str(ROOT / ".cache" / "quick")
     done = subprocess.run(
         [str(VENV_BIN / "mutmut"), *args],
         cwd=work,
-        env=env,
+        env=env(),
         stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         text=True,

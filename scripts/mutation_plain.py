@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -55,20 +54,14 @@ GENERATE = (
 )
 
 
-def _env() -> dict:
-    """``mutation.py``'s environment, without the time scale that only
-    mutmut's slower tree needs."""
-    env = os.environ | m.ENV
-    env.pop("MLP_NOTES_TIME_SCALE")
-    env["MLP_NOTES_CACHE"] = str(m.ROOT / ".cache" / "quick")
-    return env
-
-
 def generate(module: str, work: Path) -> list[str]:
     """A fresh scratch tree with every mutant made; their names, sorted."""
     m.prepare(module, work)
     subprocess.run(
-        [sys.executable, "-c", GENERATE], cwd=work, env=_env(), check=True
+        [sys.executable, "-c", GENERATE],
+        cwd=work,
+        env=m.env(scaled=False),
+        check=True,
     )
     shutil.copytree(work / "mlp_notes", work / "pristine")
     return sorted(tree.codes(work))
@@ -93,7 +86,7 @@ def judge(module: str, work: Path, name: str) -> dict:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", *tests],
             cwd=work,
-            env=_env(),
+            env=m.env(scaled=False),
             capture_output=True,
             text=True,
             timeout=TIMEOUT,

@@ -10,6 +10,7 @@ import decimal
 import fractions
 import functools
 import math
+import multiprocessing
 import os
 import sys
 import threading
@@ -903,6 +904,34 @@ def test_starting_a_thread_or_reading_the_profiler_is_refused():
     assert verdict.status == WRONG and "starts a thread" in verdict.message
     verdict = checks.check_4_1_prelu_derivative(reads)
     assert verdict.status == WRONG and "profiler" in verdict.message
+
+
+def test_a_thread_torch_starts_for_the_learner_is_refused_outside_compile():
+    """Threads torch's own code starts pass only while torch.compile
+    compiles (its compile pool).  Outside it, a thread started by
+    torch's code on the learner's behalf (elastic's timer server), or by
+    a learner's cell compiled under a file name in torch's folder, runs
+    out of the profiler's sight: refused."""
+    from torch.distributed.elastic.timer import LocalTimerServer
+
+    def timer(x, a):
+        server = LocalTimerServer(multiprocessing.Queue(), max_interval=0.01)
+        server.start()
+        server.stop()
+        return torch.where(x > 0, 1.0, a)
+
+    scope = {"threading": threading, "torch": torch}
+    source = (
+        "def named(x, a):\n"
+        "    threading.Thread(target=int).start()\n"
+        "    return torch.where(x > 0, 1.0, a)\n"
+    )
+    name = os.path.join(os.path.dirname(torch.__file__), "cell.py")
+    exec(compile(source, name, "exec"), scope)
+    for fn in (timer, scope["named"]):
+        verdict = checks.check_4_1_prelu_derivative(fn)
+        assert verdict.status == WRONG, verdict
+        assert "starts a thread" in verdict.message, verdict
 
 
 def test_the_default_dtype_is_given_back():

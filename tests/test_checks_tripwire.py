@@ -1044,14 +1044,27 @@ def test_a_key_of_the_learners_type_runs_none_of_its_code():
             return 12345
 
     key = Odd()
+    hooks = torch.nn.modules.module._global_forward_hooks
+    original = vars(torch.nn.Module)["extra_repr"]
+
+    def learners(self):  # the learner's patch, kept through the check
+        return "mine"
+
+    torch.nn.Module.extra_repr = learners
     vars(activations)[key] = 0
     calls.clear()
     try:
         verdict = checks.check_4_1_prelu_derivative(prelu_right)
+        # what was lifted before the odd key is given back: the check's
+        # own empty hook dicts stayed in the learner's kernel
+        kept = torch.nn.modules.module._global_forward_hooks is hooks
+        patched = vars(torch.nn.Module)["extra_repr"]
     finally:
         hashed = len(calls)
         del vars(activations)[key]
+        torch.nn.Module.extra_repr = original
     assert not hashed and "could not run" in verdict.message, verdict
+    assert kept and patched is learners
     assert checks.check_4_1_prelu_derivative(prelu_right).correct
 
 

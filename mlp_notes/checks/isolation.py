@@ -43,7 +43,7 @@ from torch import nn
 
 from mlp_notes.checks.package import bases_of, reshape, shape, state_of
 from mlp_notes.checks.package import counted as _counted
-from mlp_notes.checks.tripwire import STAND_IN
+from mlp_notes.checks.tripwire import is_stand_in
 
 THIRD_PARTY = (
     builtins,
@@ -232,7 +232,7 @@ def seal(own_modules):
     functions = _functions(entries)
     registries = tuple(_empty_hooks_of(entries))
     missing = object()
-    set_function, stand_in = _set_function, _stand_in
+    set_function, stand_in = _set_function, is_stand_in
     reversed_ = reversed
     changes, put = _tools(missing)
     shapes = tuple((e[0], *shape(e[0])) for e in entries if e[0] is not HOOKS)
@@ -258,11 +258,16 @@ def seal(own_modules):
             now = set_function(fn, code, defaults, kwdefaults)
             # another run's stand-in (a worker that went on) is not the
             # learner's patch: given back, it would stay for good
-            if now is not None and saved is not None and not stand_in(now):
+            if now is not None and saved is not None and not stand_in(now[0]):
                 saved.append((fn, None, None, now))
 
     def reapply(saved) -> None:
-        lift(None)
+        try:  # raises where ``lift(saved)`` did: a key of an odd type
+            lift(None)
+        finally:
+            _give_back(saved)
+
+    def _give_back(saved) -> None:
         for owner, is_class, name, value in reversed_(saved):
             if is_class is None:
                 set_function(owner, *value)
@@ -272,11 +277,6 @@ def seal(own_modules):
                 put(owner, is_class, name, value)
 
     return lift, reapply, state_of(entries)
-
-
-def _stand_in(now: tuple) -> bool:
-    """What ``_set_function`` replaced was a tripwire's stand-in."""
-    return now[0].co_filename == STAND_IN
 
 
 def _set_function(fn, code, defaults, kwdefaults):

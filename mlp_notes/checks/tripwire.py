@@ -100,10 +100,15 @@ def _stand_in(fn, name: str, note) -> types.CodeType:
 _genuine: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def is_stand_in(code: types.CodeType) -> bool:
+    """``code`` is a tripwire's stand-in (made by ``_stand_in``)."""
+    return code.co_filename == STAND_IN
+
+
 def own_code(fn) -> types.CodeType:
     """``fn``'s own code, also while a stand-in is in its place."""
     code = fn.__code__
-    if code.co_filename != STAND_IN:
+    if not is_stand_in(code):
         _genuine[fn] = code
         return code
     return _genuine.get(fn, code)
