@@ -23,7 +23,9 @@ The mutants run in the sample's own order, so the first k finished are
 a uniform sample of k: ``--budget`` stops starting new ones after that
 many seconds, and ``--resume`` goes on from ``progress.jsonl``.  The
 result (``benchmarks/mutation/plain/<package>.json``) counts the
-finished ones: a test failed (killed), the oracle ran past ``TIMEOUT``
+finished ones: a test failed or the tests could not load with the
+mutant (killed; the oracle loads on the unmutated package, checked
+first), the oracle ran past ``TIMEOUT``
 (timeout, detected as mutmut counts it) or all passed (survived, with
 its diff).
 """
@@ -44,6 +46,9 @@ import mutation_tree as tree
 
 OUT = m.OUT / "plain"
 TIMEOUT = 1800  # seconds for one run of the oracle
+#: pytest exits: all passed, a test failed, interrupted (a collection
+#: error), internal error or usage error (a conftest that cannot import)
+STATUS = {0: "survived", 1: "killed", 2: "killed", 3: "killed", 4: "killed"}
 GENERATE = (
     "import os, mutmut.__main__ as m\n"
     "m.set_mutant_under_test('mutant_generation')\n"
@@ -83,15 +88,8 @@ def judge(module: str, work: Path, name: str) -> dict:
     tests = [f"tests/{t}" for t in m.ORACLE[module]]
     start = time.monotonic()
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", *tests],
-            cwd=work,
-            env=m.env(scaled=False),
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-        status = {0: "survived", 1: "killed"}.get(done.returncode)
+        done = _pytest(work, *tests)
+        status = STATUS.get(done.returncode)
         lines = done.stdout.strip().splitlines()
     except subprocess.TimeoutExpired:
         status, lines = "timeout", []
@@ -99,13 +97,41 @@ def judge(module: str, work: Path, name: str) -> dict:
         raise SystemExit(
             f"{name}: pytest exit {done.returncode}\n{lines[-20:]}"
         )
+    failed = [line for line in lines if line.startswith("FAILED")][:1]
+    if status == "killed" and not failed:  # the tests could not load
+        failed = [line for line in lines if line.startswith("E ")][-1:]
     return {
         "name": name,
         "status": status,
         "seconds": round(time.monotonic() - start),
-        "failed": [line for line in lines if line.startswith("FAILED")][:1],
+        "failed": failed,
         "diff": diff if status == "survived" else "",
     }
+
+
+def _pytest(work: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        cwd=work,
+        env=m.env(scaled=False),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+def loads(module: str, work: Path) -> None:
+    """The oracle collects on the unmutated package: from then on, a
+    mutant whose tests cannot load or collect (pytest exit 2 to 4) is
+    killed by them, not a fault of the harness."""
+    shutil.rmtree(work / "mlp_notes")
+    shutil.copytree(work / "pristine", work / "mlp_notes")
+    done = _pytest(
+        work, "--collect-only", *(f"tests/{t}" for t in m.ORACLE[module])
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the oracle does not load:\n{done.stdout[-2000:]}")
 
 
 def main() -> None:
@@ -130,6 +156,7 @@ def main() -> None:
         names = generate(module, work)
         (work / "stats-done.txt").write_text(commit + "\n")  # for --resume
     chosen = random.Random(args.seed).sample(names, args.sample)
+    loads(module, work)
     done = (
         [json.loads(x) for x in progress.read_text().splitlines()]
         if (progress.exists())
