@@ -4,8 +4,11 @@ the equivalent mutants (each with a one-line reason) and the survivors
 left alive (each with why).  ``scripts/mutation.py --report`` calls it.
 
 A module mutated in full counts in the table and the total; a package
-mutated on a random sample of its mutants (``--sample``) gets its own
-row, an estimate of its score with a 95% Wilson interval.
+mutated on a random sample of its mutants (``mutation.py --sample`` in
+mutmut's tree, ``mutation_plain.py`` in a plain one: ``plain/``, with
+its own ``plain/equivalent/`` and ``plain/unkilled/``, since a mutant's
+name can mean another change at another commit) gets its own row, an
+estimate of its score with a 95% Wilson interval.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "mutation"
 DETECTED = {"killed", "timeout", "segfault"}  # a test failed or hung
 
 
-def tally(results: list[dict], equivalent: dict) -> dict:
+def tally(results: list[dict], equivalent: dict, unkilled=None) -> dict:
     """Per module and overall: mutants, killed (a test failed or hung),
-    equivalent, survived (the rest) and the score, killed / (mutants -
-    equivalent)."""
+    equivalent, survived (the rest, each with why from ``unkilled``) and
+    the score, killed / (mutants - equivalent)."""
     rows, sampled = [], []
     for r in results:
         killed = sum(r["counts"].get(s, 0) for s in DETECTED)
         eq = [k for k in r["not_killed"] if k in equivalent]
+        alive = [k for k in r["not_killed"] if k not in equivalent]
         (sampled if "population" in r else rows).append(
             {
                 "module": r["module"],
@@ -35,7 +39,13 @@ def tally(results: list[dict], equivalent: dict) -> dict:
                 "equivalent": len(eq),
                 "survived": r["total"] - killed - len(eq),
                 "seconds": r["seconds"],
-                "open": [k for k in r["not_killed"] if k not in equivalent],
+                "open": alive,
+                "why": {
+                    k: (unkilled or {}).get(k, "not yet examined")
+                    for k in alive
+                },
+                "tree": r.get("tree", "mutmut"),
+                **{k: r[k] for k in ("seed", "commit") if k in r},
             }
         )
     total = {
@@ -66,7 +76,9 @@ def sample_lines(summary: dict) -> list[str]:
     if not summary.get("sampled"):
         return []
     rows = [
-        f"| `{r['module']}` | {r['mutants']} of {r['population']} | "
+        f"| `{r['module']}` | {r.get('tree', 'mutmut')} | "
+        f"{r.get('seed', '')} | {r.get('commit', '')} | "
+        f"{r['mutants']} of {r['population']} | "
         f"{r['killed']} | {r['survived']} | {r['equivalent']} | "
         f"{r['score']:.1f} % ({r['low']:.1f} to {r['high']:.1f} %) | "
         f"{r['seconds']} s |"
@@ -78,17 +90,21 @@ def sample_lines(summary: dict) -> list[str]:
         "Mutated on a uniform random sample of their mutants (too slow to "
         "run in full here: the workbook tests run every check in a worker "
         "thread with its time limit); the score is an estimate, with its "
-        "95% Wilson interval, and is not in the total above.",
+        "95% Wilson interval, and is not in the total above. Tree: "
+        "`mutmut` is mutmut's own (`scripts/mutation.py --sample`), "
+        "`plain` the package with one mutant written in "
+        "(`scripts/mutation_plain.py`); the newest commit measures the "
+        "tests as they are now.",
         "",
-        "| package | mutants tried | killed | survived | equivalent | "
-        "score (95% interval) | time |",
-        "|---|---|---|---|---|---|---|",
+        "| package | tree | seed | commit | mutants tried | killed | "
+        "survived | equivalent | score (95% interval) | time |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
     ]
 
 
-def report(summary: dict, equivalent: dict, unkilled: dict) -> str:
+def report(summary: dict, equivalent: dict) -> str:
     """REPORT.md: the table, the equivalent mutants and the survivors."""
     rows = [
         f"| `{r['module']}` | {r['mutants']} | {r['killed']} | "
@@ -98,7 +114,9 @@ def report(summary: dict, equivalent: dict, unkilled: dict) -> str:
     ]
     a = summary["all"]
     survivors = [
-        k for r in summary["modules"] + summary["sampled"] for k in r["open"]
+        (k, why)
+        for r in summary["modules"] + summary["sampled"]
+        for k, why in r["why"].items()
     ]
     minutes = a["seconds"] / 60
     return "\n".join(
@@ -130,32 +148,57 @@ def report(summary: dict, equivalent: dict, unkilled: dict) -> str:
             "",
             "## Survivors",
             "",
-            *(
-                [
-                    f"* `{k}`: {unkilled.get(k, 'not yet examined')}"
-                    for k in survivors
-                ]
-                or ["None."]
-            ),
+            *([f"* `{k}`: {why}" for k, why in survivors] or ["None."]),
             "",
         ]
     )
 
 
+def notes(directory: Path) -> dict[str, dict]:
+    """The mutants judged equivalent, and the survivors explained, under
+    ``directory`` (one file per module in ``equivalent/``, ``unkilled/``)."""
+    found: dict[str, dict] = {"equivalent": {}, "unkilled": {}}
+    for name, kept in found.items():
+        for path in sorted((directory / name).glob("*.json")):
+            kept |= json.loads(path.read_text())
+    return found
+
+
+def plain(run: dict) -> dict:
+    """A ``mutation_plain.py`` run in the results' form: its finished
+    mutants are the sample (the first k of a uniform sample)."""
+    return {
+        **{k: run[k] for k in ("module", "population", "seed", "commit")},
+        **{k: run[k] for k in ("total", "seconds", "counts")},
+        "tree": "plain",
+        "not_killed": {
+            r["name"]: {"status": r["status"], "diff": r["diff"]}
+            for r in run["mutants"]
+            if r["status"] not in DETECTED
+        },
+    }
+
+
 def write_report() -> None:
     """REPORT.md and summary.json from the committed results."""
-    results = [
-        json.loads(p.read_text())
-        for p in sorted((OUT / "results").glob("*.json"))
-    ]
-    notes: dict[str, dict] = {"equivalent": {}, "unkilled": {}}
-    for name, found in notes.items():  # one file per module under name/
-        for path in sorted((OUT / name).glob("*.json")):
-            found |= json.loads(path.read_text())
-    seen = {k for r in results for k in r["not_killed"]}
-    equivalent = {k: v for k, v in notes["equivalent"].items() if k in seen}
-    summary = tally(results, equivalent)
-    (OUT / "REPORT.md").write_text(
-        report(summary, equivalent, notes["unkilled"])
-    )
+    summary: dict = {}
+    applied: dict = {}  # the equivalent mutants of the stored results
+    for directory, read in ((OUT, dict), (OUT / "plain", plain)):
+        tree = "results" if directory == OUT else "."
+        results = [
+            read(json.loads(p.read_text()))
+            for p in sorted((directory / tree).glob("*.json"))
+        ]
+        found = notes(directory)
+        seen = {k for r in results for k in r["not_killed"]}
+        equivalent = {
+            k: v for k, v in found["equivalent"].items() if k in seen
+        }
+        applied |= equivalent
+        part = tally(results, equivalent, found["unkilled"])
+        if not summary:
+            summary = part
+        else:
+            summary["sampled"] += part["sampled"]
+    (OUT / "REPORT.md").write_text(report(summary, applied))
     (OUT / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -89,9 +89,7 @@ def test_a_sampled_package_is_its_own_row_outside_the_total(tmp_path):
     assert "75.0 % (95% interval 59.8 to 85.8 %)" in sample
 
 
-def test_the_wilson_interval_matches_a_published_example():
-    """Wilson's interval for 81 of 263 (Newcombe 1998, Table I, method 3:
-    0.2553 to 0.3662)."""
+def _report_script():
     import importlib.util
 
     from tests.architecture import ROOT
@@ -101,5 +99,101 @@ def test_the_wilson_interval_matches_a_published_example():
     )
     report = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(report)
-    low, high = report.wilson(81, 263)
+    return report
+
+
+def test_the_wilson_interval_matches_a_published_example():
+    """Wilson's interval for 81 of 263 (Newcombe 1998, Table I, method 3:
+    0.2553 to 0.3662)."""
+    low, high = _report_script().wilson(81, 263)
     assert (round(low, 4), round(high, 4)) == (0.2553, 0.3662)
+
+
+def _plain_run(tmp_path):
+    """A mutmut-tree sample and a plain-tree sample of one package whose
+    survivors share a name (another change at another commit)."""
+    for name in ("results", "equivalent", "unkilled", "plain/equivalent"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "plain" / "unkilled").mkdir()
+    (tmp_path / "results" / "checks.sample.json").write_text(
+        json.dumps(
+            {
+                "module": "mlp_notes/checks/",
+                "population": 500,
+                "seed": 5,
+                "commit": "aaaaaaa",
+                "total": 4,
+                "seconds": 40,
+                "counts": {"killed": 2, "survived": 2},
+                "not_killed": {"c.x_f__mutmut_1": {}, "c.x_g__mutmut_2": {}},
+            }
+        )
+    )
+    (tmp_path / "equivalent" / "checks.json").write_text(
+        json.dumps({"c.x_f__mutmut_1": "equivalent at aaaaaaa"})
+    )
+    mutants = [
+        {"name": f"c.x_k__mutmut_{i}", "status": "killed", "diff": ""}
+        for i in range(7)
+    ]
+    mutants += [
+        {"name": "c.x_f__mutmut_1", "status": "survived", "diff": "d1"},
+        {"name": "c.x_h__mutmut_3", "status": "survived", "diff": "d3"},
+        {"name": "c.x_t__mutmut_4", "status": "timeout", "diff": ""},
+    ]
+    (tmp_path / "plain" / "checks.json").write_text(
+        json.dumps(
+            {
+                "module": "mlp_notes/checks/",
+                "population": 600,
+                "seed": 7,
+                "commit": "bbbbbbb",
+                "planned": 60,
+                "total": 10,
+                "seconds": 100,
+                "counts": {"killed": 7, "timeout": 1, "survived": 2},
+                "mutants": mutants,
+            }
+        )
+    )
+    (tmp_path / "plain" / "equivalent" / "checks.json").write_text(
+        json.dumps({"c.x_h__mutmut_3": "equivalent at bbbbbbb"})
+    )
+    (tmp_path / "plain" / "unkilled" / "checks.json").write_text(
+        json.dumps({"c.x_f__mutmut_1": "killed since by test_f"})
+    )
+
+
+def test_a_plain_sample_is_reported_with_its_own_notes(tmp_path):
+    """A plain-tree run is a sampled row of its own, labelled with its
+    seed, commit and tree; the notes written for mutmut's tree (another
+    commit) do not apply to its mutants, its own do."""
+    _plain_run(tmp_path)
+    report = _report_script()
+    report.OUT = tmp_path
+    report.write_report()
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    old, new = summary["sampled"]
+    assert (old["tree"], old["seed"], old["equivalent"]) == ("mutmut", 5, 1)
+    assert (new["tree"], new["seed"], new["commit"]) == ("plain", 7, "bbbbbbb")
+    # 8 killed (a timeout is detected), 1 equivalent, 1 survived
+    assert (new["killed"], new["equivalent"], new["survived"]) == (8, 1, 1)
+    assert new["score"] == 100 * 8 / 9
+    assert (new["low"], new["high"]) == tuple(
+        100 * x for x in report.wilson(8, 9)
+    )
+    assert new["why"] == {"c.x_f__mutmut_1": "killed since by test_f"}
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "| `mlp_notes/checks/` | plain | 7 | bbbbbbb | 10 of 600 |" in text
+    assert "* `c.x_f__mutmut_1`: killed since by test_f" in text
+    assert "* `c.x_g__mutmut_2`: not yet examined" in text
+    table = mutation.mutation_table(mutation.mutation_summary(tmp_path))
+    assert (
+        "a sample of 10 of its 600 mutants (seed 7, commit bbbbbbb, each "
+        "written into the package) | 10 | 8 | 1 | 1 | 88.9 %"
+    ) in table
+    assert "(seed 5, commit aaaaaaa, in mutmut's tree)" in table
+    assert mutation.equivalent_mutants(tmp_path) == [
+        "`c.x_f__mutmut_1`: equivalent at aaaaaaa",
+        "`c.x_h__mutmut_3`: equivalent at bbbbbbb",
+    ]

@@ -49,11 +49,28 @@ def mutation_table(summary: dict) -> str:
     for r in summary.get("sampled", []):
         lines.append(
             f"| `{_short(r['module'])}`, a sample of {r['mutants']} of its "
-            f"{r['population']} mutants | {r['mutants']} | {r['killed']} | "
+            f"{r['population']} mutants{_run(r)} | {r['mutants']} | "
+            f"{r['killed']} | "
             f"{r['equivalent']} | {r['survived']} | {r['score']:.1f} % "
             f"(95% interval {r['low']:.1f} to {r['high']:.1f} %) |"
         )
     return "\n".join(lines)
+
+
+#: how a sample's mutants were run (``scripts/mutation.py --sample``,
+#: ``scripts/mutation_plain.py``)
+TREES = {
+    "mutmut": "in mutmut's tree",
+    "plain": "each written into the package",
+}
+
+
+def _run(row: dict) -> str:
+    """`` (seed 7, commit abc1234, each written into the package)``."""
+    said = [f"{k} {row[k]}" for k in ("seed", "commit") if k in row]
+    if said:
+        said.append(TREES[row.get("tree", "mutmut")])
+    return f" ({', '.join(said)})" if said else ""
 
 
 def _short(module: str) -> str:
@@ -63,11 +80,25 @@ def _short(module: str) -> str:
 def equivalent_mutants(directory: Path = MUTATION) -> list[str]:
     """One line per equivalent mutant of the stored results (a mutant
     some test now kills is not listed): its name and why no test can
-    tell it from the original."""
-    alive = set()
-    for path in (directory / "results").glob("*.json"):
-        alive |= set(json.loads(path.read_text())["not_killed"])
-    found: dict[str, str] = {}
-    for path in sorted((directory / "equivalent").glob("*.json")):
-        found |= json.loads(path.read_text())
-    return [f"`{k}`: {why}" for k, why in sorted(found.items()) if k in alive]
+    tell it from the original.  Runs in a plain tree (``plain/``) have
+    their own notes: a name can mean another change at another commit."""
+    lines = []
+    for runs, notes, alive_in in (
+        (directory / "results", directory, lambda run: run["not_killed"]),
+        (directory / "plain", directory / "plain", _plain_alive),
+    ):
+        alive = set()
+        for path in runs.glob("*.json"):
+            alive |= set(alive_in(json.loads(path.read_text())))
+        found: dict[str, str] = {}
+        for path in sorted((notes / "equivalent").glob("*.json")):
+            found |= json.loads(path.read_text())
+        lines += [
+            f"`{k}`: {why}" for k, why in sorted(found.items()) if k in alive
+        ]
+    return lines
+
+
+def _plain_alive(run: dict) -> list[str]:
+    """The mutants a ``scripts/mutation_plain.py`` run left alive."""
+    return [r["name"] for r in run["mutants"] if r["status"] == "survived"]
