@@ -172,6 +172,11 @@ def main() -> None:
             f.write(json.dumps(record) + "\n")
         print(len(done), name, record["status"], record["seconds"], flush=True)
     assert [r["name"] for r in done] == chosen[: len(done)]
+    write(module, commit, len(names), args, done)
+
+
+def write(module: str, commit: str, population: int, args, done) -> None:
+    """``plain/<package>.json``: the finished mutants of the sample."""
     counts = {
         s: sum(r["status"] == s for r in done)
         for s in ("killed", "timeout", "survived")
@@ -183,7 +188,7 @@ def main() -> None:
                 "module": f"mlp_notes/{module}",
                 "commit": commit,
                 "oracle": [f"tests/{t}" for t in m.ORACLE[module]],
-                "population": len(names),
+                "population": population,
                 "seed": args.seed,
                 "planned": args.sample,
                 "total": len(done),
