@@ -552,6 +552,35 @@ def test_an_interrupt_stops_the_check_and_gives_the_patches_back():
         signal.signal(signal.SIGINT, handler)
 
 
+def test_a_check_stopped_in_its_wait_disarms_its_run(monkeypatch):
+    """An exception in the check's wait (the stop button, a signal's
+    handler): the run is disarmed all the same (``_judge``'s finally),
+    so its worker, if it goes on, arms nothing."""
+    made = []
+    real = guard.Run
+
+    def recorded(*args):
+        made.append(real(*args))
+        return made[-1]
+
+    def stopped(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(guard, "Run", recorded)
+    monkeypatch.setattr(guard, "in_worker", stopped)
+    _, _, reference, state, own = guard.record()
+    with pytest.raises(KeyboardInterrupt):
+        guard._judge(
+            "a check",
+            lambda answer, run: None,
+            prelu_right,
+            ((), reference),
+            (lambda: None, state, own),
+            [True],
+        )
+    assert len(made) == 1 and made[0].over
+
+
 def test_an_interrupted_check_returns_after_its_worker_ends():
     """The stop button ended the check at once, with its worker still in
     the learner's code (armed): the check now waits up to its grace for

@@ -205,6 +205,23 @@ def test_a_stand_in_in_place_as_a_check_starts_is_not_kept_as_a_patch():
         activations.prelu_grad.__code__ = CODE
 
 
+def test_copies_are_found_by_the_own_code_while_a_stand_in_is_in_place():
+    """A check's look for copies while another run's stand-in is in the
+    function's place (two checks at once) looks for the function's own
+    code: a copy the other run did not arm is found."""
+
+    def plain(v):
+        return v + 1
+
+    other = tripwire.Wires({plain: "plain"}, look=[False])
+    copy = types.FunctionType(plain.__code__, globals(), "copy")
+    with other:
+        assert tripwire.is_stand_in(plain.__code__)
+        found = tripwire.sharing({plain: "plain"}, [True])
+    assert found == {copy: "plain"}
+    assert copy(1) == plain(1) == 2
+
+
 def test_a_run_whose_verdict_is_given_arms_nothing():
     """The verdict (``disarm``) between a worker's making its wires and
     arming them: it arms nothing, or puts back what it armed."""
