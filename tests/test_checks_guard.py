@@ -12,6 +12,7 @@ import functools
 import math
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -550,6 +551,165 @@ def test_an_interrupt_stops_the_check_and_gives_the_patches_back():
     finally:
         torch.tanh = original
         signal.signal(signal.SIGINT, handler)
+
+
+def _hooks_and_tanh():
+    """What a learner's earlier cells left that a check must give back:
+    nn.Module's global hook slots and a patched torch.tanh."""
+    from torch.nn.modules import module
+
+    return module._global_forward_hooks, torch.tanh
+
+
+def test_a_patched_default_dtype_getter_runs_no_code_of_the_check():
+    """``torch.get_default_dtype`` replaced in an earlier cell was called
+    before any patch was lifted, with no time limit: one returning
+    int64 stopped the check between putting the patches aside and
+    giving them back (they were lost), one returning float64 left the
+    real default at float64."""
+    real = torch.get_default_dtype
+    before = _hooks_and_tanh()
+    for fake in (torch.int64, torch.float64):
+        torch.get_default_dtype = lambda fake=fake: fake
+        try:
+            verdict = checks.check_4_1_prelu_derivative(prelu_right)
+            kept = torch.get_default_dtype
+        finally:
+            torch.get_default_dtype = real
+        assert verdict.correct, verdict
+        assert kept.__defaults__ == (fake,)  # the learner's, given back
+        assert _hooks_and_tanh() == before
+        assert torch.tensor(1.0).dtype == torch.float32
+
+
+def test_a_profile_function_of_the_kernels_thread_does_not_run_in_it():
+    """A profile function the learner set in the kernel's thread ran
+    inside the check's own code: one that raised as the check gave the
+    patches back lost them all, and the check's own empty hook dicts
+    stayed in nn.Module's slots.  It is off during the check, and kept."""
+    torch_tanh = torch.tanh
+    mine = lambda x: x  # noqa: E731 (the learner's patch)
+    seen = []
+
+    def profile(frame, event, arg):
+        seen.append(event)
+        if event == "call" and frame.f_code.co_name == "_give_back":
+            raise KeyboardInterrupt
+
+    torch.tanh = mine
+    try:
+        before = _hooks_and_tanh()
+        sys.setprofile(profile)
+        try:
+            verdict = checks.check_4_1_prelu_derivative(prelu_right)
+            kept = sys.getprofile()
+        finally:
+            sys.setprofile(None)
+        assert _hooks_and_tanh() == before
+    finally:
+        torch.tanh = torch_tanh
+    assert verdict.correct, verdict
+    assert kept is profile and seen  # given back, and it ran around
+
+
+def test_two_checks_at_once_leave_the_patches_in_place():
+    """A check called from a thread of the learner's while another runs:
+    the second check's lift saved nothing (the first had lifted), and
+    its end lifted what the first had given back, for good.  One check
+    runs at a time; the other says so."""
+    torch_tanh = torch.tanh
+    started, verdicts = threading.Event(), {}
+
+    def slow(x, a):
+        started.set()
+        time.sleep(timing.s(0.5))
+        return torch.where(x > 0, 1.0, a)
+
+    def other():
+        started.wait()
+        verdicts["other"] = checks.check_4_1_prelu_derivative(prelu_right)
+
+    torch.tanh = lambda x: x
+    try:
+        before = _hooks_and_tanh()
+        thread = threading.Thread(target=other)
+        thread.start()
+        verdicts["first"] = checks.check_4_1_prelu_derivative(slow)
+        thread.join()
+        assert _hooks_and_tanh() == before
+    finally:
+        torch.tanh = torch_tanh
+    assert verdicts["first"].correct, verdicts
+    assert verdicts["other"].message == (
+        "another check is running in this kernel (called from a thread of "
+        "yours?): run one check at a time"
+    )
+
+
+def test_a_thread_that_keeps_patching_torch_makes_no_verdict_correct():
+    """A thread started in an earlier cell sets ``torch.Tensor.abs`` to
+    a function that returns zeros, again and again: the check compared
+    with the patch, and a wrong answer passed (max error 0)."""
+    real, stop = torch.Tensor.abs, threading.Event()
+
+    def patches():
+        while not stop.is_set():
+            torch.Tensor.abs = lambda self: real(self) * 0
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=patches, daemon=True)
+    thread.start()
+    try:
+        verdict = checks.check_4_1_prelu_derivative(
+            lambda x, a: torch.where(x > 0, 5.0, -a)
+        )
+    finally:
+        stop.set()
+        thread.join()
+        torch.Tensor.abs = real
+    assert verdict.status == WRONG, verdict
+
+
+def test_held_signals_arrive_after_the_work_in_their_order():
+    """``kernel.held``: a signal's handler (the stop button's interrupt,
+    a learner's) does not cut short putting the patches aside or back;
+    each signal arrives when the work is done, the handlers are the
+    learner's again."""
+    from mlp_notes.checks import kernel
+
+    done, heard = [], []
+    previous = signal.signal(signal.SIGUSR1, lambda n, f: heard.append(n))
+
+    def work(arg):
+        signal.raise_signal(signal.SIGINT)
+        done.append(arg)
+        signal.raise_signal(signal.SIGUSR1)
+        done.append(arg + 1)
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            kernel.held(work, 1)
+        assert done == [1, 2] and heard == [signal.SIGUSR1]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert kernel.held(lambda arg: arg * 2, 21) == 42
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
+def test_code_taken_from_the_answer_earlier_is_named_as_the_answer():
+    """The reference's own code object, kept from an earlier cell, run
+    in a function made during the call: the verdict names the package's
+    function (not "a copy of" it)."""
+    code = activations.prelu_grad.__code__
+
+    def answer(x, a):
+        return types.FunctionType(code, vars(activations))(x, a)
+
+    verdict = checks.check_4_1_prelu_derivative(answer)
+    assert verdict.message == (
+        "your function calls activations.prelu_grad, which computes this "
+        "exercise's answer for you: write it yourself"
+    )
 
 
 def test_a_check_stopped_in_its_wait_disarms_its_run(monkeypatch):

@@ -54,7 +54,10 @@
 # - a part of torch outside what the check records (torch's functions,
 #   constants and submodules, the classes it computes with, and the class of
 #   each module and the bases of each class), replaced in an earlier cell or
-#   while your function runs.
+#   while your function runs;
+# - a thread of yours, started in an earlier cell, that changes what the check
+#   computes with and puts it back while the check computes (one that leaves
+#   its change in place makes the check say it cannot trust its result).
 #
 # A key that is not a str, number, bytes, bool or None, put into the dict of a
 # module or class the checks record, makes every check say it could not run

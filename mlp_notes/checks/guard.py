@@ -6,7 +6,9 @@ run)`` (which returns the evidence of a correct answer or raises
 
 * lifts the learner's monkeypatches first (``isolation``) and gives them
   back at the end, so the check computes with the original torch,
-  NumPy, builtins and ``mlp_notes``;
+  NumPy, builtins and ``mlp_notes``, one check at a time, running none
+  of the learner's code in the kernel's thread meanwhile (``kernel``);
+  no verdict stands where something put them back while it computed;
 * runs the body in a worker thread, fresh for each check: no
   ``TorchFunctionMode``, ``no_grad`` or default device the learner set
   in the kernel's thread applies there;
@@ -39,12 +41,12 @@ operating system's randomness and never printed.
 from __future__ import annotations
 
 import warnings
-
-import torch
+from _thread import allocate_lock as _allocate_lock
 
 from mlp_notes.checks import isolation, swap
 from mlp_notes.checks.audit import HOOK, quietly, watching
 from mlp_notes.checks.callers import CHECKS
+from mlp_notes.checks.kernel import held, loud, quiet
 from mlp_notes.checks.package import codes, copies, members
 from mlp_notes.checks.runs import Run
 from mlp_notes.checks.verdict import (
@@ -74,10 +76,29 @@ class Limits:
 
 LIMITS = Limits()
 _NOTHING = object()
+_BUSY = (
+    "another check is running in this kernel (called from a thread of "
+    "yours?): run one check at a time"
+)
+_MOVED = (
+    "the check could not trust its own result: something changed torch, "
+    "NumPy, Python's builtins or mlp_notes while it computed (a thread "
+    "or finalizer of yours from an earlier cell?); stop it, or restart "
+    "the kernel, and run the check again"
+)
 
 
 def _verdict(title: str, body, answer, run: Run) -> Verdict:
-    """The body's outcome as a Verdict (runs in the worker thread)."""
+    """The body's outcome as a Verdict (runs in the worker thread), or
+    no trust in it where something put the learner's patches back while
+    the check computed (a thread or finalizer of the learner's: the
+    run's relift, after the last call's, found something to lift)."""
+    verdict = _outcome(title, body, answer, run)
+    return Verdict(title, WRONG, _MOVED) if run.relift() else verdict
+
+
+def _outcome(title: str, body, answer, run: Run) -> Verdict:
+    """The body's outcome as a Verdict."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -189,8 +210,35 @@ def _callbacks() -> tuple:
     )
 
 
+def _alone(title: str, busy, guarded):
+    """``guarded(answer, extra, named)`` as a check that never raises,
+    one at a time (``busy``: two at once would cross their lifts and
+    lose the patches), with the kernel thread's profile, trace and
+    default dtype set aside (``kernel.quiet``) before anything else."""
+
+    def check(answer=_NOTHING, *extra, **named):
+        got = False
+        try:
+            got = busy.acquire(False)
+            if not got:
+                return Verdict(title, WRONG, _BUSY)
+            kept = quiet()
+            try:
+                return guarded(answer, extra, named)
+            finally:
+                loud(kept)
+        except BaseException as err:  # a signal while lifting
+            return Verdict(title, WRONG, unchecked(err))
+        finally:
+            if got:
+                busy.release()
+
+    return check
+
+
 def _make():
     sealed: list = []  # ``_record``'s
+    busy = _allocate_lock()  # one check at a time in a kernel
 
     def seal(own_modules, reference_modules) -> None:
         """Record the state the checks compute with (once, at import);
@@ -206,21 +254,14 @@ def _make():
         warm = [False]  # a run of this check ended in time
 
         def decorate(body):
-            def check(answer=_NOTHING, *extra, **named):
-                try:
-                    return guarded(answer, extra, named)
-                except BaseException as err:  # a signal while lifting
-                    return Verdict(title, WRONG, unchecked(err))
-
             def guarded(answer, extra, named):
                 lift, reapply, reference, state, own = sealed[0]
                 saved: list = []
                 active = [True]  # a worker still running after the
                 # verdict (a call that cannot be interrupted) must not
                 # lift the learner's patches once they are given back
-                dtype = torch.get_default_dtype()
                 try:
-                    lift(saved)
+                    held(lift, saved)
                     if answer is _NOTHING or extra or named:
                         return Verdict(title, WRONG, "pass one answer")
                     return _judge(
@@ -233,9 +274,9 @@ def _make():
                     )
                 finally:
                     active[0] = False
-                    torch.set_default_dtype(dtype)  # as the learner had it
-                    reapply(saved)
+                    held(reapply, saved)
 
+            check = _alone(title, busy, guarded)
             check.__name__ = check.__qualname__ = body.__name__.lstrip("_")
             check.__doc__ = body.__doc__
             check.__module__ = body.__module__

@@ -220,11 +220,12 @@ def _tools(missing) -> tuple:
 
 def seal(own_modules):
     """Record the attributes the checks rely on; return ``(lift,
-    reapply)``.
+    reapply, state)``.
 
-    ``lift(saved)`` puts the recorded attributes back; when ``saved`` is
-    a list it receives what the learner had (``lift(None)`` undoes,
-    during a check, what the learner's code changed).
+    ``lift(saved)`` puts the recorded attributes back, and says whether
+    any was not in place; when ``saved`` is a list it receives what the
+    learner had (``lift(None)`` undoes, during a check, what the
+    learner's code changed).
     ``reapply(saved)`` gives the learner's attributes back.
     ``state()``: the package's own attributes (``own_modules``, their
     classes and functions) as they are now, to compare with ``same``."""
@@ -238,28 +239,33 @@ def seal(own_modules):
     shapes = tuple((e[0], *shape(e[0])) for e in entries if e[0] is not HOOKS)
     reshape_, type_, bases_ = reshape, type, bases_of
 
-    def lift(saved) -> None:
+    def lift(saved) -> bool:
         for hooks in registries:
             hooks.clear()  # what a check's own calls registered
+        moved = False
         for owner, kind, bases in shapes:  # first: lookups go through them
             if type_(owner) is kind and (
                 bases is None or bases_(owner) is bases
             ):
                 continue
             now = reshape_(owner, (kind, bases))  # None: put back since
+            moved |= now is not None
             if now is not None and saved is not None:
                 saved.append((owner, shapes, None, now))
         for owner, is_class, track_added, record, _ in entries:
             for name, value in changes(owner, track_added, record):
+                moved = True
                 put(owner, is_class, name, record.get(name, missing))
                 if saved is not None:
                     saved.append((owner, is_class, name, value))
         for fn, code, defaults, kwdefaults, _ in functions:
             now = set_function(fn, code, defaults, kwdefaults)
+            moved |= now is not None
             # another run's stand-in (a worker that went on) is not the
             # learner's patch: given back, it would stay for good
             if now is not None and saved is not None and not stand_in(now[0]):
                 saved.append((fn, None, None, now))
+        return moved
 
     def reapply(saved) -> None:
         try:  # raises where ``lift(saved)`` did: a key of an odd type
