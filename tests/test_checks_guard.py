@@ -1684,6 +1684,21 @@ def test_the_step_tolerance_allows_float32_rounding_of_w():
         assert checks.check_4_8_lars_step(learner).correct
 
 
+def test_the_step_scale_grows_with_the_weights_not_against_them():
+    """``compare.step_scale``: the room for float32's rounding of the new
+    weights grows with their size (a few units of 2^-24 of |w|), so the
+    new weights of a tiny step on weights near 8, computed in float32,
+    are close; a step off by 5 % of itself is not."""
+    gen = torch.Generator().manual_seed(0)
+    start = 8 + torch.rand(6, 6, generator=gen, dtype=torch.float64)
+    step = 1e-4 * torch.randn(6, 6, generator=gen, dtype=torch.float64)
+    want = start - step
+    in_float32 = (start.float() - step.float()).double()
+    scale = compare.step_scale(start, want)
+    assert compare.close(in_float32, want, scale)
+    assert not compare.close(start - 1.05 * step, want, scale)
+
+
 def test_the_prior_coefficient_is_read_where_rounding_weighs_least():
     """A float32 form that loses digits to cancellation ((v + c)^2 -
     2cv - c^2 with c = 6 tau) failed about 1 run in 80 when the
