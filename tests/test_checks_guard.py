@@ -1699,6 +1699,22 @@ def test_the_step_scale_grows_with_the_weights_not_against_them():
     assert not compare.close(start - 1.05 * step, want, scale)
 
 
+def test_the_bias_gradient_has_a_small_unit_not_a_dead_one():
+    """The bias-gradient check gives one hidden unit a small gradient (its
+    outgoing weights times 1e-3).  Set to 1e-3 alike, they would make the
+    unit's gradient 0 up to rounding (the softmax's p - y sums to 0), and
+    a right float64 form that rounds each term to 1e-16 absolute failed
+    there: (dJ/dz + 1), summed, minus the batch size."""
+    shifted = exec_answer(
+        "bias_gradient",
+        "def bias_gradient(dJ_dz):\n"
+        "    return (dJ_dz + 1).sum(0) - dJ_dz.shape[0]",
+    )
+    for _ in range(5):
+        verdict = checks.check_4_7_bias_gradient(shifted)
+        assert verdict.correct, verdict
+
+
 def test_the_prior_coefficient_is_read_where_rounding_weighs_least():
     """A float32 form that loses digits to cancellation ((v + c)^2 -
     2cv - c^2 with c = 6 tau) failed about 1 run in 80 when the
@@ -2018,6 +2034,39 @@ def test_routes_the_profiler_does_not_see_are_audited():
             fn.__name__,
             verdict,
         )
+
+
+def test_c_reached_through_ctypes_in_the_call_is_refused():
+    """ctypes' audit events (a library loaded, a C function looked up, an
+    address taken) in the learner's call are refused, also where ctypes'
+    own Python wrappers raise them (``CDLL(...)``, ``lib.name``,
+    ``lib["name"]``: they act for their caller).  A C function looked up
+    in an earlier cell and only called here raises no event (admitted in
+    the workbooks)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None)  # an earlier cell
+
+    def lookup(x, a):
+        libc["abs"]
+        return torch.where(x > 0, 1.0, a)
+
+    def attribute(x, a):
+        libc.labs  # noqa: B018 (the lookup is the point)
+        return torch.where(x > 0, 1.0, a)
+
+    def loads(x, a):
+        ctypes.CDLL(None)
+        return torch.where(x > 0, 1.0, a)
+
+    def address(x, a):
+        ctypes.addressof(ctypes.c_double(0.5))
+        return torch.where(x > 0, 1.0, a)
+
+    for fn in (lookup, attribute, loads, address):
+        verdict = checks.check_4_1_prelu_derivative(fn)
+        assert verdict.status == WRONG, (fn.__name__, verdict)
+        assert "calls C through ctypes" in verdict.message, verdict
 
 
 def test_a_traceback_formatted_by_the_library_is_not_introspection():

@@ -40,8 +40,10 @@
 #   subinterpreter run from another thread;
 # - your code compiled under the file name of an installed library or of
 #   mlp_notes.checks;
-# - an operator of torch's C++ core redefined through torch.library, or C code
-#   called through ctypes;
+# - an operator of torch's C++ core redefined through torch.library, or a C
+#   function called through ctypes that was looked up in an earlier cell
+#   (calling it raises no audit event; looking one up in your function is
+#   refused);
 # - the checks' own objects changed in an earlier cell (a closure's contents,
 #   the notes of their audit hook), or changed while your function runs and
 #   put back before it returns (a class or module attribute, a closure), or

@@ -4,6 +4,7 @@ mlp_notes') or the checks' own, judged from a frame and its callers."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import inspect
 import logging
 import os
@@ -35,7 +36,10 @@ _LIBRARY = tuple(
 )
 #: Python's frozen modules (``<frozen os>``, ``<frozen importlib._bootstrap>``)
 _FROZEN = frozenset(sys.stdlib_module_names)
-_RELAY = frozenset({inspect.__file__, traceback.__file__})
+#: Files whose functions act for their caller: ``inspect`` and
+#: ``traceback`` (frames), ``ctypes``' wrappers (a library loaded or a C
+#: function looked up, ``CDLL(...)``, ``lib.name``, ``lib["name"]``)
+_RELAY = frozenset({inspect.__file__, traceback.__file__, ctypes.__file__})
 #: Functions of other files that return their caller's frame (by the
 #: id of their code: hashing a code object hashes its constants, which
 #: can be the learner's objects).  The code objects are kept here: one
@@ -85,7 +89,7 @@ def filename(frame) -> str:
 
 
 def learners(frame, relay: bool = True) -> bool:
-    """``frame`` (skipping ``inspect`` and ``traceback`` unless
+    """``frame`` (skipping ``inspect``, ``traceback`` and ``ctypes`` unless
     ``relay`` is False) runs code that is neither the library's nor
     mlp_notes'."""
     while (
