@@ -12,7 +12,6 @@ import functools
 import math
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 import time
@@ -670,30 +669,66 @@ def test_a_thread_that_keeps_patching_torch_makes_no_verdict_correct():
     assert verdict.status == WRONG, verdict
 
 
-def test_held_signals_arrive_after_the_work_in_their_order():
-    """``kernel.held``: a signal's handler (the stop button's interrupt,
-    a learner's) does not cut short putting the patches aside or back;
-    each signal arrives when the work is done, the handlers are the
-    learner's again."""
+def test_work_cut_short_by_a_signal_is_done_again_to_the_end():
+    """``kernel.again``: putting the patches aside or back, cut short by
+    a signal's handler (the stop button), is done again to the end (it
+    is idempotent), and the first exception raised after; a lift cut
+    short between two patches saves each one (saved before replaced)."""
     from mlp_notes.checks import kernel
 
-    done, heard = [], []
-    previous = signal.signal(signal.SIGUSR1, lambda n, f: heard.append(n))
+    done, cuts = [], [KeyboardInterrupt(), RuntimeError()]
 
     def work(arg):
-        signal.raise_signal(signal.SIGINT)
-        done.append(arg)
-        signal.raise_signal(signal.SIGUSR1)
-        done.append(arg + 1)
+        for step in range(3):
+            if step not in done:
+                done.append(step)
+                if step == 1 and cuts:
+                    raise cuts.pop(0)
 
+    with pytest.raises(KeyboardInterrupt):
+        kernel.again(work, None)
+    assert done == [0, 1, 2]
+    kernel.again(work, None)  # nothing left to cut it short
+
+
+def test_a_c_profiler_or_tracer_stays_on_through_a_check():
+    """cProfile's profiler and coverage's tracer are C objects that run
+    none of the learner's code: switched off and given back through
+    sys.setprofile/settrace, cProfile's made a right answer 'could not
+    run' and was off afterwards, and coverage stopped recording."""
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
     try:
-        with pytest.raises(KeyboardInterrupt):
-            kernel.held(work, 1)
-        assert done == [1, 2] and heard == [signal.SIGUSR1]
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        assert kernel.held(lambda arg: arg * 2, 21) == 42
+        verdict = checks.check_4_1_prelu_derivative(prelu_right)
+        on = sys.getprofile() is profiler
     finally:
-        signal.signal(signal.SIGUSR1, previous)
+        profiler.disable()
+    assert verdict.correct, verdict
+    assert on
+
+
+def test_a_profile_function_that_raises_at_every_call_leaves_no_claim():
+    """A profile function of the learner's in the kernel's thread that
+    raises at a C call's return (the claim's, once): the check gives a
+    verdict, and the next check runs (a claim left behind made every
+    later check say another one was running)."""
+    calls = []
+
+    def profile(frame, event, arg):
+        calls.append(event)
+        if event == "c_return" and len(calls) < 50:
+            raise RuntimeError("the learner's profiler")
+
+    for _ in range(3):
+        sys.setprofile(profile)
+        try:
+            checks.check_4_1_prelu_derivative(prelu_right)
+        finally:
+            sys.setprofile(None)
+    verdict = checks.check_4_1_prelu_derivative(prelu_right)
+    assert verdict.correct, verdict
 
 
 def test_code_taken_from_the_answer_earlier_is_named_as_the_answer():

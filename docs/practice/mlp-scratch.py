@@ -59,7 +59,9 @@
 #   while your function runs;
 # - a thread of yours, started in an earlier cell, that changes what the check
 #   computes with and puts it back while the check computes (one that leaves
-#   its change in place makes the check say it cannot trust its result).
+#   its change in place makes the check say it cannot trust its result);
+# - code of yours that runs while the check puts a class's bases back (a
+#   metaclass's mro()): no time limit covers it.
 #
 # A key that is not a str, number, bytes, bool or None, put into the dict of a
 # module or class the checks record, makes every check say it could not run

@@ -41,12 +41,11 @@ operating system's randomness and never printed.
 from __future__ import annotations
 
 import warnings
-from _thread import allocate_lock as _allocate_lock
 
 from mlp_notes.checks import isolation, swap
 from mlp_notes.checks.audit import HOOK, quietly, watching
 from mlp_notes.checks.callers import CHECKS
-from mlp_notes.checks.kernel import held, loud, quiet
+from mlp_notes.checks.kernel import NOTHING, again, alone
 from mlp_notes.checks.package import codes, copies, members
 from mlp_notes.checks.runs import Run
 from mlp_notes.checks.verdict import (
@@ -57,7 +56,6 @@ from mlp_notes.checks.verdict import (
     Verdict,
     WrongAnswerError,
     describe,
-    unchecked,
 )
 from mlp_notes.checks.worker import StopWork, in_worker
 
@@ -75,11 +73,6 @@ class Limits:
 
 
 LIMITS = Limits()
-_NOTHING = object()
-_BUSY = (
-    "another check is running in this kernel (called from a thread of "
-    "yours?): run one check at a time"
-)
 _MOVED = (
     "the check could not trust its own result: something changed torch, "
     "NumPy, Python's builtins or mlp_notes while it computed (a thread "
@@ -210,35 +203,9 @@ def _callbacks() -> tuple:
     )
 
 
-def _alone(title: str, busy, guarded):
-    """``guarded(answer, extra, named)`` as a check that never raises,
-    one at a time (``busy``: two at once would cross their lifts and
-    lose the patches), with the kernel thread's profile, trace and
-    default dtype set aside (``kernel.quiet``) before anything else."""
-
-    def check(answer=_NOTHING, *extra, **named):
-        got = False
-        try:
-            got = busy.acquire(False)
-            if not got:
-                return Verdict(title, WRONG, _BUSY)
-            kept = quiet()
-            try:
-                return guarded(answer, extra, named)
-            finally:
-                loud(kept)
-        except BaseException as err:  # a signal while lifting
-            return Verdict(title, WRONG, unchecked(err))
-        finally:
-            if got:
-                busy.release()
-
-    return check
-
-
 def _make():
     sealed: list = []  # ``_record``'s
-    busy = _allocate_lock()  # one check at a time in a kernel
+    claims: list = []  # ``_alone``'s: one check at a time in a kernel
 
     def seal(own_modules, reference_modules) -> None:
         """Record the state the checks compute with (once, at import);
@@ -261,8 +228,8 @@ def _make():
                 # verdict (a call that cannot be interrupted) must not
                 # lift the learner's patches once they are given back
                 try:
-                    held(lift, saved)
-                    if answer is _NOTHING or extra or named:
+                    again(lift, saved)  # to the end, if a signal cut in
+                    if answer is NOTHING or extra or named:
                         return Verdict(title, WRONG, "pass one answer")
                     return _judge(
                         title,
@@ -274,9 +241,9 @@ def _make():
                     )
                 finally:
                     active[0] = False
-                    held(reapply, saved)
+                    again(reapply, saved)
 
-            check = _alone(title, busy, guarded)
+            check = alone(title, claims, guarded)
             check.__name__ = check.__qualname__ = body.__name__.lstrip("_")
             check.__doc__ = body.__doc__
             check.__module__ = body.__module__

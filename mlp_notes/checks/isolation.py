@@ -237,34 +237,39 @@ def seal(own_modules):
     reversed_ = reversed
     changes, put = _tools(missing)
     shapes = tuple((e[0], *shape(e[0])) for e in entries if e[0] is not HOOKS)
-    reshape_, type_, bases_ = reshape, type, bases_of
+    reshape_, shape_, type_, bases_ = reshape, shape, type, bases_of
 
     def lift(saved) -> bool:
         for hooks in registries:
             hooks.clear()  # what a check's own calls registered
         moved = False
+        # what the learner had is saved before it is replaced: a lift
+        # cut short (a signal) and done again saves the rest, none lost
         for owner, kind, bases in shapes:  # first: lookups go through them
             if type_(owner) is kind and (
                 bases is None or bases_(owner) is bases
             ):
                 continue
-            now = reshape_(owner, (kind, bases))  # None: put back since
-            moved |= now is not None
-            if now is not None and saved is not None:
-                saved.append((owner, shapes, None, now))
+            moved = True
+            if saved is not None:
+                saved.append((owner, shapes, None, shape_(owner)))
+            reshape_(owner, (kind, bases))
         for owner, is_class, track_added, record, _ in entries:
             for name, value in changes(owner, track_added, record):
                 moved = True
-                put(owner, is_class, name, record.get(name, missing))
                 if saved is not None:
                     saved.append((owner, is_class, name, value))
+                put(owner, is_class, name, record.get(name, missing))
         for fn, code, defaults, kwdefaults, _ in functions:
-            now = set_function(fn, code, defaults, kwdefaults)
-            moved |= now is not None
+            now = (fn.__code__, fn.__defaults__, fn.__kwdefaults__)
+            if now[0] is code and now[1] is defaults and now[2] is kwdefaults:
+                continue
+            moved = True
             # another run's stand-in (a worker that went on) is not the
             # learner's patch: given back, it would stay for good
-            if now is not None and saved is not None and not stand_in(now[0]):
+            if saved is not None and not stand_in(now[0]):
                 saved.append((fn, None, None, now))
+            set_function(fn, code, defaults, kwdefaults)
         return moved
 
     def reapply(saved) -> None:
@@ -285,15 +290,7 @@ def seal(own_modules):
     return lift, reapply, state_of(entries)
 
 
-def _set_function(fn, code, defaults, kwdefaults):
-    """Give ``fn`` this code and these defaults; what it had, if that
-    differed (else None)."""
-    now = (fn.__code__, fn.__defaults__, fn.__kwdefaults__)
-    if now[0] is code and now[1] is defaults and now[2] is kwdefaults:
-        return None
-    fn.__code__, fn.__defaults__, fn.__kwdefaults__ = (
-        code,
-        defaults,
-        kwdefaults,
-    )
-    return now
+def _set_function(fn, code, defaults, kwdefaults) -> None:
+    """Give ``fn`` this code and these defaults."""
+    fn.__code__, fn.__defaults__ = code, defaults
+    fn.__kwdefaults__ = kwdefaults
