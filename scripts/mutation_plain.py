@@ -22,7 +22,7 @@ from mutmut's own generator, so the names and the sample
 The mutants run in the sample's own order, so the first k finished are
 a uniform sample of k: ``--budget`` stops starting new ones after that
 many seconds, and ``--resume`` goes on from ``progress.jsonl``.  The
-result (``benchmarks/mutation/plain/<package>.json``) counts the
+result (``benchmarks/mutation/plain/<package>.seed<N>.json``) counts the
 finished ones: a test failed or the tests could not load with the
 mutant (killed; the oracle loads on the unmutated package, checked
 first), the oracle ran past ``TIMEOUT``
@@ -182,7 +182,7 @@ def write(module: str, commit: str, population: int, args, done) -> None:
         for s in ("killed", "timeout", "survived")
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"{m.name_of(module)}.json").write_text(
+    (OUT / f"{m.name_of(module)}.seed{args.seed}.json").write_text(
         json.dumps(
             {
                 "module": f"mlp_notes/{module}",
