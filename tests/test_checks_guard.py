@@ -643,6 +643,7 @@ def test_two_checks_at_once_leave_the_patches_in_place():
         "another check is running in this kernel (called from a thread of "
         "yours?): run one check at a time"
     )
+    assert verdicts["other"].exercise == "4.1 exercise 1 (pReLU derivative)"
 
 
 def test_a_thread_that_keeps_patching_torch_makes_no_verdict_correct():
