@@ -104,7 +104,7 @@ def sample_lines(summary: dict) -> list[str]:
     ]
 
 
-def report(summary: dict, equivalent: dict) -> str:
+def report(summary: dict) -> str:
     """REPORT.md: the table, the equivalent mutants and the survivors."""
     rows = [
         f"| `{r['module']}` | {r['mutants']} | {r['killed']} | "
@@ -144,7 +144,7 @@ def report(summary: dict, equivalent: dict) -> str:
             *sample_lines(summary),
             "## Equivalent mutants",
             "",
-            *[f"* `{k}`: {why}" for k, why in sorted(equivalent.items())],
+            *[f"* `{k}`: {why}" for k, why in summary["equivalent"]],
             "",
             "## Survivors",
             "",
@@ -182,7 +182,7 @@ def plain(run: dict) -> dict:
 def write_report() -> None:
     """REPORT.md and summary.json from the committed results."""
     summary: dict = {}
-    applied: dict = {}  # the equivalent mutants of the stored results
+    applied: list = []  # [name, why] of each equivalent mutant counted
     for directory, read in ((OUT, dict), (OUT / "plain", plain)):
         tree = "results" if directory == OUT else "."
         results = [
@@ -194,11 +194,12 @@ def write_report() -> None:
         equivalent = {
             k: v for k, v in found["equivalent"].items() if k in seen
         }
-        applied |= equivalent
+        applied += [[k, v] for k, v in sorted(equivalent.items())]
         part = tally(results, equivalent, found["unkilled"])
         if not summary:
             summary = part
         else:
             summary["sampled"] += part["sampled"]
-    (OUT / "REPORT.md").write_text(report(summary, applied))
+    summary["equivalent"] = applied
+    (OUT / "REPORT.md").write_text(report(summary))
     (OUT / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")

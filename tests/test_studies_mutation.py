@@ -8,47 +8,43 @@ from mlp_notes.studies import mutation
 
 
 def _store(tmp_path):
-    rows = [
-        {
-            "module": "mlp_notes/a.py",
-            "mutants": 10,
-            "killed": 8,
-            "equivalent": 1,
-            "survived": 1,
-            "score": 800 / 9,
-        },
-    ]
-    total = {
-        "mutants": 10,
-        "killed": 8,
-        "equivalent": 1,
-        "survived": 1,
-        "score": 800 / 9,
-    }
-    (tmp_path / "summary.json").write_text(
-        json.dumps({"modules": rows, "all": total})
-    )
+    """One module mutated in full: 10 mutants, 8 killed, two not killed
+    of which one is noted equivalent; summary.json written by the report
+    script."""
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "a.json").write_text(
         json.dumps(
-            {"not_killed": {"a.x_f__mutmut_1": {}, "a.x_f__mutmut_2": {}}}
+            {
+                "module": "mlp_notes/a.py",
+                "total": 10,
+                "seconds": 30,
+                "counts": {"killed": 8, "survived": 2},
+                "not_killed": {"a.x_f__mutmut_1": {}, "a.x_f__mutmut_2": {}},
+            }
         )
     )
     (tmp_path / "equivalent").mkdir()
     (tmp_path / "equivalent" / "a.json").write_text(
         json.dumps({"a.x_f__mutmut_1": "same value", "a.x_f__mutmut_9": "old"})
     )
+    report = _report_script()
+    report.OUT = tmp_path
+    report.write_report()
 
 
 def test_table_and_equivalents_read_from_the_stored_results(tmp_path):
     _store(tmp_path)
-    table = mutation.mutation_table(mutation.mutation_summary(tmp_path))
+    summary = mutation.mutation_summary(tmp_path)
+    table = mutation.mutation_table(summary)
     assert "| `a.py` | 10 | 8 | 1 | 1 | 88.9 % |" in table
     assert table.splitlines()[-1] == "| `all` | 10 | 8 | 1 | 1 | 88.9 % |"
     # a mutant no longer in the results (killed since) is not listed
-    assert mutation.equivalent_mutants(tmp_path) == [
+    assert mutation.equivalent_mutants(summary) == [
         "`a.x_f__mutmut_1`: same value"
     ]
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "* `a.x_f__mutmut_1`: same value" in report
+    assert "mutmut_9" not in report
 
 
 def test_no_stored_results_says_what_to_run(tmp_path):
@@ -193,7 +189,8 @@ def test_a_plain_sample_is_reported_with_its_own_notes(tmp_path):
         "written into the package) | 10 | 8 | 1 | 1 | 88.9 %"
     ) in table
     assert "(seed 5, commit aaaaaaa, in mutmut's tree)" in table
-    assert mutation.equivalent_mutants(tmp_path) == [
+    summary = mutation.mutation_summary(tmp_path)
+    assert mutation.equivalent_mutants(summary) == [
         "`c.x_f__mutmut_1`: equivalent at aaaaaaa",
         "`c.x_h__mutmut_3`: equivalent at bbbbbbb",
     ]

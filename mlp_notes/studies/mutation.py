@@ -5,7 +5,9 @@ test suite) mutates each module of the chapter's math, models, training
 step and workbook checks, runs the module's own tests against every
 mutant and writes ``benchmarks/mutation/summary.json``; the mutants no
 test can kill are listed, each with its reason, in
-``benchmarks/mutation/equivalent/``.  This module only reads them.
+``benchmarks/mutation/equivalent/`` (``plain/equivalent/`` for runs in a
+plain tree), and the summary names those its counts use.  This module
+only reads the summary.
 """
 
 from __future__ import annotations
@@ -77,28 +79,8 @@ def _short(module: str) -> str:
     return module.removeprefix("mlp_notes/")
 
 
-def equivalent_mutants(directory: Path = MUTATION) -> list[str]:
-    """One line per equivalent mutant of the stored results (a mutant
-    some test now kills is not listed): its name and why no test can
-    tell it from the original.  Runs in a plain tree (``plain/``) have
-    their own notes: a name can mean another change at another commit."""
-    lines = []
-    for runs, notes, alive_in in (
-        (directory / "results", directory, lambda run: run["not_killed"]),
-        (directory / "plain", directory / "plain", _plain_alive),
-    ):
-        alive = set()
-        for path in runs.glob("*.json"):
-            alive |= set(alive_in(json.loads(path.read_text())))
-        found: dict[str, str] = {}
-        for path in sorted((notes / "equivalent").glob("*.json")):
-            found |= json.loads(path.read_text())
-        lines += [
-            f"`{k}`: {why}" for k, why in sorted(found.items()) if k in alive
-        ]
-    return lines
-
-
-def _plain_alive(run: dict) -> list[str]:
-    """The mutants a ``scripts/mutation_plain.py`` run left alive."""
-    return [r["name"] for r in run["mutants"] if r["status"] == "survived"]
+def equivalent_mutants(summary: dict) -> list[str]:
+    """One line per equivalent mutant the stored summary counts: its name
+    and why no test can tell it from the original, as REPORT.md lists
+    them (``scripts/mutation_report.py`` picks them)."""
+    return [f"`{k}`: {why}" for k, why in summary["equivalent"]]
