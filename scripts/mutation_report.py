@@ -94,7 +94,8 @@ def sample_lines(summary: dict) -> list[str]:
         "`mutmut` is mutmut's own (`scripts/mutation.py --sample`), "
         "`plain` the package with one mutant written in "
         "(`scripts/mutation_plain.py`); the newest commit measures the "
-        "tests as they are now.",
+        "tests as they are now. A row with two seeds or more pools the "
+        "samples drawn at one commit, each mutant once.",
         "",
         "| package | tree | seed | commit | mutants tried | killed | "
         "survived | equivalent | score (95% interval) | time |",
@@ -179,16 +180,49 @@ def plain(run: dict) -> dict:
     }
 
 
+def pooled(runs: list[dict]) -> list[dict]:
+    """One more run per package and commit sampled with two seeds or
+    more: their mutants together, each once.  Given its size, the union
+    of independent uniform samples is a uniform sample (every set of
+    that size is as likely), so it is scored like one."""
+    groups: dict[tuple, list[dict]] = {}
+    for run in runs:
+        groups.setdefault((run["module"], run["commit"]), []).append(run)
+    merged = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        mutants = {r["name"]: r for run in group for r in run["mutants"]}
+        merged.append(
+            {
+                **{k: group[0][k] for k in ("module", "population", "commit")},
+                "seed": " and ".join(str(run["seed"]) for run in group),
+                "total": len(mutants),
+                "seconds": sum(r["seconds"] for r in mutants.values()),
+                "counts": {
+                    s: sum(r["status"] == s for r in mutants.values())
+                    for s in {r["status"] for r in mutants.values()}
+                },
+                "mutants": list(mutants.values()),
+            }
+        )
+    return merged
+
+
 def write_report() -> None:
     """REPORT.md and summary.json from the committed results."""
     summary: dict = {}
     applied: list = []  # [name, why] of each equivalent mutant counted
     for directory, read in ((OUT, dict), (OUT / "plain", plain)):
         tree = "results" if directory == OUT else "."
-        results = [
-            read(json.loads(p.read_text()))
+        runs = [
+            json.loads(p.read_text())
             for p in sorted((directory / tree).glob("*.json"))
         ]
+        if read is plain:
+            runs.sort(key=lambda run: run["seed"])
+            runs += pooled(runs)
+        results = [read(run) for run in runs]
         found = notes(directory)
         seen = {k for r in results for k in r["not_killed"]}
         equivalent = {

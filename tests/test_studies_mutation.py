@@ -194,3 +194,56 @@ def test_a_plain_sample_is_reported_with_its_own_notes(tmp_path):
         "`c.x_f__mutmut_1`: equivalent at aaaaaaa",
         "`c.x_h__mutmut_3`: equivalent at bbbbbbb",
     ]
+
+
+def test_samples_at_one_commit_are_pooled_each_mutant_once(tmp_path):
+    """Two seeds at one commit add a row of their union (a mutant both
+    drew counts once); a seed at another commit is not pooled with them."""
+    for name in ("results", "equivalent", "unkilled"):
+        (tmp_path / name).mkdir()
+    for name in ("equivalent", "unkilled"):
+        (tmp_path / "plain" / name).mkdir(parents=True)
+    status = {"a": "killed", "b": "survived", "c": "killed", "d": "timeout"}
+
+    def run(seed, commit, names):
+        done = [
+            {"name": n, "status": status[n], "seconds": 10, "diff": n}
+            for n in names
+        ]
+        (tmp_path / "plain" / f"checks.seed{seed}.json").write_text(
+            json.dumps(
+                {
+                    "module": "mlp_notes/checks/",
+                    "population": 600,
+                    "seed": seed,
+                    "commit": commit,
+                    "total": len(done),
+                    "seconds": 10 * len(done),
+                    "counts": {
+                        s: sum(r["status"] == s for r in done)
+                        for s in ("killed", "timeout", "survived")
+                    },
+                    "mutants": done,
+                }
+            )
+        )
+
+    run(9, "ccccccc", ["a", "b", "c"])
+    run(10, "ccccccc", ["c", "d"])
+    run(8, "bbbbbbb", ["a", "b"])
+    report = _report_script()
+    report.OUT = tmp_path
+    report.write_report()
+    summary = mutation.mutation_summary(tmp_path)
+    rows = {r["seed"]: r for r in summary["sampled"]}
+    assert sorted(rows, key=str) == [10, 8, 9, "9 and 10"]
+    both = rows["9 and 10"]
+    assert (both["commit"], both["mutants"], both["seconds"]) == (
+        "ccccccc",
+        4,
+        40,
+    )
+    assert (both["killed"], both["survived"]) == (3, 1)
+    assert both["open"] == ["b"]
+    table = mutation.mutation_table(summary)
+    assert "mutants (seeds 9 and 10, commit ccccccc, each written" in table

@@ -68,8 +68,11 @@ TREES = {
 
 
 def _run(row: dict) -> str:
-    """`` (seed 7, commit abc1234, each written into the package)``."""
+    """`` (seed 7, commit abc1234, each written into the package)``, or
+    ``seeds 9 and 10`` for samples pooled at one commit."""
     said = [f"{k} {row[k]}" for k in ("seed", "commit") if k in row]
+    if " and " in str(row.get("seed")):  # samples pooled at one commit
+        said[0] = f"seeds {row['seed']}"
     if said:
         said.append(TREES[row.get("tree", "mutmut")])
     return f" ({', '.join(said)})" if said else ""
