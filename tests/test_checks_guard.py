@@ -1436,6 +1436,89 @@ def test_a_step_without_lr_fails_every_time():
         assert checks.check_4_8_lars_step(missing_lr).status == WRONG
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return dJ_dz[1:].sum(0)",
+        "return dJ_dz[:-1].sum(0)",
+        "return sum(dJ_dz[i] for i in range(1, len(dJ_dz)))",
+    ],
+)
+def test_a_sum_that_leaves_an_example_out_fails_every_time(body):
+    """The third battery saw these pass 11 to 12 runs in 200: when the
+    example left out had every hidden unit off, its row of dJ/dz was 0.
+    Every row now holds 0.1 % or more of some unit's sum."""
+    learner = exec_answer(
+        "bias_gradient", f"def bias_gradient(dJ_dz):\n    {body}"
+    )
+    for _ in range(40):
+        verdict = checks.check_4_7_bias_gradient(learner)
+        assert verdict.status == WRONG, verdict
+        assert "every example" in verdict.message, verdict
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "g, wn = grad + 5e-4 * w, w.norm()\n"
+        "    return w - lr * eta * wn / (grad.norm() + 5e-4 * wn) * g",
+        "return w - lr * eta * w.norm() / (grad.norm() + 1e-2) * grad",
+        "return w - lr * eta * w.norm() / grad.norm() * (grad + 5e-4 * w)",
+    ],
+)
+def test_a_lars_step_with_weight_decay_fails_every_time(step):
+    """The exercise's LARS has no weight decay: the third battery saw a
+    step with the usual 5e-4 pass 38 runs in 40, and one with 1e-2 added
+    to the denominator 27 in 40, while the gradient was 10 to 100 times
+    w's size.  It is now about w's size."""
+    learner = exec_answer(
+        "lars_step", f"def lars_step(w, grad, lr, eta):\n    {step}"
+    )
+    for _ in range(40):
+        assert checks.check_4_8_lars_step(learner).status == WRONG
+
+
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        (
+            "xavier_bound",
+            "if fan_in < 2048:\n"
+            "        return (6 / (fan_in + fan_out)) ** 0.5\n"
+            "    return (6 / fan_in) ** 0.5",
+        ),
+        (
+            "xavier_bound",
+            "if fan_out > 64:\n"
+            "        return (6 / (fan_in + fan_out)) ** 0.5\n"
+            "    return (3 / fan_in) ** 0.5",
+        ),
+        (
+            "log_prior",
+            "c = n * lambd if lambd < 0.01 else 1.0\n"
+            "    return -c / (2 * sigma**2) * (w**2).sum()",
+        ),
+        (
+            "log_prior",
+            "c = n * lambd if lambd > 0.05 else n\n"
+            "    return -c / (2 * sigma**2) * (w**2).sum()",
+        ),
+    ],
+)
+def test_an_answer_right_on_part_of_the_range_fails_every_time(name, body):
+    """The third battery saw a Xavier bound right only for fan_in below
+    2048 pass about 12 % of runs, and a prior right only for lambd below
+    0.01 about 7 %: the draws are now spread over each range (a small and
+    a large fan in one pair; lambd from each third of its log range)."""
+    args = {
+        "xavier_bound": "fan_in, fan_out",
+        "log_prior": "w, lambd, n, sigma",
+    }
+    learner = exec_answer(name, f"def {name}({args[name]}):\n    {body}")
+    for _ in range(40):
+        assert ALL[name](learner).status == WRONG
+
+
 # near misses the second battery saw pass on some draws; each now fails on
 # every draw (from the tail of MISTAKES in practice_answers.py)
 _NEAR_MISSES = [
@@ -1652,14 +1735,54 @@ def test_the_ks_problems_with_ties_tie_across_the_samples():
     values repeat across the two samples (where a KS statistic that
     steps one CDF before the other at a shared value goes wrong), not
     only within each."""
-    from mlp_notes.checks.shift import _samples
+    from mlp_notes.checks.ks_problems import tied
 
     for _ in range(10):
         run = guard.Run(({}, {}, {}), lambda: None)
-        a, b = _samples(run, True, 1.0)
+        a, b = tied(run, 1.0)
         assert torch.equal(a * 2, (a * 2).round()), a
         assert torch.equal(b * 2, (b * 2).round()), b
         assert set(a.tolist()) & set(b.tolist())
+
+
+def test_the_untied_ks_problems_have_one_peak_where_no_shortcut_looks():
+    """Each untied problem: no repeated value, sizes that differ, values
+    exact in float32 with b's largest about 1e4 beyond the rest, and
+    |F_a - F_b| largest at one value only (by 1e-3), a's when a is the
+    lower sample, at the sorted and pooled parities the problem sets,
+    never where a grid of its sizes evaluates; the four problems take
+    each parity in each order, and each sample, twice."""
+    from mlp_notes.checks.ks_problems import LARGE, PROBLEMS, SMALL
+    from mlp_notes.checks.ks_problems import untied as make
+
+    untied = [args for problem, args in PROBLEMS if problem is make]
+    seen = []
+    for parity, a_lower, large in untied:
+        run = guard.Run(({}, {}, {}), lambda: None)
+        a, b = make(run, parity, a_lower, large)
+        pool = torch.cat([a, b])
+        n, m, N = len(a), len(b), len(pool)
+        assert (450 <= N <= 550) if large else (220 <= N <= 300)
+        assert n != m and len(set(pool.tolist())) == N
+        assert torch.equal(pool.float().double(), pool)
+        assert b.max() > 1e4 > pool.sort().values[-2] + 9000
+        t = pool.sort().values
+        F = [(s[None, :] <= t[:, None]).double().mean(1) for s in (a, b)]
+        gap = (F[0] - F[1]).abs()
+        top, peak = gap.max(), int(gap.argmax())
+        assert (gap >= top - 1e-3).sum() == 1
+        assert (t[peak] in a.tolist()) == a_lower
+        at = int((pool == t[peak]).nonzero()[0, 0])
+        assert (peak % 2, at % 2) == parity
+        for size in LARGE if large else SMALL:
+            grid = torch.quantile(pool, torch.linspace(0, 1, size).double())
+            F = [
+                (s[None, :] <= grid[:, None]).double().mean(1) for s in (a, b)
+            ]
+            assert (F[0] - F[1]).abs().max() < top - 1e-3, size
+        seen += [("sorted", parity[0]), ("pooled", parity[1]), a_lower]
+    assert len(untied) == 4 and set(SMALL) < set(LARGE)
+    assert all(seen.count(k) == 2 for k in seen) and len(set(seen)) == 6
 
 
 def test_the_prior_settings_keep_every_two_confusions_apart():

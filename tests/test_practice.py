@@ -287,6 +287,25 @@ def test_inputs_are_fresh_every_time():
     assert runs[0] != runs[1]
 
 
+def test_inputs_are_fresh_when_a_cell_makes_the_os_randomness_repeat(
+    monkeypatch,
+):
+    """The third battery pinned ``random._urandom`` (what
+    ``secrets.randbits`` reads) to repeat, replayed the inputs from a
+    table and was told "correct".  The seed is read through os.urandom
+    itself, kept when the checks are imported."""
+    import os
+    import random
+
+    monkeypatch.setattr(random, "_urandom", lambda n: b"\x07" * n)
+    monkeypatch.setattr(os, "urandom", lambda n: b"\x07" * n)
+    runs: list[list] = [[], []]
+    for seen in runs:
+        checks.check_4_3_xavier_bound(lambda i, o, s=seen: s.append(i) or 1.0)
+        checks.check_4_5_l1_step(lambda w, *a, s=seen: s.append(w.sum()) or w)
+    assert runs[0] != runs[1]
+
+
 def test_questions_are_the_pages_words():
     for path in WORKBOOKS:
         page = (ROOT / "docs" / f"{path.stem}.md").read_text()

@@ -61,7 +61,9 @@
 #   computes with and puts it back while the check computes (one that leaves
 #   its change in place makes the check say it cannot trust its result);
 # - code of yours that runs while the check puts a class's bases back (a
-#   metaclass's mro()): no time limit covers it.
+#   metaclass's mro()): no time limit covers it;
+# - changes made before mlp_notes.checks is first imported (the cell that
+#   imports it): what it finds then is what it records and puts back.
 #
 # A key that is not a str, number, bytes, bool or None, put into the dict of a
 # module or class the checks record, makes every check say it could not run
@@ -115,8 +117,11 @@ from mlp_notes import checks
 # The check asks for the statistic of the two-sample test the detector
 # runs on the classifier's held-out scores: the Kolmogorov–Smirnov
 # statistic $D = \max_t \lvert F_a(t) - F_b(t)\rvert$ of two samples of
-# different sizes, some of them with repeated values.  Not covered by the
-# check: the classifier, and the p-value.
+# different sizes, some of them with repeated values, and some whose
+# largest gap is reached at one value only.  Not covered by the check: the
+# classifier, the p-value, and a statistic computed on a grid of quantiles
+# finer than 201 points (it passes when the grid happens to hold that one
+# value; with at least as many points as values it is exact).
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.9 exercise 2](../../distribution-shift/#2-a-covariate-shift-detector).
 

@@ -61,7 +61,9 @@
 #   computes with and puts it back while the check computes (one that leaves
 #   its change in place makes the check say it cannot trust its result);
 # - code of yours that runs while the check puts a class's bases back (a
-#   metaclass's mro()): no time limit covers it.
+#   metaclass's mro()): no time limit covers it;
+# - changes made before mlp_notes.checks is first imported (the cell that
+#   imports it): what it finds then is what it records and puts back.
 #
 # A key that is not a str, number, bytes, bool or None, put into the dict of a
 # module or class the checks record, makes every check say it could not run

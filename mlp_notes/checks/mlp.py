@@ -215,14 +215,19 @@ def _count_hint(cases: list) -> str:
 
 def _check_4_3_xavier_bound(fn, run):
     """Exercise 4.3.3 (its computable side).  ``fn(fan_in, fan_out)``:
-    the a of Xavier's uniform initialization U(-a, a), a float.  Three
+    the a of Xavier's uniform initialization U(-a, a), a float.  Six
     random pairs of fans from 2 to 4096 (a fan of 1 makes some confusions
     equal, as 6 / (fan_in fan_out) and 6 / fan_out, and the hint would
-    depend on the draw)."""
+    depend on the draw); in the first two, one fan is small (2 to 16) and
+    the other large (3072 to 4096), so that a bound right only for small
+    (or large) fans is wrong on every draw."""
     fn = run.function(fn)
     worst, remark = 0.0, ""
-    for _ in range(3):
+    for i in range(6):
         fan_in, fan_out = run.integer(2, 4096), run.integer(2, 4096)
+        if i < 2:
+            small, large = run.integer(2, 16), run.integer(3072, 4096)
+            fan_in, fan_out = (small, large) if i == 0 else (large, small)
         got, v = answer(run, fn, (fan_in, fan_out), "the bound", ())
         want = torch.tensor(6 / (fan_in + fan_out), dtype=torch.float64)
         want = want.sqrt()
@@ -233,7 +238,7 @@ def _check_4_3_xavier_bound(fn, run):
             )
         err = error(v, want, float(want))
         worst, remark = max(worst, err), remark or note(got, err)
-    return f"right for three random pairs of fans (error {worst:.1e}){remark}"
+    return f"right for six random pairs of fans (error {worst:.1e}){remark}"
 
 
 def _bound_hint(v, fan_in: int, fan_out: int) -> str:

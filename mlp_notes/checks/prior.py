@@ -73,15 +73,19 @@ CONFUSIONS = MappingProxyType(
 def _settings(run) -> list[tuple[float, int, float]]:
     """Three random (lambd, n, sigma) under which no confusion gives
     nearly the right coefficient, nor nearly another confusion's (each
-    hint names one confusion)."""
+    hint names one confusion); lambd from 1e-3 to 0.3, one from each
+    third of that range on a log scale, so that a prior right only for
+    small (or large) lambd is wrong on every draw."""
     found: list[tuple[float, int, float]] = []
-    for _ in range(10_000):  # most draws qualify
-        if len(found) == 3:
-            break
-        lam = math.exp(run.uniform(math.log(1e-3), math.log(0.3)))
-        n, sigma = run.integer(20, 400), run.uniform(0.05, 0.5)
-        if _apart([f(lam, n, sigma) for f in CONFUSIONS.values()]):
-            found.append((lam, n, sigma))
+    low, high = math.log(1e-3), math.log(0.3)
+    for third in range(3):
+        for _ in range(10_000):  # most draws qualify
+            u = (third + run.uniform(0.0, 1.0)) / 3
+            lam = math.exp(low + u * (high - low))
+            n, sigma = run.integer(20, 400), run.uniform(0.05, 0.5)
+            if _apart([f(lam, n, sigma) for f in CONFUSIONS.values()]):
+                found.append((lam, n, sigma))
+                break
     return found + [(0.01, 50, 0.2)] * (3 - len(found))
 
 

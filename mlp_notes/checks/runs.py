@@ -22,7 +22,7 @@ printed.
 
 from __future__ import annotations
 
-import secrets
+import os
 import sys
 from _thread import allocate_lock as _allocate_lock
 
@@ -50,7 +50,10 @@ from mlp_notes.checks.verdict import (
 from mlp_notes.checks.watch import Tracer, is_starter
 from mlp_notes.checks.worker import StopWork
 
-_randbits = secrets.randbits  # the inputs' seed: the OS's randomness
+#: the inputs' seed: the OS's randomness, read through the function
+#: itself (``secrets.randbits`` reads ``random._urandom``, which a cell can
+#: replace with one that repeats, and so make the inputs repeat)
+_urandom = os.urandom
 _setprofile, _getprofile = sys.setprofile, sys.getprofile
 _frames = sys._current_frames
 
@@ -60,7 +63,8 @@ class Run:
     calls."""
 
     def __init__(self, banned: tuple, relift, state=None, own=None):
-        self.rng = torch.Generator().manual_seed(_randbits(62))
+        seed = int.from_bytes(_urandom(8), "little") >> 2  # 62 bits
+        self.rng = torch.Generator().manual_seed(seed)
         # {code: name}, ``package.copies``, {function: name}
         codes_, self.copies, self.functions = banned
         self.banned = {id(code): name for code, name in codes_.items()}
