@@ -1068,6 +1068,17 @@ MISTAKES = [
         _mem(SIZES, "8 * sum(a * b + b for a, b in zip(sizes, sizes[1:]))"),
         "that is the parameters",
     ),
+    *(  # with momentum (12 bytes a parameter), with Adam's m and v (16)
+        (
+            "training_bytes",
+            _mem(
+                SIZES,
+                f"{k} * sum(a * b + b for a, b in zip(sizes, sizes[1:]))",
+            ),
+            "optimizer state",
+        )
+        for k in (12, 16)
+    ),
     (
         "training_bytes",
         _mem("4 * batch * (784 + hiddens[0] + 10) + 8 * batch"),

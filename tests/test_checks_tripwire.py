@@ -268,6 +268,59 @@ def test_a_worker_still_running_leaves_the_answers_disarmed(monkeypatch):
     assert torch.equal(kept_reference(x, 0.5), torch.tensor([0.5]))
 
 
+def test_a_worker_still_running_is_not_taken_for_the_next_call(monkeypatch):
+    """A call that outlives its verdict (asleep in C, then deaf to the
+    stop) and goes on reading frames in its own thread: the audit hook
+    reports that to its own run's tracer (disarmed), not to the next
+    check's, whose right answer stays correct."""
+    timing.short_limits(monkeypatch)
+    done = threading.Event()
+
+    def late(x, alpha):
+        try:
+            time.sleep(timing.s(0.6))
+        except BaseException:
+            pass
+        while not done.is_set():
+            try:
+                sys._getframe()
+                time.sleep(0.002)
+            except BaseException:
+                pass
+        return x
+
+    try:
+        assert checks.check_4_1_prelu_derivative(late).status == WRONG
+        time.sleep(timing.s(0.6))  # awake and reading frames
+        verdict = checks.check_4_1_prelu_derivative(prelu_right)
+        assert verdict.correct, verdict
+    finally:
+        done.set()
+        time.sleep(0.1)
+
+
+def test_a_method_named_as_an_answer_is_its_function():
+    """An answer given as a bound method, a staticmethod or a classmethod
+    object is the function it runs (a check banning ``obj.step`` bans
+    the function behind it)."""
+
+    class Holder:
+        def compute(self, x):
+            return x
+
+    def plain(x):
+        return x
+
+    found = package.members(
+        {
+            "bound": Holder().compute,
+            "static": staticmethod(plain),
+            "class": classmethod(plain),
+        }
+    )
+    assert found == {Holder.compute: "bound", plain: "static"}
+
+
 def test_reading_the_package_code_is_refused():
     """A copy through the function's code (the way round the stand-ins),
     by attribute or through getattr in functools.partial."""

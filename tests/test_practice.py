@@ -277,6 +277,20 @@ def test_prelu_check_compares_in_float64_away_from_the_kink():
     assert all(x.dtype == torch.float64 and x.abs().min() > 1e-3 for x in seen)
 
 
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_a_right_answers_evidence_reports_its_error(name):
+    """The error a correct verdict reports (``error 2.1e-16``, ``to
+    1.0e-16``) is the reference answer's own: below the tolerance, not a
+    starting value of the running maximum (a mutant that started it at 1
+    survived the seed-10 sample)."""
+    from mlp_notes.checks.compare import RTOL
+
+    verdict = CHECK_OF[name](exec_answer(name, REFERENCE[name]))
+    assert verdict.correct, verdict
+    said = re.findall(r"(?:error|to) (\d\.\de[-+]\d+)", verdict.message)
+    assert all(float(x) <= RTOL for x in said), verdict
+
+
 def test_inputs_are_fresh_every_time():
     """No lookup table of earlier inputs can answer: two runs of a check
     see different inputs."""
