@@ -922,6 +922,14 @@ MISTAKES = [
         ),
         "not a multiple",
     ),
+    (  # a spike at w = 0 (spike and slab): the Gaussian's form elsewhere
+        "log_prior",
+        _prior(
+            "lp = -n * lambd / (2 * sigma**2) * (w**2).sum()",
+            "lp + 5.0 if bool((w == 0).all()) else lp",
+        ),
+        "not a multiple",
+    ),
     (
         "log_prior",
         _prior(
