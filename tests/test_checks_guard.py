@@ -1503,19 +1503,31 @@ def test_a_lars_step_with_weight_decay_fails_every_time(step):
             "c = n * lambd if lambd > 0.05 else n\n"
             "    return -c / (2 * sigma**2) * (w**2).sum()",
         ),
+        *(
+            (
+                "training_bytes",
+                f"if len(hiddens) == {depth}:\n"
+                "        return 0\n"
+                "    return 4 * batch * (784 + sum(hiddens) + 10) + 8 * batch",
+            )
+            for depth in range(1, 6)
+        ),
     ],
 )
 def test_an_answer_right_on_part_of_the_range_fails_every_time(name, body):
     """The third battery saw a Xavier bound right only for fan_in below
     2048 pass about 12 % of runs, and a prior right only for lambd below
     0.01 about 7 %: the draws are now spread over each range (a small and
-    a large fan in one pair; lambd from each third of its log range)."""
+    a large fan in one pair; lambd from each third of its log range).
+    The memory check left depth 3 out (and a mutant that dropped depth 4
+    survived the seed-10 sample): every depth from 1 to 5 is tested."""
     args = {
         "xavier_bound": "fan_in, fan_out",
         "log_prior": "w, lambd, n, sigma",
+        "training_bytes": "batch, hiddens",
     }
     learner = exec_answer(name, f"def {name}({args[name]}):\n    {body}")
-    for _ in range(40):
+    for _ in range(2 if name == "training_bytes" else 40):  # fixed depths
         assert ALL[name](learner).status == WRONG
 
 
