@@ -1470,7 +1470,10 @@ def test_a_lars_step_with_weight_decay_fails_every_time(step):
     """The exercise's LARS has no weight decay: the third battery saw a
     step with the usual 5e-4 pass 38 runs in 40, and one with 1e-2 added
     to the denominator 27 in 40, while the gradient was 10 to 100 times
-    w's size.  It is now about w's size."""
+    w's size.  It is now about w's size, and lr * eta at least 0.006, so
+    that float32's rounding of w, which the comparison allows for, is no
+    larger than the step (helper-39: with lr * eta from 0.001, a decay of
+    5e-4 still passed about 3 draws in 10,000)."""
     learner = exec_answer(
         "lars_step", f"def lars_step(w, grad, lr, eta):\n    {step}"
     )
@@ -1774,7 +1777,7 @@ def test_the_untied_ks_problems_have_one_peak_where_no_shortcut_looks():
         a, b = make(run, parity, a_lower, large)
         pool = torch.cat([a, b])
         n, m, N = len(a), len(b), len(pool)
-        assert (450 <= N <= 550) if large else (220 <= N <= 300)
+        assert (450 <= N <= 500) if large else (220 <= N <= 260)
         assert n != m and len(set(pool.tolist())) == N
         assert torch.equal(pool.float().double(), pool)
         assert b.max() > 1e4 > pool.sort().values[-2] + 9000
@@ -1795,6 +1798,38 @@ def test_the_untied_ks_problems_have_one_peak_where_no_shortcut_looks():
         seen += [("sorted", parity[0]), ("pooled", parity[1]), a_lower]
     assert len(untied) == 4 and set(SMALL) < set(LARGE)
     assert all(seen.count(k) == 2 for k in seen) and len(set(seen)) == 6
+
+
+@pytest.mark.parametrize(
+    "cdfs",
+    [
+        "(a[None, :] <= t[:, None]).double().sum(1) / (len(a) + len(b))",
+        "(a[None, :] <= t[:, None]).double().sum(1) / len(b)",
+    ],
+)
+def test_a_ks_answer_scaled_wrong_is_told_each_fs_scale(
+    cdfs,
+):
+    """helper-39: CDFs divided by n + m, or by the other sample's size,
+    are evaluated at every value; a D below the largest gap (which part
+    of the values gives, and so can such a scaling) is told both
+    causes."""
+    other = cdfs.replace("a[None", "b[None").replace("len(b)", "len(a)")
+    if "len(a) + len(b)" in cdfs:
+        other = cdfs.replace("a[None", "b[None")
+    learner = exec_answer(
+        "ks_statistic",
+        "def ks_statistic(a, b):\n"
+        "    t = torch.cat([a, b])\n"
+        f"    Fa = {cdfs}\n"
+        f"    Fb = {other}\n"
+        "    return (Fa - Fb).abs().max()",
+    )
+    for _ in range(5):
+        verdict = checks.check_4_9_ks_statistic(learner)
+        assert verdict.status == WRONG, verdict
+        if "every value" in verdict.message:
+            assert "a fraction of its own sample" in verdict.message
 
 
 def test_the_prior_settings_keep_every_two_confusions_apart():

@@ -119,9 +119,12 @@ from mlp_notes import checks
 # statistic $D = \max_t \lvert F_a(t) - F_b(t)\rvert$ of two samples of
 # different sizes, some of them with repeated values, and some whose
 # largest gap is reached at one value only.  Not covered by the check: the
-# classifier, the p-value, and a statistic computed on a grid of quantiles
-# finer than 201 points (it passes when the grid happens to hold that one
-# value; with at least as many points as values it is exact).
+# classifier, the p-value, and a statistic computed at part of the values,
+# which passes when that part happens to hold the one value: a grid of
+# quantiles of a size other than 50, 51, 100, 101, 200 or 201 points, or
+# not linearly interpolated (one of 150 points passes about one run in
+# twelve; one with more points than values is exact), or every other
+# value in an order other than sorted or `torch.cat([a, b])`.
 #
 # Fill in the cell below, then run the check. The guide's answer: [§4.9 exercise 2](../../distribution-shift/#2-a-covariate-shift-detector).
 

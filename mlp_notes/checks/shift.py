@@ -89,11 +89,11 @@ def _ks_hint(v, a, b) -> str:
         value = torch.as_tensor(value, dtype=torch.float64)
         if close(v, value, scale_of(value)):
             return hint
-    if v.max() < D:  # the gap at some values (one sample's, a grid's)
+    if v.max() < D:  # at part of the values, or scaled down
         return (
-            "that is smaller than the largest gap: evaluate the gap at "
+            "that is smaller than the largest gap: evaluate |F_a - F_b| at "
             "every value of both samples (it can be largest at one value "
-            "only, of either sample)"
+            "only), each F a fraction of its own sample"
         )
     return "D is the largest vertical gap between the two step functions"
 
