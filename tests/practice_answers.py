@@ -608,6 +608,11 @@ MISTAKES = [
         _prelu("torch.where(x > 0, 1.0, alpha).to(torch.complex128)"),
         "complex",
     ),
+    (  # through NumPy's array, not torch's tensor
+        "prelu_derivative",
+        _prelu("np.where(x.numpy() > 0, 1.0, alpha).astype(np.complex128)"),
+        "complex",
+    ),
     (
         "prelu_derivative",
         _prelu("torch.where(x > 0, 1.0, alpha).half()"),
