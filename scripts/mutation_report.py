@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "mutation"
@@ -167,10 +168,14 @@ def notes(directory: Path) -> dict[str, dict]:
 
 def plain(run: dict) -> dict:
     """A ``mutation_plain.py`` run in the results' form: its finished
-    mutants are the sample (the first k of a uniform sample)."""
+    mutants are the sample (the first k of a uniform sample), counted
+    from the mutants themselves (a pooled run has only those)."""
+    mutants = run["mutants"]
     return {
         **{k: run[k] for k in ("module", "population", "seed", "commit")},
-        **{k: run[k] for k in ("total", "seconds", "counts")},
+        "total": len(mutants),
+        "seconds": sum(r["seconds"] for r in mutants),
+        "counts": Counter(r["status"] for r in mutants),
         "tree": "plain",
         "not_killed": {
             r["name"]: {"status": r["status"], "diff": r["diff"]}
@@ -197,12 +202,6 @@ def pooled(runs: list[dict]) -> list[dict]:
             {
                 **{k: group[0][k] for k in ("module", "population", "commit")},
                 "seed": " and ".join(str(run["seed"]) for run in group),
-                "total": len(mutants),
-                "seconds": sum(r["seconds"] for r in mutants.values()),
-                "counts": {
-                    s: sum(r["status"] == s for r in mutants.values())
-                    for s in {r["status"] for r in mutants.values()}
-                },
                 "mutants": list(mutants.values()),
             }
         )

@@ -137,6 +137,8 @@ def _plain_run(tmp_path):
         {"name": "c.x_h__mutmut_3", "status": "survived", "diff": "d3"},
         {"name": "c.x_t__mutmut_4", "status": "timeout", "diff": ""},
     ]
+    for r in mutants:  # the run's 100 s
+        r["seconds"] = 10
     (tmp_path / "plain" / "checks.json").write_text(
         json.dumps(
             {

@@ -88,11 +88,10 @@ def _peak(is_a: torch.Tensor, grids: tuple) -> int | None:
     if n == m:
         return None
     gaps = torch.cumsum(torch.where(is_a, m, -n), 0).abs()
-    peak = int(gaps.argmax())
-    rest = gaps.clone()
-    rest[peak] = -1
-    if int(gaps[peak]) - int(rest.max()) < 1e-3 * n * m:
+    (top, second), (peak, _) = gaps.topk(2)
+    if int(top) - int(second) < 1e-3 * n * m:
         return None
+    peak = int(peak)
     for size in grids:  # the place before a grid point, either side of
         at = torch.arange(size, dtype=F64) * (N - 1) / (size - 1)  # rounding
         near = torch.cat([(at - 1e-6).floor(), (at + 1e-6).floor()])
